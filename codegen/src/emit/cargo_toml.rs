@@ -1,0 +1,76 @@
+//! `Cargo.toml` of the generated crate: package metadata from `x-rust-crate`, and the
+//! smallest feature sets of its dependencies.
+
+use crate::model::Api;
+
+pub fn emit(api: &Api) -> String {
+    let package = &api.package;
+    let list = |items: &[String]| {
+        items
+            .iter()
+            .map(|item| toml_string(item))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let publish = if package.publish {
+        ""
+    } else {
+        "publish = false\n"
+    };
+    format!(
+        r#"[package]
+name = {name}
+version = {version}
+description = {description}
+license = {license}
+repository = {repository}
+readme = "README.md"
+keywords = [{keywords}]
+categories = [{categories}]
+edition = "2021"
+rust-version = "1.85"
+{publish}
+[features]
+default = ["rustls"]
+# TLS through rustls, with the platform's certificate verifier.
+rustls = ["reqwest/rustls"]
+# TLS through the platform's library (OpenSSL on Linux).
+native-tls = ["reqwest/native-tls"]
+
+[dependencies]
+hmac = "0.13"
+reqwest = {{ version = "0.13", default-features = false }}
+rust_decimal = {{ version = "1.36", default-features = false, features = ["std"] }}
+secrecy = "0.10"
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = {{ version = "1", features = ["raw_value"] }}
+sha2 = "0.11"
+time = {{ version = "0.3.36", features = ["formatting", "parsing"] }}
+uuid = {{ version = "1", features = ["serde"] }}
+"#,
+        name = toml_string(&package.name),
+        version = toml_string(&package.version),
+        description = toml_string(&package.description),
+        license = toml_string(&package.license),
+        repository = toml_string(&package.repository),
+        keywords = list(&package.keywords),
+        categories = list(&package.categories),
+    )
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}

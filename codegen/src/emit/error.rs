@@ -1,0 +1,272 @@
+//! `src/error.rs`: the one error type every call returns, and the builder's error.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust_types::tokens;
+use crate::model::Api;
+
+pub fn emit(api: &Api) -> TokenStream {
+    let error_body = match &api.error_body {
+        Some(ty) => tokens(ty, &quote!(crate::types::)),
+        None => quote!(serde_json::Value),
+    };
+    let missing_base_url = api.default_base_url.is_none().then(|| {
+        quote! {
+            /// No base URL was given, and the spec names no server to default to.
+            MissingBaseUrl,
+        }
+    });
+    let missing_base_url_text = api
+        .default_base_url
+        .is_none()
+        .then(|| quote!(Self::MissingBaseUrl => f.write_str("no base URL was given"),));
+
+    quote! {
+        //! Errors: what went wrong with a call, and what the caller may conclude from it.
+
+        use reqwest::StatusCode;
+
+        /// Why a call failed.
+        ///
+        /// Each variant says whether the request may have reached the server, which matters
+        /// before repeating a call that changes state (see [`Error::request_may_have_reached_server`]).
+        #[derive(Debug)]
+        #[non_exhaustive]
+        pub enum Error {
+            /// The server refused the request with an error body (HTTP 4xx or 5xx).
+            ///
+            /// The request reached the server. On a 4xx it was refused and changed nothing;
+            /// on a 5xx it is unknown whether it took effect.
+            Api(ApiError),
+            /// The server answered with a non-success status and a body that is not the
+            /// API's error body (a proxy's error page, say).
+            ///
+            /// The request may have reached the API; whether it took effect is unknown.
+            UnexpectedStatus {
+                /// The HTTP status.
+                status: StatusCode,
+                /// The start of the body, as received.
+                body: RawBody,
+            },
+            /// The server answered with success, but the body is not what the spec describes.
+            ///
+            /// The request reached the server and took effect.
+            Decode {
+                /// The HTTP status.
+                status: StatusCode,
+                /// The start of the body, as received.
+                body: RawBody,
+                /// Why the body could not be read.
+                source: serde_json::Error,
+            },
+            /// The server answered with success, but the body is larger than the client's limit
+            /// (see [`crate::ClientBuilder::max_response_bytes`]).
+            ///
+            /// The request reached the server and took effect.
+            ResponseTooLarge {
+                /// The HTTP status.
+                status: StatusCode,
+                /// The limit, in bytes.
+                limit: usize,
+            },
+            /// The request could not be sent or its response not received: connection refused,
+            /// timeout, TLS failure, connection reset.
+            ///
+            /// Whether the request reached the server depends on when it failed: see
+            /// [`Error::request_may_have_reached_server`].
+            Transport(reqwest::Error),
+            /// The request body could not be encoded as JSON. Nothing was sent.
+            Encode(serde_json::Error),
+        }
+
+        impl Error {
+            /// The HTTP status, when the server answered.
+            pub fn status(&self) -> Option<StatusCode> {
+                match self {
+                    Self::Api(error) => Some(error.status),
+                    Self::UnexpectedStatus { status, .. }
+                    | Self::Decode { status, .. }
+                    | Self::ResponseTooLarge { status, .. } => Some(*status),
+                    Self::Transport(error) => error.status(),
+                    Self::Encode(_) => None,
+                }
+            }
+
+            /// The API's error, when the server sent one.
+            pub fn api_error(&self) -> Option<&ApiError> {
+                match self {
+                    Self::Api(error) => Some(error),
+                    _ => None,
+                }
+            }
+
+            /// Whether the request may have reached the server, and so may have taken effect.
+            ///
+            /// `false` only when it certainly did not: it could not be encoded or built, or the
+            /// connection could not be made.
+            pub fn request_may_have_reached_server(&self) -> bool {
+                match self {
+                    Self::Encode(_) => false,
+                    Self::Transport(error) => !(error.is_connect() || error.is_builder()),
+                    _ => true,
+                }
+            }
+
+            /// Whether the call failed because a timeout ran out.
+            pub fn is_timeout(&self) -> bool {
+                matches!(self, Self::Transport(error) if error.is_timeout())
+            }
+        }
+
+        impl std::fmt::Display for Error {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    Self::Api(error) => error.fmt(f),
+                    Self::UnexpectedStatus { status, body } => {
+                        write!(f, "unexpected HTTP status {status}; body: {body}")
+                    }
+                    Self::Decode { status, source, .. } => {
+                        write!(f, "could not read the HTTP {status} response: {source}")
+                    }
+                    Self::ResponseTooLarge { status, limit } => {
+                        write!(f, "the HTTP {status} response is larger than the limit of {limit} bytes")
+                    }
+                    Self::Transport(error) => write!(f, "the request failed: {error}"),
+                    Self::Encode(error) => write!(f, "could not encode the request body: {error}"),
+                }
+            }
+        }
+
+        impl std::error::Error for Error {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                match self {
+                    Self::Decode { source, .. } => Some(source),
+                    Self::Transport(error) => Some(error),
+                    Self::Encode(error) => Some(error),
+                    _ => None,
+                }
+            }
+        }
+
+        /// An error the API reported: the HTTP status and the error body.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct ApiError {
+            /// The HTTP status.
+            pub status: StatusCode,
+            /// The error body, with every property the server sent.
+            pub body: #error_body,
+        }
+
+        impl std::fmt::Display for ApiError {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let body = serde_json::to_string(&self.body).unwrap_or_default();
+                write!(f, "the API refused the request with HTTP {}: {body}", self.status)
+            }
+        }
+
+        impl std::error::Error for ApiError {}
+
+        /// The start of a response body, kept to explain an error.
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct RawBody {
+            bytes: Vec<u8>,
+            truncated: bool,
+        }
+
+        impl RawBody {
+            /// The most bytes kept.
+            pub const MAX_LEN: usize = 64 * 1024;
+
+            pub(crate) fn new(mut bytes: Vec<u8>, truncated: bool) -> Self {
+                let truncated = truncated || bytes.len() > Self::MAX_LEN;
+                bytes.truncate(Self::MAX_LEN);
+                Self { bytes, truncated }
+            }
+
+            /// The bytes kept.
+            pub fn as_bytes(&self) -> &[u8] {
+                &self.bytes
+            }
+
+            /// The bytes kept, as text (invalid UTF-8 replaced).
+            pub fn text(&self) -> std::borrow::Cow<'_, str> {
+                String::from_utf8_lossy(&self.bytes)
+            }
+
+            /// Whether the body was longer than what is kept.
+            pub fn is_truncated(&self) -> bool {
+                self.truncated
+            }
+        }
+
+        impl std::fmt::Debug for RawBody {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("RawBody")
+                    .field("text", &self.text())
+                    .field("truncated", &self.truncated)
+                    .finish()
+            }
+        }
+
+        /// At most the first 200 characters, so that messages stay one line.
+        impl std::fmt::Display for RawBody {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let text = self.text();
+                let mut shown: String = text.chars().take(200).collect();
+                if self.truncated || shown.len() < text.len() {
+                    shown.push('…');
+                }
+                write!(f, "{shown:?}")
+            }
+        }
+
+        /// Why a client could not be built.
+        #[derive(Debug)]
+        #[non_exhaustive]
+        pub enum BuildError {
+            #missing_base_url
+            /// No account was given.
+            MissingAccount,
+            /// No API key was given.
+            MissingApiKey,
+            /// No API secret was given.
+            MissingApiSecret,
+            /// The base URL is not an absolute http or https URL.
+            InvalidBaseUrl {
+                /// The URL as given.
+                url: String,
+            },
+            /// The API key cannot be sent in an HTTP header.
+            InvalidApiKey,
+            /// The default HTTP client could not be created.
+            HttpClient(reqwest::Error),
+        }
+
+        impl std::fmt::Display for BuildError {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    #missing_base_url_text
+                    Self::MissingAccount => f.write_str("no account was given"),
+                    Self::MissingApiKey => f.write_str("no API key was given"),
+                    Self::MissingApiSecret => f.write_str("no API secret was given"),
+                    Self::InvalidBaseUrl { url } => {
+                        write!(f, "the base URL {url:?} is not an absolute http or https URL")
+                    }
+                    Self::InvalidApiKey => f.write_str("the API key contains characters an HTTP header cannot carry"),
+                    Self::HttpClient(error) => write!(f, "could not create the HTTP client: {error}"),
+                }
+            }
+        }
+
+        impl std::error::Error for BuildError {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                match self {
+                    Self::HttpClient(error) => Some(error),
+                    _ => None,
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! `src/signing.rs`: the request signer, with the header names and rules from `x-request-signing`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::Api;
+
+pub fn emit(api: &Api) -> TokenStream {
+    let signing = &api.signing;
+    let key_header = signing.key_header.to_ascii_lowercase();
+    let signature_header = signing.signature_header.to_ascii_lowercase();
+    let key_doc = format!(
+        "The header that carries the API key (`{}`).",
+        signing.key_header
+    );
+    let signature_doc = format!(
+        "The header that carries the body's signature (`{}`).",
+        signing.signature_header
+    );
+    let skew = u64::from(signing.max_clock_skew_seconds);
+    let skew_doc = format!(
+        "How far a request's timestamp may be from the server's clock: {skew} seconds either way."
+    );
+    let example_test = signing.example.as_ref().map(|example| {
+        let secret = &example.secret;
+        let body = &example.body;
+        let signature = &example.signature;
+        quote! {
+            #[cfg(test)]
+            mod tests {
+                use super::*;
+
+                /// The example the API's provider publishes, from `x-request-signing.example`.
+                #[test]
+                fn signs_the_published_example() {
+                    let signer = Signer::new(&secrecy::SecretString::from(#secret));
+                    assert_eq!(signer.sign(#body.as_bytes()).as_str(), #signature);
+                }
+
+                #[test]
+                fn any_change_to_the_body_changes_the_signature() {
+                    let signer = Signer::new(&secrecy::SecretString::from(#secret));
+                    let changed = format!("{} ", #body);
+                    assert_ne!(signer.sign(changed.as_bytes()).as_str(), #signature);
+                }
+            }
+        }
+    });
+
+    quote! {
+        //! Request signing: the lowercase hex HMAC-SHA512 of the exact body bytes, keyed with
+        //! the API secret's UTF-8 bytes.
+
+        use hmac::{Hmac, KeyInit, Mac};
+        use secrecy::{ExposeSecret, SecretString};
+        use sha2::Sha512;
+
+        #[doc = #key_doc]
+        pub const KEY_HEADER: &str = #key_header;
+
+        #[doc = #signature_doc]
+        pub const SIGNATURE_HEADER: &str = #signature_header;
+
+        #[doc = #skew_doc]
+        pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(#skew);
+
+        /// Signs bodies with one secret. The key is set up once; each signature starts
+        /// from a copy of that keyed state.
+        #[derive(Clone)]
+        pub(crate) struct Signer {
+            keyed: Hmac<Sha512>,
+        }
+
+        impl Signer {
+            pub(crate) fn new(secret: &SecretString) -> Self {
+                let key = secret.expose_secret().as_bytes();
+                // HMAC takes keys of any length: longer ones are hashed, shorter ones padded.
+                let keyed = match Hmac::<Sha512>::new_from_slice(key) {
+                    Ok(keyed) => keyed,
+                    Err(_) => unreachable!("HMAC accepts keys of every length"),
+                };
+                Self { keyed }
+            }
+
+            /// The signature of `body`.
+            pub(crate) fn sign(&self, body: &[u8]) -> Signature {
+                let mut mac = self.keyed.clone();
+                mac.update(body);
+                let digest = mac.finalize().into_bytes();
+                let mut hex = [0u8; 128];
+                for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.iter()) {
+                    pair[0] = HEX_DIGITS[usize::from(byte >> 4)];
+                    pair[1] = HEX_DIGITS[usize::from(byte & 0x0f)];
+                }
+                Signature(hex)
+            }
+        }
+
+        const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+        /// The secret never shows in debug output.
+        impl std::fmt::Debug for Signer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("Signer { secret: [redacted] }")
+            }
+        }
+
+        /// A signature as 128 lowercase hex digits, kept on the stack.
+        pub(crate) struct Signature([u8; 128]);
+
+        impl Signature {
+            pub(crate) fn as_bytes(&self) -> &[u8] {
+                &self.0
+            }
+
+            #[cfg(test)]
+            pub(crate) fn as_str(&self) -> &str {
+                std::str::from_utf8(&self.0).unwrap_or_default()
+            }
+        }
+
+        #example_test
+    }
+}

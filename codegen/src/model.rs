@@ -1,0 +1,150 @@
+//! The checked model: everything the emitters need, resolved and named for Rust.
+//!
+//! Built by `check` from the spec model. Emitters read only this; none of them sees YAML.
+
+/// A checked API, ready to be turned into a client crate.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub title: String,
+    pub api_version: String,
+    pub description: Option<String>,
+    pub package: Package,
+    /// The first server in the spec: the client's default base URL.
+    pub default_base_url: Option<String>,
+    pub signing: Signing,
+    /// In spec order.
+    pub operations: Vec<Operation>,
+    /// Sorted by name, so output order never depends on map order.
+    pub types: Vec<TypeDef>,
+    /// The type of the body that error responses carry; `None` when no error response has a schema.
+    pub error_body: Option<RustType>,
+}
+
+/// The generated crate's package metadata.
+#[derive(Debug, Clone)]
+pub struct Package {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub license: String,
+    pub repository: String,
+    pub keywords: Vec<String>,
+    pub categories: Vec<String>,
+    pub publish: bool,
+}
+
+impl Package {
+    /// The crate's name as Rust code spells it (`my-client` → `my_client`).
+    pub fn lib_name(&self) -> String {
+        self.name.replace('-', "_")
+    }
+}
+
+/// How requests are stamped and signed (from `x-request-signing`).
+#[derive(Debug, Clone)]
+pub struct Signing {
+    pub key_header: String,
+    pub signature_header: String,
+    pub max_clock_skew_seconds: u32,
+    pub account_field: String,
+    pub timestamp_field: String,
+    pub timestamp_unit: TimestampUnit,
+    pub payload_field: String,
+    pub example: Option<SigningExample>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampUnit {
+    Seconds,
+    Milliseconds,
+}
+
+#[derive(Debug, Clone)]
+pub struct SigningExample {
+    pub secret: String,
+    pub body: String,
+    pub signature: String,
+}
+
+/// One signed JSON POST.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The client method's name (snake case of the operationId).
+    pub method: String,
+    pub operation_id: String,
+    pub http_path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    /// The payload struct's name.
+    pub payload: String,
+    pub response: RustType,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(StructDef),
+    Enum(EnumDef),
+}
+
+#[derive(Debug, Clone)]
+pub struct StructDef {
+    pub fields: Vec<Field>,
+    /// `additionalProperties: true`: properties the spec does not name are kept in a map.
+    pub keeps_other_properties: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub wire_name: String,
+    pub doc: Option<String>,
+    pub ty: RustType,
+    /// Not in `required`, or `nullable`: the field is an `Option`.
+    pub optional: bool,
+}
+
+/// A string enum. Generated enums are open: unknown values are kept, not rejected.
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    pub variants: Vec<Variant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub name: String,
+    pub wire_value: String,
+    pub doc: Option<String>,
+}
+
+/// The Rust type of a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RustType {
+    String,
+    Bool,
+    I32,
+    I64,
+    /// Every JSON number: exact, never a float.
+    Decimal,
+    Uuid,
+    DateTime,
+    /// Any JSON value (a schema with no type).
+    Json,
+    /// A generated struct or enum.
+    Named(String),
+    List(Box<RustType>),
+}
+
+impl RustType {
+    /// Whether this type, or any type inside it, is `t`.
+    pub fn contains(&self, t: &RustType) -> bool {
+        self == t || matches!(self, RustType::List(item) if item.contains(t))
+    }
+}
