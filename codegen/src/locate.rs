@@ -9,10 +9,14 @@ use std::fmt;
 
 use crate::error::{Location, Segment, SpecPath};
 
-/// The location of `path`, or of its nearest ancestor that exists in the document.
+/// The location of `path`, or of its nearest ancestor that exists in the document
+/// (the document's start, for a missing top-level key).
 pub fn locate(yaml: &str, path: &SpecPath) -> Option<Location> {
     let mut candidate = Some(path.clone());
     while let Some(path) = candidate {
+        if path.segments().is_empty() {
+            return Some(Location { line: 1, column: 1 });
+        }
         if let Some(location) = locate_exactly(yaml, &path) {
             return Some(location);
         }

@@ -52,10 +52,6 @@ impl Signature {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.0
     }
-    #[cfg(test)]
-    pub(crate) fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or_default()
-    }
 }
 #[cfg(test)]
 mod tests {
@@ -67,8 +63,9 @@ mod tests {
             &secrecy::SecretString::from("b823a6b9ea72408583cef9ec8d67fa52"),
         );
         assert_eq!(
-            signer.sign("{\"timestamp\":1}".as_bytes()).as_str(),
+            signer.sign("{\"timestamp\":1}".as_bytes()).as_bytes(),
             "b16e9d45f49f2069becbc4f108b237bee588cfc353fe9501df103e692acbc68d482a10d34c12bea22fedde7e28e1b8e57a6a0a373b0e9a27c5257bd8b36e13b9"
+            .as_bytes()
         );
     }
     #[test]
@@ -78,8 +75,9 @@ mod tests {
         );
         let changed = format!("{} ", "{\"timestamp\":1}");
         assert_ne!(
-            signer.sign(changed.as_bytes()).as_str(),
+            signer.sign(changed.as_bytes()).as_bytes(),
             "b16e9d45f49f2069becbc4f108b237bee588cfc353fe9501df103e692acbc68d482a10d34c12bea22fedde7e28e1b8e57a6a0a373b0e9a27c5257bd8b36e13b9"
+            .as_bytes()
         );
     }
 }

@@ -4,9 +4,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The spec and crate that `cargo xtask codegen` works on by default.
-pub const DEFAULT_SPEC: &str = "spec/customer-purse.yaml";
-pub const DEFAULT_OUT: &str = "generated-client";
+/// The checked-in generated crates, as (spec, crate folder) from the workspace root:
+/// the client, and a fixture from an unrelated spec that shows the generator is not
+/// tied to one API. `cargo xtask codegen` with no `--spec`/`--out` works on all of them.
+pub const CHECKED_IN: &[(&str, &str)] = &[
+    ("spec/customer-purse.yaml", "generated-client"),
+    ("fixtures/bookshop/spec.yaml", "fixtures/bookshop/client"),
+];
 
 /// The folder inside a generated crate that the generator owns entirely.
 const OWNED_DIR: &str = "src";
@@ -14,69 +18,103 @@ const OWNED_DIR: &str = "src";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     pub check: bool,
+    pub targets: Vec<Target>,
+}
+
+/// A spec and the crate folder generated from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
     pub spec: PathBuf,
     pub out: PathBuf,
 }
 
+impl Target {
+    /// The checked-in generated crates.
+    pub fn checked_in() -> Vec<Target> {
+        let root = workspace_root();
+        CHECKED_IN
+            .iter()
+            .map(|(spec, out)| Target {
+                spec: root.join(spec),
+                out: root.join(out),
+            })
+            .collect()
+    }
+}
+
 impl Options {
-    /// Reads `[--check] [--spec FILE] [--out DIR]`; relative paths are taken from the
-    /// workspace root, so the command works from any folder.
+    /// Reads `[--check] [--spec FILE] [--out DIR]`. Given either path, it works on one crate
+    /// (the other path defaulting to the client's); given neither, on every checked-in crate.
     pub fn parse(args: &[String]) -> Result<Self, String> {
-        let mut options = Options {
-            check: false,
-            spec: workspace_root().join(DEFAULT_SPEC),
-            out: workspace_root().join(DEFAULT_OUT),
-        };
+        let mut check = false;
+        let mut spec = None;
+        let mut out = None;
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "--check" => options.check = true,
+                "--check" => check = true,
                 "--spec" | "--out" => {
                     let value = args.next().ok_or_else(|| format!("{arg} needs a value"))?;
                     let path = std::env::current_dir()
                         .map(|cwd| cwd.join(value))
                         .unwrap_or_else(|_| PathBuf::from(value));
                     if arg == "--spec" {
-                        options.spec = path;
+                        spec = Some(path);
                     } else {
-                        options.out = path;
+                        out = Some(path);
                     }
                 }
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
-        Ok(options)
+        let targets = if spec.is_none() && out.is_none() {
+            Target::checked_in()
+        } else {
+            let client = &Target::checked_in()[0];
+            vec![Target {
+                spec: spec.unwrap_or_else(|| client.spec.clone()),
+                out: out.unwrap_or_else(|| client.out.clone()),
+            }]
+        };
+        Ok(Options { check, targets })
     }
 }
 
 /// Runs the task and reports on stdout/stderr; the exit code says whether it succeeded.
 pub fn run(options: &Options) -> ExitCode {
-    match sync(options) {
-        Ok(changes) if changes.is_empty() => {
-            println!("{} is up to date", display(&options.out));
-            ExitCode::SUCCESS
-        }
-        Ok(changes) if options.check => {
-            eprintln!(
-                "{} is stale; these files differ from what the spec generates:",
-                display(&options.out)
-            );
-            for change in &changes {
-                eprintln!("  {change}");
+    let mut failed = false;
+    for target in &options.targets {
+        match sync(target, options.check) {
+            Ok(changes) if changes.is_empty() => {
+                println!("{} is up to date", display(&target.out));
             }
-            eprintln!("run `cargo xtask codegen` to regenerate, then review the diff");
-            ExitCode::FAILURE
-        }
-        Ok(changes) => {
-            for change in &changes {
-                println!("{change}");
+            Ok(changes) if options.check => {
+                failed = true;
+                eprintln!(
+                    "{} is stale; these files differ from what {} generates:",
+                    display(&target.out),
+                    display(&target.spec)
+                );
+                for change in &changes {
+                    eprintln!("  {change}");
+                }
+                eprintln!("run `cargo xtask codegen` to regenerate, then review the diff");
             }
-            ExitCode::SUCCESS
+            Ok(changes) => {
+                for change in &changes {
+                    println!("{change}");
+                }
+            }
+            Err(message) => {
+                failed = true;
+                eprintln!("error: {message}");
+            }
         }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -99,7 +137,7 @@ impl std::fmt::Display for Change {
 }
 
 /// Generates the crate and compares it with the disk; writes the differences unless checking.
-pub fn sync(options: &Options) -> Result<Vec<Change>, String> {
+pub fn sync(options: &Target, check: bool) -> Result<Vec<Change>, String> {
     let spec_text = fs::read_to_string(&options.spec)
         .map_err(|error| format!("cannot read {}: {error}", display(&options.spec)))?;
     let files = codegen::generate(&spec_text, &display(&options.spec))
@@ -124,7 +162,7 @@ pub fn sync(options: &Options) -> Result<Vec<Change>, String> {
             changes.push(Change::Removed(display(&stray)));
         }
     }
-    if options.check || changes.is_empty() {
+    if check || changes.is_empty() {
         return Ok(changes);
     }
 
@@ -179,4 +217,85 @@ pub fn display(path: &Path) -> String {
     let root = workspace_root();
     let shown = path.strip_prefix(&root).unwrap_or(path);
     shown.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rust-analyzer pattern: plain `cargo test` fails when a checked-in crate is stale.
+    #[test]
+    fn checked_in_crates_are_fresh() {
+        for target in Target::checked_in() {
+            let changes = sync(&target, true).expect("the spec generates");
+            assert!(
+                changes.is_empty(),
+                "{} is stale, run `cargo xtask codegen`: {changes:?}",
+                display(&target.out)
+            );
+        }
+    }
+
+    #[test]
+    fn check_mode_names_stale_files_and_writes_nothing() {
+        let out = std::env::temp_dir().join(format!("xtask-check-{}", std::process::id()));
+        let target = Target {
+            spec: workspace_root().join("fixtures/bookshop/spec.yaml"),
+            out: out.clone(),
+        };
+        let changes = sync(&target, true).expect("the spec generates");
+        assert!(changes.contains(&Change::Added(display(&out.join("src/lib.rs")))));
+        assert!(!out.exists(), "check mode wrote files");
+
+        let written = sync(&target, false).expect("the spec generates");
+        assert_eq!(written, changes);
+        fs::write(out.join("src/lib.rs"), "// edited by hand\n").expect("writable");
+        fs::write(out.join("src/extra.rs"), "// left over\n").expect("writable");
+        let stale = sync(&target, true).expect("the spec generates");
+        assert_eq!(
+            stale,
+            [
+                Change::Updated(display(&out.join("src/lib.rs"))),
+                Change::Removed(display(&out.join("src/extra.rs"))),
+            ]
+        );
+        sync(&target, false).expect("regenerates");
+        assert!(sync(&target, true).expect("the spec generates").is_empty());
+        assert!(!out.join("src/extra.rs").exists());
+        fs::remove_dir_all(&out).expect("temporary folder is removable");
+    }
+
+    #[test]
+    fn a_bad_spec_reports_the_generator_error_with_its_location() {
+        let dir = std::env::temp_dir().join(format!("xtask-bad-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("writable");
+        let spec = dir.join("bad.yaml");
+        fs::write(&spec, "openapi: 3.0.3\ninfo: [oops\n").expect("writable");
+        let target = Target {
+            spec: spec.clone(),
+            out: dir.join("out"),
+        };
+        let error = sync(&target, false).expect_err("a bad spec is refused");
+        assert!(error.contains("bad.yaml:"), "{error}");
+        assert!(
+            !dir.join("out").exists(),
+            "nothing is written for a bad spec"
+        );
+        fs::remove_dir_all(&dir).expect("temporary folder is removable");
+    }
+
+    #[test]
+    fn arguments_pick_the_targets() {
+        let all = Options::parse(&[]).expect("no arguments is fine");
+        assert_eq!(all.targets, Target::checked_in());
+        assert!(!all.check);
+        let args = ["--check", "--out", "elsewhere"].map(String::from);
+        let one = Options::parse(&args).expect("valid arguments");
+        assert!(one.check);
+        assert_eq!(one.targets.len(), 1);
+        assert_eq!(one.targets[0].spec, Target::checked_in()[0].spec);
+        assert!(one.targets[0].out.ends_with("elsewhere"));
+        assert!(Options::parse(&["--spec".to_owned()]).is_err());
+        assert!(Options::parse(&["--frobnicate".to_owned()]).is_err());
+    }
 }
