@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ApiError, BuildError, Error, RawBody};
 use crate::signing::{KEY_HEADER, SIGNATURE_HEADER, Signer};
-///The base URL used when none is given: `https://api.calypso.finance`.
+/// The base URL used when none is given: `https://api.calypso.finance`.
 pub const DEFAULT_BASE_URL: &str = "https://api.calypso.finance";
 /// The default limit on a success response's size: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -38,7 +38,7 @@ impl std::fmt::Debug for Client {
             .finish_non_exhaustive()
     }
 }
-///The signed body of every request: `account`, `timestamp` and the operation's `payload`.
+/// The signed body of every request: `account`, `timestamp` and the operation's `payload`.
 #[derive(serde::Serialize)]
 struct Envelope<'a, P> {
     #[serde(rename = "account")]
@@ -334,7 +334,7 @@ async fn read_response<R: serde::de::DeserializeOwned>(
             });
     }
     let (body, complete) = read_at_most(response, RawBody::MAX_LEN).await?;
-    if complete {
+    if complete && is_api_error_body(&body) {
         if let Ok(error_body) = serde_json::from_slice::<
             crate::types::ErrorResponse,
         >(&body) {
@@ -350,6 +350,14 @@ async fn read_response<R: serde::de::DeserializeOwned>(
         status,
         body: RawBody::new(body, !complete),
     })
+}
+/// The properties of the API's error body; JSON with none of them is someone else's.
+const ERROR_BODY_PROPERTIES: &[&str] = &["errorCode", "message", "traceId"];
+fn is_api_error_body(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+        .is_ok_and(|object| {
+            ERROR_BODY_PROPERTIES.iter().any(|name| object.contains_key(*name))
+        })
 }
 /// Reads up to `limit` bytes of the body; `false` when there was more.
 async fn read_at_most(
@@ -379,7 +387,7 @@ pub struct ClientBuilder {
     max_response_bytes: Option<usize>,
 }
 impl ClientBuilder {
-    ///The API's base URL; defaults to [`DEFAULT_BASE_URL`] (`https://api.calypso.finance`).
+    /// The API's base URL; defaults to [`DEFAULT_BASE_URL`] (`https://api.calypso.finance`).
     #[must_use]
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());

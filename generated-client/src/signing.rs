@@ -5,11 +5,11 @@
 use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha512;
-///The header that carries the API key (`Key`).
+/// The header that carries the API key (`Key`).
 pub const KEY_HEADER: &str = "key";
-///The header that carries the body's signature (`Sign`).
+/// The header that carries the body's signature (`Sign`).
 pub const SIGNATURE_HEADER: &str = "sign";
-///How far a request's timestamp may be from the server's clock: 180 seconds either way.
+/// How far a request's timestamp may be from the server's clock: 180 seconds either way.
 pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(180u64);
 /// Signs bodies with one secret. The key is set up once; each signature starts
 /// from a copy of that keyed state.

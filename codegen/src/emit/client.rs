@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::docs;
 use super::rust_types::{ident, tokens};
-use crate::model::{Api, Operation, TimestampUnit};
+use crate::model::{Api, Operation, RustType, TimestampUnit, TypeKind};
 
 pub fn emit(api: &Api) -> TokenStream {
     let types = quote!(crate::types::);
@@ -15,6 +15,7 @@ pub fn emit(api: &Api) -> TokenStream {
         Some(ty) => tokens(ty, &types),
         None => quote!(serde_json::Value),
     };
+    let error_body_check = error_body_check(api);
     let signing = &api.signing;
     let account_field = &signing.account_field;
     let timestamp_field = &signing.timestamp_field;
@@ -23,16 +24,16 @@ pub fn emit(api: &Api) -> TokenStream {
         TimestampUnit::Milliseconds => quote!(inner.clock.now_unix_millis()),
         TimestampUnit::Seconds => quote!(inner.clock.now_unix_millis().div_euclid(1000)),
     };
-    let envelope_doc = format!(
+    let envelope_doc = docs::outer(&format!(
         "The signed body of every request: `{account_field}`, `{timestamp_field}` and the \
          operation's `{payload_field}`."
-    );
-    let (default_base_url, base_url_default, base_url_doc) = match &api.default_base_url {
+    ));
+    let (default_base_url, base_url_default, base_url_text) = match &api.default_base_url {
         Some(url) => {
-            let doc = format!("The base URL used when none is given: `{url}`.");
+            let doc = docs::outer(&format!("The base URL used when none is given: `{url}`."));
             (
                 Some(quote! {
-                    #[doc = #doc]
+                    #doc
                     pub const DEFAULT_BASE_URL: &str = #url;
                 }),
                 quote!(.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())),
@@ -46,6 +47,7 @@ pub fn emit(api: &Api) -> TokenStream {
         ),
     };
 
+    let base_url_doc = docs::outer(&base_url_text);
     quote! {
         //! The client: one method per operation, all signed and sent the same way.
 
@@ -93,7 +95,7 @@ pub fn emit(api: &Api) -> TokenStream {
             }
         }
 
-        #[doc = #envelope_doc]
+        #envelope_doc
         #[derive(serde::Serialize)]
         struct Envelope<'a, P> {
             #[serde(rename = #account_field)]
@@ -169,13 +171,15 @@ pub fn emit(api: &Api) -> TokenStream {
                 });
             }
             let (body, complete) = read_at_most(response, RawBody::MAX_LEN).await?;
-            if complete {
+            if complete && is_api_error_body(&body) {
                 if let Ok(error_body) = serde_json::from_slice::<#error_body>(&body) {
                     return Err(Error::Api(ApiError { status, body: error_body }));
                 }
             }
             Err(Error::UnexpectedStatus { status, body: RawBody::new(body, !complete) })
         }
+
+        #error_body_check
 
         /// Reads up to `limit` bytes of the body; `false` when there was more.
         async fn read_at_most(mut response: reqwest::Response, limit: usize) -> Result<(Vec<u8>, bool), Error> {
@@ -204,7 +208,7 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         impl ClientBuilder {
-            #[doc = #base_url_doc]
+            #base_url_doc
             #[must_use]
             pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
                 self.base_url = Some(base_url.into());
@@ -293,6 +297,37 @@ pub fn emit(api: &Api) -> TokenStream {
                 })
             }
         }
+    }
+}
+
+/// A proxy or gateway may answer with JSON of its own; a body counts as the API's error
+/// body only when it names at least one property of the spec's error schema.
+fn error_body_check(api: &Api) -> TokenStream {
+    let properties: Option<Vec<&str>> = match &api.error_body {
+        Some(RustType::Named(name)) => api.types.iter().find_map(|def| match &def.kind {
+            TypeKind::Struct(s) if def.name == *name => {
+                Some(s.fields.iter().map(|f| f.wire_name.as_str()).collect())
+            }
+            _ => None,
+        }),
+        _ => None,
+    };
+    match properties {
+        Some(properties) => quote! {
+            /// The properties of the API's error body; JSON with none of them is someone else's.
+            const ERROR_BODY_PROPERTIES: &[&str] = &[#(#properties),*];
+
+            fn is_api_error_body(body: &[u8]) -> bool {
+                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+                    .is_ok_and(|object| ERROR_BODY_PROPERTIES.iter().any(|name| object.contains_key(*name)))
+            }
+        },
+        None => quote! {
+            /// The spec's error body is not an object schema, so any JSON that parses as it counts.
+            fn is_api_error_body(_body: &[u8]) -> bool {
+                true
+            }
+        },
     }
 }
 

@@ -40,7 +40,8 @@ pub fn emit(api: &Api) -> TokenStream {
             /// on a 5xx it is unknown whether it took effect.
             Api(ApiError),
             /// The server answered with a non-success status and a body that is not the
-            /// API's error body (a proxy's error page, say).
+            /// API's error body: not JSON (a proxy's error page, say), or JSON that names none
+            /// of the error body's properties.
             ///
             /// The request may have reached the API; whether it took effect is unknown.
             UnexpectedStatus {

@@ -3,24 +3,26 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::docs;
+
 use crate::model::Api;
 
 pub fn emit(api: &Api) -> TokenStream {
     let signing = &api.signing;
     let key_header = signing.key_header.to_ascii_lowercase();
     let signature_header = signing.signature_header.to_ascii_lowercase();
-    let key_doc = format!(
+    let key_doc = docs::outer(&format!(
         "The header that carries the API key (`{}`).",
         signing.key_header
-    );
-    let signature_doc = format!(
+    ));
+    let signature_doc = docs::outer(&format!(
         "The header that carries the body's signature (`{}`).",
         signing.signature_header
-    );
+    ));
     let skew = u64::from(signing.max_clock_skew_seconds);
-    let skew_doc = format!(
+    let skew_doc = docs::outer(&format!(
         "How far a request's timestamp may be from the server's clock: {skew} seconds either way."
-    );
+    ));
     let example_test = signing.example.as_ref().map(|example| {
         let secret = &example.secret;
         let body = &example.body;
@@ -55,13 +57,13 @@ pub fn emit(api: &Api) -> TokenStream {
         use secrecy::{ExposeSecret, SecretString};
         use sha2::Sha512;
 
-        #[doc = #key_doc]
+        #key_doc
         pub const KEY_HEADER: &str = #key_header;
 
-        #[doc = #signature_doc]
+        #signature_doc
         pub const SIGNATURE_HEADER: &str = #signature_header;
 
-        #[doc = #skew_doc]
+        #skew_doc
         pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(#skew);
 
         /// Signs bodies with one secret. The key is set up once; each signature starts
