@@ -19,28 +19,23 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
 
 /// snake_case for fields and methods; `None` if the result is not a Rust identifier.
 pub fn snake_name(spec_name: &str) -> Option<String> {
-    let name = spec_name.to_snake_case();
-    let name = if KEYWORDS.contains(&name.as_str()) {
-        format!("{name}_")
-    } else {
-        name
-    };
-    is_identifier(&name).then_some(name)
+    identifier(spec_name.to_snake_case())
 }
 
 /// UpperCamelCase for types and variants; `None` if the result is not a Rust identifier.
 pub fn camel_name(spec_name: &str) -> Option<String> {
-    let name = spec_name.to_upper_camel_case();
+    identifier(spec_name.to_upper_camel_case())
+}
+
+/// `name` as an identifier: a keyword gets a trailing underscore; `None` if it cannot be one.
+fn identifier(name: String) -> Option<String> {
     let name = if KEYWORDS.contains(&name.as_str()) {
-        format!("{name}_")
+        name + "_"
     } else {
         name
     };
-    is_identifier(&name).then_some(name)
-}
-
-fn is_identifier(name: &str) -> bool {
-    !name.is_empty() && syn::parse_str::<syn::Ident>(name).is_ok()
+    let valid = !name.is_empty() && syn::parse_str::<syn::Ident>(&name).is_ok();
+    valid.then_some(name)
 }
 
 #[cfg(test)]

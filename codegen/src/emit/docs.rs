@@ -3,6 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::model::Operation;
+
 /// `#[doc]` attributes for `text`, one per line (printed as `///` lines).
 pub fn outer(text: &str) -> TokenStream {
     let lines = doc_lines(text);
@@ -52,7 +54,12 @@ fn doc_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The first sentence-ish line of `text`, for short mentions.
+/// The first line of `text`, for short mentions.
 pub fn first_line(text: &str) -> &str {
     text.trim().lines().next().unwrap_or_default().trim()
+}
+
+/// An operation's summary as one line, for tables of operations.
+pub fn summary_line(op: &Operation) -> &str {
+    op.summary.as_deref().map(first_line).unwrap_or_default()
 }

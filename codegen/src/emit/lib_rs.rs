@@ -44,11 +44,7 @@ fn crate_doc(api: &Api) -> String {
         .operations
         .iter()
         .map(|op| {
-            let summary = op
-                .summary
-                .as_deref()
-                .map(docs::first_line)
-                .unwrap_or_default();
+            let summary = docs::summary_line(op);
             format!(
                 "\n| [`Client::{}`] | `{}` | {summary} |",
                 op.method, op.http_path

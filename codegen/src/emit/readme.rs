@@ -14,11 +14,7 @@ pub fn emit(api: &Api) -> String {
         .operations
         .iter()
         .map(|op| {
-            let summary = op
-                .summary
-                .as_deref()
-                .map(docs::first_line)
-                .unwrap_or_default();
+            let summary = docs::summary_line(op);
             format!(
                 "| `{}` | `POST {}` | `{}` | {summary} |\n",
                 op.method, op.http_path, op.payload
