@@ -122,3 +122,7 @@ pub use rust_decimal::Decimal;
 pub use secrecy::SecretString;
 pub use time::OffsetDateTime;
 pub use uuid::Uuid;
+/// Compiles the README's examples as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -30,6 +30,11 @@ pub fn emit(api: &Api) -> TokenStream {
         pub use secrecy::SecretString;
         pub use time::OffsetDateTime;
         pub use uuid::Uuid;
+
+        /// Compiles the README's examples as doctests.
+        #[cfg(doctest)]
+        #[doc = include_str!("../README.md")]
+        struct ReadmeDoctests;
     }
 }
 

@@ -6,6 +6,11 @@ use crate::model::Api;
 pub fn emit(api: &Api) -> String {
     let package = &api.package;
     let lib = package.lib_name();
+    let base_url_call = if api.default_base_url.is_some() {
+        ""
+    } else {
+        "\n        .base_url(\"https://api.example.com\")"
+    };
     let base_url = match &api.default_base_url {
         Some(url) => format!("Requests go to `{url}` unless you set `.base_url(...)`."),
         None => "Set the base URL with `.base_url(...)`: the spec names no default.".to_owned(),
@@ -31,14 +36,14 @@ pub fn emit(api: &Api) -> String {
          ## Usage\n\n\
          ```rust,no_run\n\
          use {lib}::{{Client, SecretString}};\n\n\
-         # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
-         let client = Client::builder()\n    \
-             .account(\"your-account\")\n    \
-             .api_key(\"your-api-key\")\n    \
-             .api_secret(SecretString::from(std::env::var(\"API_SECRET\")?))\n    \
-             .build()?;\n\
-         # Ok(())\n\
-         # }}\n\
+         fn client() -> Result<Client, Box<dyn std::error::Error>> {{\n    \
+             let client = Client::builder(){base_url_call}\n        \
+                 .account(\"your-account\")\n        \
+                 .api_key(std::env::var(\"API_KEY\")?)\n        \
+                 .api_secret(SecretString::from(std::env::var(\"API_SECRET\")?))\n        \
+                 .build()?;\n    \
+             Ok(client)\n\
+         }}\n\
          ```\n\n\
          {base_url} Pass your own `reqwest::Client` with `.http_client(...)` for timeouts, \
          proxies or TLS settings, and your own clock with `.clock(...)` in tests.\n\n\
