@@ -38,13 +38,14 @@ rustls = ["reqwest/rustls"]
 native-tls = ["reqwest/native-tls"]
 
 [dependencies]
-hmac = "0.13"
+# zeroize: the keyed HMAC state (as secret as the key) is wiped when the client is dropped.
+hmac = {{ version = "0.13", features = ["zeroize"] }}
 reqwest = {{ version = "0.13", default-features = false }}
 rust_decimal = {{ version = "1.36", default-features = false, features = ["std"] }}
 secrecy = "0.10"
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = {{ version = "1", features = ["raw_value"] }}
-sha2 = "0.11"
+sha2 = {{ version = "0.11", default-features = false, features = ["zeroize"] }}
 time = {{ version = "0.3.36", features = ["formatting", "parsing"] }}
 uuid = {{ version = "1", features = ["serde"] }}
 "#,
