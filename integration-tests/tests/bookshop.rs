@@ -16,7 +16,9 @@ use tokio::net::TcpListener;
 const KEY: &str = "shop-key";
 const SECRET: &str = "shop-secret";
 const MERCHANT: &str = "merchant-7";
-const NOW_MS: i64 = 1_700_000_000_000;
+const NOW_MS: i64 = 1_700_000_000_999;
+/// The bookshop stamps whole seconds (`timestampUnit: seconds`).
+const NOW_SECONDS: i64 = 1_700_000_000;
 
 /// Checks the bookshop's signing rules, then answers by path.
 async fn bookshop(uri: Uri, headers: HeaderMap, body: Bytes) -> (StatusCode, String) {
@@ -34,7 +36,7 @@ async fn bookshop(uri: Uri, headers: HeaderMap, body: Bytes) -> (StatusCode, Str
     }
     let envelope: Value = serde_json::from_slice(&body).unwrap_or_default();
     if envelope["merchant"] != MERCHANT
-        || envelope["sentAt"] != NOW_MS
+        || envelope["sentAt"] != NOW_SECONDS
         || !envelope["data"].is_object()
     {
         return (
@@ -108,7 +110,7 @@ async fn orders_a_book() {
         (41, "978-0", 2)
     );
     assert_eq!(order.total.to_string(), "25.00");
-    assert_eq!(order.placed_at.unix_timestamp(), NOW_MS / 1000);
+    assert_eq!(order.placed_at.unix_timestamp(), NOW_SECONDS);
     assert_eq!(order.status, OrderStatus::Placed);
 }
 
