@@ -828,29 +828,40 @@ impl<'a> Types<'a> {
     /// A struct that holds itself by value (not through an array) would have infinite size.
     fn reject_unrepresentable_cycles(&self) -> Result<()> {
         for (start, (_, path)) in &self.defs {
-            let mut trail = vec![start.clone()];
-            if let Some(cycle) = self.by_value_cycle(start, &mut trail) {
-                return Err(Problem::new(
-                    path,
-                    format!(
-                        "recursive schema {} cannot be represented: a schema may contain \
-                         itself only through an array",
-                        cycle.join(" → ")
-                    ),
-                ));
-            }
+            let Some(steps) = self.by_value_path(start, start, &mut Vec::new()) else {
+                continue;
+            };
+            let chain: Vec<String> = steps
+                .iter()
+                .map(|(ty, field)| format!("{ty}.{field}"))
+                .chain([start.clone()])
+                .collect();
+            return Err(Problem::new(
+                path,
+                format!(
+                    "recursive schema {} cannot be represented: a schema may contain itself \
+                     only through an array",
+                    chain.join(" → ")
+                ),
+            ));
         }
         Ok(())
     }
 
-    fn by_value_cycle(&self, current: &str, trail: &mut Vec<String>) -> Option<Vec<String>> {
+    /// The (type, field) steps that lead by value from `from` to `target`, if any do.
+    fn by_value_path(
+        &self,
+        from: &str,
+        target: &str,
+        visited: &mut Vec<String>,
+    ) -> Option<Vec<(String, String)>> {
         let Some((
             TypeDef {
                 kind: TypeKind::Struct(def),
                 ..
             },
             _,
-        )) = self.defs.get(current)
+        )) = self.defs.get(from)
         else {
             return None;
         };
@@ -858,21 +869,18 @@ impl<'a> Types<'a> {
             let RustType::Named(next) = &field.ty else {
                 continue;
             };
-            trail.push(format!("{current}.{}", field.wire_name));
-            if *next == trail[0] {
-                let mut cycle = trail.clone();
-                cycle.push(next.clone());
-                return Some(cycle);
+            let step = (from.to_owned(), field.wire_name.clone());
+            if next == target {
+                return Some(vec![step]);
             }
-            if !trail
-                .iter()
-                .any(|step| step.split('.').next() == Some(next.as_str()))
-            {
-                if let Some(cycle) = self.by_value_cycle(next, trail) {
-                    return Some(cycle);
-                }
+            if visited.contains(next) {
+                continue;
             }
-            trail.pop();
+            visited.push(next.clone());
+            if let Some(mut rest) = self.by_value_path(next, target, visited) {
+                rest.insert(0, step);
+                return Some(rest);
+            }
         }
         None
     }

@@ -110,9 +110,12 @@
 mod client;
 mod clock;
 mod error;
+
 pub mod signing;
 pub mod types;
+
 mod wire;
+
 pub use client::*;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, BuildError, Error, RawBody};
@@ -122,6 +125,7 @@ pub use rust_decimal::Decimal;
 pub use secrecy::SecretString;
 pub use time::OffsetDateTime;
 pub use uuid::Uuid;
+
 /// Compiles the README's examples as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

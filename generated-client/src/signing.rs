@@ -2,21 +2,27 @@
 
 //! Request signing: the lowercase hex HMAC-SHA512 of the exact body bytes, keyed with
 //! the API secret's UTF-8 bytes.
+
 use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha512;
+
 /// The header that carries the API key (`Key`).
 pub const KEY_HEADER: &str = "key";
+
 /// The header that carries the body's signature (`Sign`).
 pub const SIGNATURE_HEADER: &str = "sign";
+
 /// How far a request's timestamp may be from the server's clock: 180 seconds either way.
 pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(180u64);
+
 /// Signs bodies with one secret. The key is set up once; each signature starts
 /// from a copy of that keyed state.
 #[derive(Clone)]
 pub(crate) struct Signer {
     keyed: Hmac<Sha512>,
 }
+
 impl Signer {
     pub(crate) fn new(secret: &SecretString) -> Self {
         let key = secret.expose_secret().as_bytes();
@@ -26,6 +32,7 @@ impl Signer {
         };
         Self { keyed }
     }
+
     /// The signature of `body`.
     pub(crate) fn sign(&self, body: &[u8]) -> Signature {
         let mut mac = self.keyed.clone();
@@ -39,23 +46,29 @@ impl Signer {
         Signature(hex)
     }
 }
+
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// The secret never shows in debug output.
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Signer { secret: [redacted] }")
     }
 }
+
 /// A signature as 128 lowercase hex digits, kept on the stack.
 pub(crate) struct Signature([u8; 128]);
+
 impl Signature {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
     /// The example the API's provider publishes, from `x-request-signing.example`.
     #[test]
     fn signs_the_published_example() {
@@ -68,6 +81,7 @@ mod tests {
             .as_bytes()
         );
     }
+
     #[test]
     fn any_change_to_the_body_changes_the_signature() {
         let signer = Signer::new(

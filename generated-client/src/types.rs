@@ -3,6 +3,7 @@
 //! Request and response types, one per schema of the spec.
 //!
 //! Structs are `#[non_exhaustive]`: build them with `new` (the required fields) and the `with_*` setters (the optional ones), so that a field added to the spec does not break your code. Enums are open: a value the spec does not list is kept in `Unknown`.
+
 /// Compliance (AML) check state of a deposit transaction. Open enum: only the first value (`UNCHECKED`) is proven by the schema; the others come from guides, and values not listed here may appear; clients keep them rather than failing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -18,6 +19,7 @@ pub enum ComplianceState {
     /// A value this version of the crate does not know; it is kept as received.
     Unknown(crate::UnknownValue),
 }
+
 impl ComplianceState {
     /// The value as it is written on the wire.
     pub fn as_str(&self) -> &str {
@@ -30,6 +32,7 @@ impl ComplianceState {
         }
     }
 }
+
 impl From<&str> for ComplianceState {
     fn from(value: &str) -> Self {
         match value {
@@ -41,22 +44,27 @@ impl From<&str> for ComplianceState {
         }
     }
 }
+
 impl std::str::FromStr for ComplianceState {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for ComplianceState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for ComplianceState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ComplianceState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -68,6 +76,7 @@ impl<'de> serde::Deserialize<'de> for ComplianceState {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 /// Data of a new customer. Provider schema name unknown. Inferred: all properties optional (the current guide asks only for `account`); `email` comes from old docs and may no longer be accepted.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -82,6 +91,7 @@ pub struct CreateCustomerRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+
 impl CreateCustomerRequest {
     /// Creates a `CreateCustomerRequest` from its required fields; optional fields start as `None`.
     pub fn new() -> Self {
@@ -91,18 +101,21 @@ impl CreateCustomerRequest {
             email: None,
         }
     }
+
     /// Sets `description`: Free-text description of the customer.
     #[must_use]
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
     }
+
     /// Sets `external_id`: The merchant's own identifier for the customer. Inferred.
     #[must_use]
     pub fn with_external_id(mut self, external_id: impl Into<String>) -> Self {
         self.external_id = Some(external_id.into());
         self
     }
+
     /// Sets `email`: Customer e-mail address. From old docs; may no longer exist.
     #[must_use]
     pub fn with_email(mut self, email: impl Into<String>) -> Self {
@@ -110,6 +123,7 @@ impl CreateCustomerRequest {
         self
     }
 }
+
 /// Customer data. Provider schema name unknown. Required flags unknown, so every property is optional here (inferred).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -130,6 +144,7 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
 }
+
 impl Customer {
     /// Creates a `Customer` from its required fields; optional fields start as `None`.
     pub fn new() -> Self {
@@ -141,30 +156,35 @@ impl Customer {
             blocked: None,
         }
     }
+
     /// Sets `id`: ID (Calypso customer ID; a uuid in every example).
     #[must_use]
     pub fn with_id(mut self, id: impl Into<uuid::Uuid>) -> Self {
         self.id = Some(id.into());
         self
     }
+
     /// Sets `description`: Description.
     #[must_use]
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
     }
+
     /// Sets `external_id`: External Id (the merchant's own customer identifier).
     #[must_use]
     pub fn with_external_id(mut self, external_id: impl Into<String>) -> Self {
         self.external_id = Some(external_id.into());
         self
     }
+
     /// Sets `email`: Customer e-mail address. Present in every guide example but without a description line in the rendered schema; it may have been removed (unknown).
     #[must_use]
     pub fn with_email(mut self, email: impl Into<String>) -> Self {
         self.email = Some(email.into());
         self
     }
+
     /// Sets `blocked`: The blocking flag (true = customer is blocked; deposits are still accepted).
     #[must_use]
     pub fn with_blocked(mut self, blocked: impl Into<bool>) -> Self {
@@ -172,6 +192,7 @@ impl Customer {
         self
     }
 }
+
 /// Identifies one customer (payload of customer/get, customer/block, customer/unblock and purse/get-all). Provider schema name unknown; `customerId` is seen in guides for block/unblock and inferred for get and purse/get-all.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -180,6 +201,7 @@ pub struct CustomerIdRequest {
     #[serde(rename = "customerId")]
     pub customer_id: uuid::Uuid,
 }
+
 impl CustomerIdRequest {
     /// Creates a `CustomerIdRequest` from its required fields; optional fields start as `None`.
     pub fn new(customer_id: impl Into<uuid::Uuid>) -> Self {
@@ -188,6 +210,7 @@ impl CustomerIdRequest {
         }
     }
 }
+
 /// Three-digit error code, sent as a string. Open enum: the current table was cut after `015`, so codes not listed here may appear and are kept by clients. Codes 009, 010, 016 and 028 appear only in the old readme-era table, and `011` meant "invalid nonce" there.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -223,6 +246,7 @@ pub enum ErrorCode {
     /// A value this version of the crate does not know; it is kept as received.
     Unknown(crate::UnknownValue),
 }
+
 impl ErrorCode {
     /// The value as it is written on the wire.
     pub fn as_str(&self) -> &str {
@@ -245,6 +269,7 @@ impl ErrorCode {
         }
     }
 }
+
 impl From<&str> for ErrorCode {
     fn from(value: &str) -> Self {
         match value {
@@ -266,22 +291,27 @@ impl From<&str> for ErrorCode {
         }
     }
 }
+
 impl std::str::FromStr for ErrorCode {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for ErrorCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ErrorCode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -293,6 +323,7 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 /// Error body of 400 and 500 responses. Provider schema: PublicGatewayErrorResponse (name seen, properties not): `errorCode` and `message` are in the docs' example, `traceId` is read by a third-party client. All optional (inferred); other members are kept.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -310,6 +341,7 @@ pub struct ErrorResponse {
     #[serde(flatten)]
     pub other_properties: serde_json::Map<String, serde_json::Value>,
 }
+
 impl ErrorResponse {
     /// Creates a `ErrorResponse` from its required fields; optional fields start as `None`.
     pub fn new() -> Self {
@@ -320,18 +352,21 @@ impl ErrorResponse {
             other_properties: serde_json::Map::new(),
         }
     }
+
     /// Sets `error_code`: Three-digit error code, sent as a string. Open enum: the current table was cut after `015`, so codes not listed here may appear and are kept by clients. Codes 009, 010, 016 and 028 appear only in the old readme-era table, and `011` meant "invalid nonce" there.
     #[must_use]
     pub fn with_error_code(mut self, error_code: impl Into<ErrorCode>) -> Self {
         self.error_code = Some(error_code.into());
         self
     }
+
     /// Sets `message`: Human-readable error message.
     #[must_use]
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
         self
     }
+
     /// Sets `trace_id`: Trace ID of the failed request, useful for support. Inferred (non-official source).
     #[must_use]
     pub fn with_trace_id(mut self, trace_id: impl Into<String>) -> Self {
@@ -339,6 +374,7 @@ impl ErrorResponse {
         self
     }
 }
+
 /// Identifies a customer by the merchant's own identifier. Provider schema name unknown; inferred: the property name `externalId`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -347,6 +383,7 @@ pub struct ExternalIdRequest {
     #[serde(rename = "externalId")]
     pub external_id: String,
 }
+
 impl ExternalIdRequest {
     /// Creates a `ExternalIdRequest` from its required fields; optional fields start as `None`.
     pub fn new(external_id: impl Into<String>) -> Self {
@@ -355,6 +392,7 @@ impl ExternalIdRequest {
         }
     }
 }
+
 /// Search criteria and paging for customer-purse transactions. Provider schema name unknown. Property names are seen in the published example; inferred: every property is optional (tolerant reading) and omitted criteria do not filter.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -385,6 +423,7 @@ pub struct FindTransactionsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<String>,
 }
+
 impl FindTransactionsRequest {
     /// Creates a `FindTransactionsRequest` from its required fields; optional fields start as `None`.
     pub fn new() -> Self {
@@ -398,12 +437,14 @@ impl FindTransactionsRequest {
             properties: None,
         }
     }
+
     /// Sets `customer_id`: Restrict the search to this customer. Inferred optional.
     #[must_use]
     pub fn with_customer_id(mut self, customer_id: impl Into<uuid::Uuid>) -> Self {
         self.customer_id = Some(customer_id.into());
         self
     }
+
     /// Sets `currency_filter`: Criteria on a string field (JHipster-style filter; used for `currencyFilter`). Keys are seen in the published example, types inferred; all members optional, and combined members must all hold.
     #[must_use]
     pub fn with_currency_filter(
@@ -413,6 +454,7 @@ impl FindTransactionsRequest {
         self.currency_filter = Some(currency_filter.into());
         self
     }
+
     /// Sets `transaction_state_filter`: Criteria on the transaction state (JHipster-style enum filter; no substring members). Keys are seen in the published example, types inferred; all members optional.
     #[must_use]
     pub fn with_transaction_state_filter(
@@ -422,24 +464,28 @@ impl FindTransactionsRequest {
         self.transaction_state_filter = Some(transaction_state_filter.into());
         self
     }
+
     /// Sets `page_number`: Number of the requested page. Unknown whether pages count from 0 or 1 (the example uses 1). Inferred optional.
     #[must_use]
     pub fn with_page_number(mut self, page_number: impl Into<i32>) -> Self {
         self.page_number = Some(page_number.into());
         self
     }
+
     /// Sets `page_size`: Number of transactions per page. Default and maximum unknown. Inferred optional.
     #[must_use]
     pub fn with_page_size(mut self, page_size: impl Into<i32>) -> Self {
         self.page_size = Some(page_size.into());
         self
     }
+
     /// Sets `sort`: Sort direction of a page. Open enum: `ASC` is seen (first value); `DESC` is inferred from Spring's `Sort.Direction`; values not listed here may appear and are kept by clients.
     #[must_use]
     pub fn with_sort(mut self, sort: impl Into<SortDirection>) -> Self {
         self.sort = Some(sort.into());
         self
     }
+
     /// Sets `properties`: Name of the transaction property to sort by (a single string in the published example, not an array), e.g. `createdDate`. Inferred optional.
     #[must_use]
     pub fn with_properties(mut self, properties: impl Into<String>) -> Self {
@@ -447,6 +493,7 @@ impl FindTransactionsRequest {
         self
     }
 }
+
 /// One purse (deposit address) of a customer, as returned by purse/get-all. Provider schema name unknown and fields unknown: these are the plausible ones (inferred), all optional.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -464,6 +511,7 @@ pub struct Purse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PurseStatus>,
 }
+
 impl Purse {
     /// Creates a `Purse` from its required fields; optional fields start as `None`.
     pub fn new() -> Self {
@@ -474,24 +522,28 @@ impl Purse {
             status: None,
         }
     }
+
     /// Sets `id`: Purse (address) ID. Inferred.
     #[must_use]
     pub fn with_id(mut self, id: impl Into<uuid::Uuid>) -> Self {
         self.id = Some(id.into());
         self
     }
+
     /// Sets `address`: Deposit address. Inferred.
     #[must_use]
     pub fn with_address(mut self, address: impl Into<String>) -> Self {
         self.address = Some(address.into());
         self
     }
+
     /// Sets `currency`: Currency code the purse was issued for. Inferred.
     #[must_use]
     pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
         self.currency = Some(currency.into());
         self
     }
+
     /// Sets `status`: Status of a purse (deposit address), documented in guides; which field carries it is unknown (here `Purse.status`, inferred). Open enum: values not listed here may appear and are kept by clients. Both spellings of "archived" are listed because the two doc copies differ.
     #[must_use]
     pub fn with_status(mut self, status: impl Into<PurseStatus>) -> Self {
@@ -499,6 +551,7 @@ impl Purse {
         self
     }
 }
+
 /// A customer's deposit address. Provider schema name unknown. `address` is in both the old and the current guide; `id` only in the current one, so it is optional (inferred).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -509,6 +562,7 @@ pub struct PurseAddress {
     /// The deposit address.
     pub address: String,
 }
+
 impl PurseAddress {
     /// Creates a `PurseAddress` from its required fields; optional fields start as `None`.
     pub fn new(address: impl Into<String>) -> Self {
@@ -517,6 +571,7 @@ impl PurseAddress {
             id: None,
         }
     }
+
     /// Sets `id`: Purse (address) ID. Inferred optional.
     #[must_use]
     pub fn with_id(mut self, id: impl Into<uuid::Uuid>) -> Self {
@@ -524,6 +579,7 @@ impl PurseAddress {
         self
     }
 }
+
 /// Asks for a customer's deposit address in one currency. Provider schema name unknown; both properties are required per old and current guides.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -534,6 +590,7 @@ pub struct PurseAddressRequest {
     /// Currency code of the wanted address, e.g. `USDT_BSC`.
     pub currency: String,
 }
+
 impl PurseAddressRequest {
     /// Creates a `PurseAddressRequest` from its required fields; optional fields start as `None`.
     pub fn new(customer_id: impl Into<uuid::Uuid>, currency: impl Into<String>) -> Self {
@@ -543,6 +600,7 @@ impl PurseAddressRequest {
         }
     }
 }
+
 /// Status of a purse (deposit address), documented in guides; which field carries it is unknown (here `Purse.status`, inferred). Open enum: values not listed here may appear and are kept by clients. Both spellings of "archived" are listed because the two doc copies differ.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -558,6 +616,7 @@ pub enum PurseStatus {
     /// A value this version of the crate does not know; it is kept as received.
     Unknown(crate::UnknownValue),
 }
+
 impl PurseStatus {
     /// The value as it is written on the wire.
     pub fn as_str(&self) -> &str {
@@ -570,6 +629,7 @@ impl PurseStatus {
         }
     }
 }
+
 impl From<&str> for PurseStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -581,22 +641,27 @@ impl From<&str> for PurseStatus {
         }
     }
 }
+
 impl std::str::FromStr for PurseStatus {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for PurseStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for PurseStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for PurseStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -608,6 +673,7 @@ impl<'de> serde::Deserialize<'de> for PurseStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 /// Sort direction of a page. Open enum: `ASC` is seen (first value); `DESC` is inferred from Spring's `Sort.Direction`; values not listed here may appear and are kept by clients.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -619,6 +685,7 @@ pub enum SortDirection {
     /// A value this version of the crate does not know; it is kept as received.
     Unknown(crate::UnknownValue),
 }
+
 impl SortDirection {
     /// The value as it is written on the wire.
     pub fn as_str(&self) -> &str {
@@ -629,6 +696,7 @@ impl SortDirection {
         }
     }
 }
+
 impl From<&str> for SortDirection {
     fn from(value: &str) -> Self {
         match value {
@@ -638,22 +706,27 @@ impl From<&str> for SortDirection {
         }
     }
 }
+
 impl std::str::FromStr for SortDirection {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for SortDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for SortDirection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for SortDirection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -665,6 +738,7 @@ impl<'de> serde::Deserialize<'de> for SortDirection {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 /// Criteria on a string field (JHipster-style filter; used for `currencyFilter`). Keys are seen in the published example, types inferred; all members optional, and combined members must all hold.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -691,6 +765,7 @@ pub struct StringFilter {
     #[serde(rename = "doesNotContain", default, skip_serializing_if = "Option::is_none")]
     pub does_not_contain: Option<String>,
 }
+
 impl StringFilter {
     /// Creates a `StringFilter` from its required fields; optional fields start as `None`.
     pub fn new() -> Self {
@@ -704,42 +779,49 @@ impl StringFilter {
             does_not_contain: None,
         }
     }
+
     /// Sets `equals`: Value must equal this.
     #[must_use]
     pub fn with_equals(mut self, equals: impl Into<String>) -> Self {
         self.equals = Some(equals.into());
         self
     }
+
     /// Sets `not_equals`: Value must differ from this.
     #[must_use]
     pub fn with_not_equals(mut self, not_equals: impl Into<String>) -> Self {
         self.not_equals = Some(not_equals.into());
         self
     }
+
     /// Sets `specified`: True = the field must be present (non-null); false = it must be absent.
     #[must_use]
     pub fn with_specified(mut self, specified: impl Into<bool>) -> Self {
         self.specified = Some(specified.into());
         self
     }
+
     /// Sets `in_`: Value must be one of these.
     #[must_use]
     pub fn with_in(mut self, in_: impl Into<Vec<String>>) -> Self {
         self.in_ = Some(in_.into());
         self
     }
+
     /// Sets `not_in`: Value must be none of these.
     #[must_use]
     pub fn with_not_in(mut self, not_in: impl Into<Vec<String>>) -> Self {
         self.not_in = Some(not_in.into());
         self
     }
+
     /// Sets `contains`: Value must contain this substring.
     #[must_use]
     pub fn with_contains(mut self, contains: impl Into<String>) -> Self {
         self.contains = Some(contains.into());
         self
     }
+
     /// Sets `does_not_contain`: Value must not contain this substring.
     #[must_use]
     pub fn with_does_not_contain(mut self, does_not_contain: impl Into<String>) -> Self {
@@ -747,6 +829,7 @@ impl StringFilter {
         self
     }
 }
+
 /// Transaction data: one deposit received on a customer purse. Provider schema: PGTransactionDTO (fully seen: exactly these nine properties). Old readme-era examples also showed a `customerBlocked` string property, which the current schema no longer has.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -781,6 +864,7 @@ pub struct Transaction {
     #[serde(rename = "createdDate", with = "crate::wire::date_time")]
     pub created_date: time::OffsetDateTime,
 }
+
 impl Transaction {
     /// Creates a `Transaction` from its required fields; optional fields start as `None`.
     #[allow(clippy::too_many_arguments)]
@@ -806,6 +890,7 @@ impl Transaction {
             transaction_hash: None,
         }
     }
+
     /// Sets `transaction_hash`: On-chain transaction hash. Optional (not required in the provider's schema).
     #[must_use]
     pub fn with_transaction_hash(mut self, transaction_hash: impl Into<String>) -> Self {
@@ -813,6 +898,7 @@ impl Transaction {
         self
     }
 }
+
 /// Object with transaction ID: identifies one customer-purse transaction. Provider schema: ByTransactionIdRequestDTO (seen).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -821,6 +907,7 @@ pub struct TransactionIdRequest {
     #[serde(rename = "transactionId")]
     pub transaction_id: uuid::Uuid,
 }
+
 impl TransactionIdRequest {
     /// Creates a `TransactionIdRequest` from its required fields; optional fields start as `None`.
     pub fn new(transaction_id: impl Into<uuid::Uuid>) -> Self {
@@ -829,6 +916,7 @@ impl TransactionIdRequest {
         }
     }
 }
+
 /// Object with page details: one page of transactions. Provider schema name unknown. `page`, `size`, `total` and `totalElements` are seen as required; `result` appears in the example but not in the rendered property list, so it is optional here (inferred).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -846,6 +934,7 @@ pub struct TransactionPage {
     #[serde(rename = "totalElements")]
     pub total_elements: i64,
 }
+
 impl TransactionPage {
     /// Creates a `TransactionPage` from its required fields; optional fields start as `None`.
     pub fn new(
@@ -862,6 +951,7 @@ impl TransactionPage {
             result: None,
         }
     }
+
     /// Sets `result`: The transactions on this page. Inferred optional.
     #[must_use]
     pub fn with_result(mut self, result: impl Into<Vec<Transaction>>) -> Self {
@@ -869,6 +959,7 @@ impl TransactionPage {
         self
     }
 }
+
 /// State of a customer-purse deposit transaction. Open enum: only the first value (`MEM_POOL_FOUND`) is proven by the schema; the others come from guides, and values not listed here may appear; clients keep them rather than failing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -886,6 +977,7 @@ pub enum TransactionState {
     /// A value this version of the crate does not know; it is kept as received.
     Unknown(crate::UnknownValue),
 }
+
 impl TransactionState {
     /// The value as it is written on the wire.
     pub fn as_str(&self) -> &str {
@@ -899,6 +991,7 @@ impl TransactionState {
         }
     }
 }
+
 impl From<&str> for TransactionState {
     fn from(value: &str) -> Self {
         match value {
@@ -911,22 +1004,27 @@ impl From<&str> for TransactionState {
         }
     }
 }
+
 impl std::str::FromStr for TransactionState {
     type Err = std::convert::Infallible;
+
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+
 impl std::fmt::Display for TransactionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl serde::Serialize for TransactionState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TransactionState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -938,6 +1036,7 @@ impl<'de> serde::Deserialize<'de> for TransactionState {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 /// Criteria on the transaction state (JHipster-style enum filter; no substring members). Keys are seen in the published example, types inferred; all members optional.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -958,6 +1057,7 @@ pub struct TransactionStateFilter {
     #[serde(rename = "notIn", default, skip_serializing_if = "Option::is_none")]
     pub not_in: Option<Vec<TransactionState>>,
 }
+
 impl TransactionStateFilter {
     /// Creates a `TransactionStateFilter` from its required fields; optional fields start as `None`.
     pub fn new() -> Self {
@@ -969,30 +1069,35 @@ impl TransactionStateFilter {
             not_in: None,
         }
     }
+
     /// Sets `equals`: State of a customer-purse deposit transaction. Open enum: only the first value (`MEM_POOL_FOUND`) is proven by the schema; the others come from guides, and values not listed here may appear; clients keep them rather than failing.
     #[must_use]
     pub fn with_equals(mut self, equals: impl Into<TransactionState>) -> Self {
         self.equals = Some(equals.into());
         self
     }
+
     /// Sets `not_equals`: State of a customer-purse deposit transaction. Open enum: only the first value (`MEM_POOL_FOUND`) is proven by the schema; the others come from guides, and values not listed here may appear; clients keep them rather than failing.
     #[must_use]
     pub fn with_not_equals(mut self, not_equals: impl Into<TransactionState>) -> Self {
         self.not_equals = Some(not_equals.into());
         self
     }
+
     /// Sets `specified`: True = the state must be present (non-null); false = it must be absent.
     #[must_use]
     pub fn with_specified(mut self, specified: impl Into<bool>) -> Self {
         self.specified = Some(specified.into());
         self
     }
+
     /// Sets `in_`: State must be one of these.
     #[must_use]
     pub fn with_in(mut self, in_: impl Into<Vec<TransactionState>>) -> Self {
         self.in_ = Some(in_.into());
         self
     }
+
     /// Sets `not_in`: State must be none of these.
     #[must_use]
     pub fn with_not_in(mut self, not_in: impl Into<Vec<TransactionState>>) -> Self {
@@ -1000,6 +1105,7 @@ impl TransactionStateFilter {
         self
     }
 }
+
 /// New data of an existing customer. Provider schema name unknown. `id` is required (old guide); the updatable fields are optional (inferred: `externalId`; `email` from old docs, may no longer exist).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1016,6 +1122,7 @@ pub struct UpdateCustomerRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+
 impl UpdateCustomerRequest {
     /// Creates a `UpdateCustomerRequest` from its required fields; optional fields start as `None`.
     pub fn new(id: impl Into<uuid::Uuid>) -> Self {
@@ -1026,18 +1133,21 @@ impl UpdateCustomerRequest {
             email: None,
         }
     }
+
     /// Sets `description`: New description of the customer.
     #[must_use]
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
     }
+
     /// Sets `external_id`: New merchant-side identifier. Inferred.
     #[must_use]
     pub fn with_external_id(mut self, external_id: impl Into<String>) -> Self {
         self.external_id = Some(external_id.into());
         self
     }
+
     /// Sets `email`: New e-mail address. From old docs; may no longer exist.
     #[must_use]
     pub fn with_email(mut self, email: impl Into<String>) -> Self {

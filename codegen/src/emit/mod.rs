@@ -61,5 +61,63 @@ fn format_rust(path: &str, header: &str, tokens: TokenStream) -> Result<String, 
     let file = syn::parse2::<syn::File>(tokens).map_err(|error| {
         format!("internal error: the code generated for {path} does not parse: {error}")
     })?;
-    Ok(format!("// {header}\n\n{}", prettyplease::unparse(&file)))
+    Ok(format!(
+        "// {header}\n\n{}",
+        separate_items(&prettyplease::unparse(&file))
+    ))
+}
+
+/// prettyplease puts items on consecutive lines; a blank line between items (at any depth:
+/// methods in impls too) and after the module docs makes the files and their snapshot
+/// diffs easier to read. Runs of `use` or `mod` lines stay together; statements in function
+/// bodies are left alone, since they never start like an item.
+fn separate_items(code: &str) -> String {
+    const ITEM_STARTS: &[&str] = &[
+        "///",
+        "#[",
+        "pub ",
+        "pub(crate) ",
+        "fn ",
+        "async fn ",
+        "impl",
+        "struct ",
+        "enum ",
+        "const ",
+        "static ",
+        "mod ",
+        "trait ",
+        "type ",
+        "use ",
+    ];
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let starts_item = |line: &str| {
+        ITEM_STARTS
+            .iter()
+            .any(|start| line.trim_start().starts_with(start))
+    };
+    let one_line_item = |line: &str| {
+        let line = line.trim_start();
+        starts_item(line)
+            && !line.starts_with("///")
+            && !line.starts_with("#[")
+            && line.ends_with(';')
+    };
+
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    let mut previous = "";
+    for line in code.lines() {
+        let same_depth = indent(previous) == indent(line);
+        let item_ended = previous.trim_start() == "}" || one_line_item(previous);
+        let same_run = ["use ", "pub use ", "mod ", "pub mod "].iter().any(|kind| {
+            previous.trim_start().starts_with(kind) && line.trim_start().starts_with(kind)
+        });
+        let after_module_docs = previous.starts_with("//!") && !line.starts_with("//!");
+        if starts_item(line) && ((same_depth && item_ended && !same_run) || after_module_docs) {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = line;
+    }
+    out
 }
