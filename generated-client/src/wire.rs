@@ -127,7 +127,7 @@ pub(crate) mod date_time {
         T: super::Field<OffsetDateTime>,
         D: Deserializer<'de>,
     >(deserializer: D) -> Result<T, D::Error> {
-        let text = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        let text = Option::<String>::deserialize(deserializer)?;
         let value = text
             .map(|text| parse(&text))
             .transpose()

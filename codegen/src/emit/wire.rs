@@ -120,7 +120,7 @@ fn date_time() -> TokenStream {
             }
 
             pub(crate) fn deserialize<'de, T: super::Field<OffsetDateTime>, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-                let text = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                let text = Option::<String>::deserialize(deserializer)?;
                 let value = text.map(|text| parse(&text)).transpose().map_err(serde::de::Error::custom)?;
                 T::from_value(value).map_err(serde::de::Error::custom)
             }
