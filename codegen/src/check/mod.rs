@@ -1,0 +1,283 @@
+//! Validation: turns the spec model into the checked model, or names the first problem.
+//!
+//! Every rule here is about the spec's shape, never about one API's names: the same
+//! checks serve any spec written in this style. This file checks the document as a whole
+//! (version, package, servers, signing); `operations` checks each operation and `schemas`
+//! resolves schemas into Rust types.
+
+mod operations;
+mod schemas;
+
+pub use schemas::{OTHER_PROPERTIES_FIELD, UNKNOWN_VARIANT};
+
+use indexmap::IndexMap;
+
+use crate::error::{Problem, SpecPath};
+use crate::model::{Api, Package, Signing, SigningExample, TimestampUnit};
+use crate::spec::{self, Document, Schema};
+
+pub(crate) type Result<T> = std::result::Result<T, Problem>;
+
+pub(crate) const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
+
+/// Checks the whole document and resolves it into the model the emitters read.
+pub fn check(doc: &Document) -> Result<Api> {
+    let root = SpecPath::root();
+    if !doc.openapi.starts_with("3.0.") {
+        return Err(Problem::new(
+            &root.key("openapi"),
+            format!(
+                "unsupported OpenAPI version `{}`: the generator reads OpenAPI 3.0.x",
+                doc.openapi
+            ),
+        ));
+    }
+    let package = check_package(doc.rust_crate.as_ref())?;
+    let default_base_url = check_servers(&doc.servers)?;
+
+    let signing_path = root.key("x-request-signing");
+    let signing_spec = doc.request_signing.as_ref().ok_or_else(|| {
+        Problem::new(
+            &signing_path,
+            "missing signing extension `x-request-signing`: the generator reads the key and \
+             signature headers, the algorithm and the request envelope from it",
+        )
+    })?;
+    let envelope_name = component_name(
+        &signing_spec.envelope.schema,
+        &signing_path.key("envelope").key("schema"),
+        &doc.components.schemas,
+    )?;
+    let signing = check_signing(signing_spec, &doc.components.schemas[envelope_name])?;
+
+    let mut types = schemas::Types::new(&doc.components.schemas, envelope_name);
+    types.define_components()?;
+    let mut error_body = None;
+    let operations = operations::check_operations(doc, &mut types, &signing, &mut error_body)?;
+    types.reject_unrepresentable_cycles()?;
+
+    Ok(Api {
+        title: doc.info.title.clone(),
+        api_version: doc.info.version.clone(),
+        description: doc.info.description.clone(),
+        package,
+        default_base_url,
+        signing,
+        operations,
+        types: types.into_sorted(),
+        error_body: error_body.map(|(ty, _)| ty),
+    })
+}
+
+fn check_package(rust_crate: Option<&spec::RustCrate>) -> Result<Package> {
+    let path = SpecPath::root().key("x-rust-crate");
+    let krate = rust_crate.ok_or_else(|| {
+        Problem::new(
+            &path,
+            "missing extension `x-rust-crate`: it gives the generated crate's name, version \
+             and publishing metadata",
+        )
+    })?;
+    let valid_name = krate.name.len() <= 64
+        && krate.name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && krate
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid_name {
+        return Err(Problem::new(
+            &path.key("name"),
+            format!(
+                "`{}` is not a crate name: use ASCII letters, digits, `-` and `_`, starting \
+                 with a letter",
+                krate.name
+            ),
+        ));
+    }
+    let release = krate.version.split(['-', '+']).next().unwrap_or_default();
+    let numbers: Vec<&str> = release.split('.').collect();
+    if numbers.len() != 3
+        || numbers
+            .iter()
+            .any(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(Problem::new(
+            &path.key("version"),
+            format!(
+                "`{}` is not a semantic version such as 0.1.0",
+                krate.version
+            ),
+        ));
+    }
+    if krate.keywords.len() > 5 {
+        return Err(Problem::new(
+            &path.key("keywords"),
+            "crates.io allows at most 5 keywords",
+        ));
+    }
+    Ok(Package {
+        name: krate.name.clone(),
+        version: krate.version.clone(),
+        description: krate.description.clone(),
+        license: krate.license.clone(),
+        repository: krate.repository.clone(),
+        keywords: krate.keywords.clone(),
+        categories: krate.categories.clone(),
+        publish: krate.publish,
+    })
+}
+
+fn check_servers(servers: &[spec::Server]) -> Result<Option<String>> {
+    let Some(first) = servers.first() else {
+        return Ok(None);
+    };
+    if !(first.url.starts_with("https://") || first.url.starts_with("http://")) {
+        return Err(Problem::new(
+            &SpecPath::root().key("servers").index(0).key("url"),
+            format!(
+                "`{}` is not an absolute http(s) URL; the first server is the client's \
+                 default base URL",
+                first.url
+            ),
+        ));
+    }
+    Ok(Some(first.url.trim_end_matches('/').to_owned()))
+}
+
+fn check_signing(signing: &spec::RequestSigning, envelope: &Schema) -> Result<Signing> {
+    let path = SpecPath::root().key("x-request-signing");
+    for (field, header) in [
+        ("keyHeader", &signing.key_header),
+        ("signatureHeader", &signing.signature_header),
+    ] {
+        if !is_header_name(header) {
+            return Err(Problem::new(
+                &path.key(field),
+                format!("`{header}` is not a valid HTTP header name"),
+            ));
+        }
+    }
+    expect_one_of(&path.key("algorithm"), &signing.algorithm, &["HMAC-SHA512"])?;
+    expect_one_of(
+        &path.key("signatureEncoding"),
+        &signing.signature_encoding,
+        &["lowercase-hex"],
+    )?;
+    expect_one_of(
+        &path.key("signedContent"),
+        &signing.signed_content,
+        &["request-body"],
+    )?;
+    let envelope_path = path.key("envelope");
+    let unit_path = envelope_path.key("timestampUnit");
+    expect_one_of(
+        &unit_path,
+        &signing.envelope.timestamp_unit,
+        &["milliseconds", "seconds"],
+    )?;
+    let timestamp_unit = if signing.envelope.timestamp_unit == "seconds" {
+        TimestampUnit::Seconds
+    } else {
+        TimestampUnit::Milliseconds
+    };
+
+    let e = &signing.envelope;
+    for (field, property, wanted) in [
+        ("accountProperty", &e.account_property, Some("string")),
+        ("timestampProperty", &e.timestamp_property, Some("integer")),
+        ("payloadProperty", &e.payload_property, None),
+    ] {
+        let Some(schema) = envelope.properties.get(property.as_str()) else {
+            return Err(Problem::new(
+                &envelope_path.key(field),
+                format!(
+                    "the envelope schema `{}` has no property `{property}`",
+                    e.schema
+                ),
+            ));
+        };
+        if let Some(wanted) = wanted
+            && schema.schema_type.as_deref() != Some(wanted)
+        {
+            return Err(Problem::new(
+                &envelope_path.key(field),
+                format!("the envelope property `{property}` must be of type {wanted}"),
+            ));
+        }
+    }
+
+    let example = match &signing.example {
+        None => None,
+        Some(example) => {
+            let hex = &example.signature;
+            if hex.len() != 128 || !hex.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')) {
+                return Err(Problem::new(
+                    &path.key("example").key("signature"),
+                    "an HMAC-SHA512 signature is 128 lowercase hex digits",
+                ));
+            }
+            Some(SigningExample {
+                secret: example.secret.clone(),
+                body: example.body.clone(),
+                signature: example.signature.clone(),
+            })
+        }
+    };
+
+    Ok(Signing {
+        key_header: signing.key_header.clone(),
+        signature_header: signing.signature_header.clone(),
+        max_clock_skew_seconds: signing.max_clock_skew_seconds,
+        account_field: e.account_property.clone(),
+        timestamp_field: e.timestamp_property.clone(),
+        timestamp_unit,
+        payload_field: e.payload_property.clone(),
+        example,
+    })
+}
+
+fn expect_one_of(path: &SpecPath, value: &str, supported: &[&str]) -> Result<()> {
+    if supported.contains(&value) {
+        return Ok(());
+    }
+    Err(Problem::new(
+        path,
+        format!(
+            "unsupported value `{value}`; supported: {}",
+            supported.join(", ")
+        ),
+    ))
+}
+
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+}
+
+/// The component name of a `#/components/schemas/NAME` reference that exists.
+pub(crate) fn component_name<'a>(
+    reference: &str,
+    path: &SpecPath,
+    schemas: &'a IndexMap<String, Schema>,
+) -> Result<&'a str> {
+    let Some(name) = reference.strip_prefix(SCHEMA_REF_PREFIX) else {
+        return Err(Problem::new(
+            path,
+            format!(
+                "unsupported $ref `{reference}`: only local references to \
+                 `{SCHEMA_REF_PREFIX}...` are supported"
+            ),
+        ));
+    };
+    match schemas.get_key_value(name) {
+        Some((name, _)) => Ok(name),
+        None => Err(Problem::new(
+            path,
+            format!(
+                "unknown $ref `{reference}`: there is no schema `{name}` in components.schemas"
+            ),
+        )),
+    }
+}
