@@ -32,15 +32,6 @@ impl SpecPath {
         SpecPath(segments)
     }
 
-    /// The path of a local `$ref` such as `#/components/schemas/Order`, if it is one.
-    pub fn from_ref(reference: &str) -> Option<Self> {
-        let pointer = reference.strip_prefix("#/")?;
-        let keys = pointer
-            .split('/')
-            .map(|part| Segment::Key(part.replace("~1", "/").replace("~0", "~")));
-        Some(SpecPath(keys.collect()))
-    }
-
     pub(crate) fn segments(&self) -> &[Segment] {
         &self.0
     }
