@@ -143,16 +143,19 @@ pub fn sync(options: &Target, check: bool) -> Result<Vec<Change>, String> {
     let files = codegen::generate(&spec_text, &display(&options.spec))
         .map_err(|error| error.to_string())?;
 
+    // One pass decides what differs; writing then touches exactly those paths.
     let mut changes = Vec::new();
+    let mut writes = Vec::new();
     for file in &files {
         let path = options.out.join(&file.path);
-        let shown = display(&path);
         match fs::read_to_string(&path) {
-            Ok(current) if current == file.contents => {}
-            Ok(_) => changes.push(Change::Updated(shown)),
-            Err(_) => changes.push(Change::Added(shown)),
+            Ok(current) if current == file.contents => continue,
+            Ok(_) => changes.push(Change::Updated(display(&path))),
+            Err(_) => changes.push(Change::Added(display(&path))),
         }
+        writes.push((path, &file.contents));
     }
+    let mut removals = Vec::new();
     for stray in files_under(&options.out.join(OWNED_DIR)) {
         let relative = stray
             .strip_prefix(&options.out)
@@ -160,29 +163,24 @@ pub fn sync(options: &Target, check: bool) -> Result<Vec<Change>, String> {
             .unwrap_or_default();
         if !files.iter().any(|file| file.path == relative) {
             changes.push(Change::Removed(display(&stray)));
+            removals.push(stray);
         }
     }
-    if check || changes.is_empty() {
+    if check {
         return Ok(changes);
     }
 
-    for file in &files {
-        let path = options.out.join(&file.path);
+    for (path, contents) in writes {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)
                 .map_err(|error| format!("cannot create {}: {error}", display(parent)))?;
         }
-        if fs::read_to_string(&path).ok().as_deref() != Some(file.contents.as_str()) {
-            fs::write(&path, &file.contents)
-                .map_err(|error| format!("cannot write {}: {error}", display(&path)))?;
-        }
+        fs::write(&path, contents)
+            .map_err(|error| format!("cannot write {}: {error}", display(&path)))?;
     }
-    for change in &changes {
-        if let Change::Removed(path) = change {
-            let path = workspace_root().join(path);
-            fs::remove_file(&path)
-                .map_err(|error| format!("cannot remove {}: {error}", display(&path)))?;
-        }
+    for path in removals {
+        fs::remove_file(&path)
+            .map_err(|error| format!("cannot remove {}: {error}", display(&path)))?;
     }
     Ok(changes)
 }
