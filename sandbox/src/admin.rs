@@ -1,0 +1,152 @@
+//! Sandbox-only routes under `/sandbox/`, outside the merchant API and unauthenticated (the
+//! sandbox listens on loopback): simulate deposits, move them on, inject faults.
+//!
+//! - `POST /sandbox/deposits` with a [`Deposit`] → 201 and the transaction, in `MEM_POOL_FOUND`
+//! - `POST /sandbox/transactions/{id}/advance` → the transaction, one step further
+//! - `POST /sandbox/transactions/{id}/settle` → the transaction in its final state
+//! - `POST /sandbox/faults` with a [`Fault`] → 204; the next matching requests fail
+//!
+//! Errors answer `{"error": "…"}` with 400, 404 or 409.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use calypso_customer_purse::Uuid;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::failure::{Failure, json_response};
+use crate::ledger::{AdminError, Deposit};
+use crate::{MERCHANT_PATH_PREFIX, Sandbox};
+
+/// An injected fault: the next `count` merchant requests that pass authentication (and match
+/// `operation`, when given) fail with `status` and error code 000 without touching any state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fault {
+    /// How many requests fail; 1 when absent.
+    #[serde(default = "one")]
+    pub count: u32,
+    /// The HTTP status of the failures, 400–599; 500 when absent.
+    #[serde(default = "internal_server_error")]
+    pub status: u16,
+    /// Only this operation's requests fail, named by its path after the merchant prefix (e.g.
+    /// `customer/get`); all operations when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    /// A `Retry-After` header, in seconds, on the failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u32>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn internal_server_error() -> u16 {
+    500
+}
+
+impl Default for Fault {
+    /// One 500 on any operation.
+    fn default() -> Self {
+        Self {
+            count: one(),
+            status: internal_server_error(),
+            operation: None,
+            retry_after_seconds: None,
+        }
+    }
+}
+
+impl Fault {
+    pub(crate) fn validate(&self) -> Result<(), AdminError> {
+        if self.count == 0 {
+            return Err(AdminError::Invalid("count must be at least 1".into()));
+        }
+        if !(400..=599).contains(&self.status) {
+            return Err(AdminError::Invalid(format!(
+                "status must be 400–599, not {}",
+                self.status
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn matches(&self, path: &str) -> bool {
+        self.operation.as_deref().is_none_or(|operation| {
+            path.strip_prefix(MERCHANT_PATH_PREFIX) == Some(operation.trim_start_matches('/'))
+        })
+    }
+
+    pub(crate) fn failure(&self) -> Failure {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Failure {
+            retry_after: self.retry_after_seconds,
+            ..Failure::internal(status, "internal error injected by the sandbox")
+        }
+    }
+}
+
+pub(crate) fn routes() -> Router<Sandbox> {
+    Router::new()
+        .route("/sandbox/deposits", post(deposit))
+        .route("/sandbox/transactions/{id}/advance", post(advance))
+        .route("/sandbox/transactions/{id}/settle", post(settle))
+        .route("/sandbox/faults", post(fault))
+}
+
+async fn deposit(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+    let answer = parse::<Deposit>(&body).and_then(|deposit| sandbox.deposit(deposit));
+    respond(answer, StatusCode::CREATED)
+}
+
+async fn advance(State(sandbox): State<Sandbox>, Path(id): Path<String>) -> Response {
+    respond(
+        transaction_id(&id).and_then(|id| sandbox.advance(id)),
+        StatusCode::OK,
+    )
+}
+
+async fn settle(State(sandbox): State<Sandbox>, Path(id): Path<String>) -> Response {
+    respond(
+        transaction_id(&id).and_then(|id| sandbox.settle(id)),
+        StatusCode::OK,
+    )
+}
+
+async fn fault(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+    match parse::<Fault>(&body).and_then(|fault| sandbox.inject_fault(fault)) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => error_response(&error),
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
+    serde_json::from_slice(body)
+        .map_err(|error| AdminError::Invalid(format!("invalid request body: {error}")))
+}
+
+fn transaction_id(text: &str) -> Result<Uuid, AdminError> {
+    Uuid::parse_str(text)
+        .map_err(|_| AdminError::Invalid(format!("`{text}` is not a transaction id (a UUID)")))
+}
+
+fn respond(answer: Result<impl Serialize, AdminError>, status: StatusCode) -> Response {
+    match answer {
+        Ok(value) => json_response(status, &value),
+        Err(error) => error_response(&error),
+    }
+}
+
+fn error_response(error: &AdminError) -> Response {
+    let status = match error {
+        AdminError::NotFound(_) => StatusCode::NOT_FOUND,
+        AdminError::Invalid(_) => StatusCode::BAD_REQUEST,
+        AdminError::Conflict(_) => StatusCode::CONFLICT,
+    };
+    json_response(status, &serde_json::json!({ "error": error.to_string() }))
+}

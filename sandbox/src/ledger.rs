@@ -1,0 +1,533 @@
+//! The sandbox's in-memory state and the rules of each operation on it.
+//!
+//! Each merchant account has its own book of customers, purses and transactions; one account
+//! never sees another's. Every method runs under the one lock of the ledger, so a request sees
+//! and leaves a consistent state.
+
+use std::collections::HashMap;
+
+use calypso_customer_purse::types::{
+    ComplianceState, CreateCustomerRequest, Customer, CustomerIdRequest, ExternalIdRequest,
+    FindTransactionsRequest, Purse, PurseAddress, PurseAddressRequest, PurseStatus, Transaction,
+    TransactionIdRequest, TransactionPage, TransactionState, UpdateCustomerRequest,
+};
+use calypso_customer_purse::{Decimal, OffsetDateTime, Uuid};
+use serde::{Deserialize, Serialize};
+
+use crate::currencies::{self, AddressFamily};
+use crate::failure::Failure;
+use crate::find::{self, Listed, Paging};
+
+/// All accounts' state.
+#[derive(Default)]
+pub(crate) struct Ledger {
+    books: HashMap<String, Book>,
+    /// Every address handed out, to route simulated deposits to their account and customer.
+    addresses: HashMap<String, AddressOwner>,
+    /// Counts every transaction ever created, for a stable order of equal sort keys.
+    transactions_created: u64,
+}
+
+/// One account's state.
+#[derive(Default)]
+struct Book {
+    customers: HashMap<Uuid, Customer>,
+    purses: Vec<StoredPurse>,
+    transactions: Vec<StoredTransaction>,
+}
+
+#[derive(Clone)]
+struct AddressOwner {
+    account: String,
+    customer_id: Uuid,
+    family: AddressFamily,
+}
+
+struct StoredPurse {
+    customer_id: Uuid,
+    id: Uuid,
+    currency: String,
+    address: String,
+    status: PurseStatus,
+}
+
+impl StoredPurse {
+    fn to_purse(&self) -> Purse {
+        Purse::new()
+            .with_id(self.id)
+            .with_address(self.address.clone())
+            .with_currency(self.currency.clone())
+            .with_status(self.status.clone())
+    }
+}
+
+struct StoredTransaction {
+    transaction: Transaction,
+    customer_id: Uuid,
+    /// The address the deposit went to.
+    address: String,
+    sequence: u64,
+    outcome: Outcome,
+}
+
+/// How a simulated deposit ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Outcome {
+    /// The compliance check passes; the funds are credited to the merchant account.
+    #[default]
+    Confirmed,
+    /// The compliance check fails; the address is blocked for further deposits.
+    Declined,
+}
+
+/// A simulated deposit: funds arriving at an address the sandbox handed out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Deposit {
+    /// The deposit address, as returned by `address/get`.
+    pub address: String,
+    /// The currency code; it must use the address's chain family.
+    pub currency: String,
+    /// The amount, a positive exact decimal (a JSON number or string; written as a string).
+    #[serde(with = "exact_decimal")]
+    pub amount: Decimal,
+    /// How the deposit ends; `CONFIRMED` when absent.
+    #[serde(default)]
+    pub outcome: Outcome,
+    /// The sender's address; made up when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_from: Option<String>,
+    /// The on-chain hash; made up when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_hash: Option<String>,
+}
+
+/// Reads a decimal from the raw JSON text, number or string, so that no digit is lost to `f64`.
+mod exact_decimal {
+    use calypso_customer_purse::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_json::value::RawValue;
+
+    pub(super) fn serialize<S: Serializer>(
+        value: &Decimal,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(value)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Decimal, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let text = raw.get();
+        let text = text
+            .strip_prefix('"')
+            .and_then(|inner| inner.strip_suffix('"'))
+            .unwrap_or(text);
+        Decimal::from_str_exact(text).map_err(|error| {
+            serde::de::Error::custom(format!("amount `{text}` is not an exact decimal: {error}"))
+        })
+    }
+}
+
+/// Why a sandbox-only (admin) request was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminError {
+    /// Nothing with this address or id exists.
+    NotFound(String),
+    /// The request is not valid.
+    Invalid(String),
+    /// The request conflicts with the current state.
+    Conflict(String),
+}
+
+impl std::fmt::Display for AdminError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotFound(message) | Self::Invalid(message) | Self::Conflict(message) => {
+                f.write_str(message)
+            }
+        }
+    }
+}
+
+impl std::error::Error for AdminError {}
+
+fn customer_not_found(id: Uuid) -> Failure {
+    Failure::not_found(format!("customer {id} not found"))
+}
+
+impl Ledger {
+    fn book(&mut self, account: &str) -> &mut Book {
+        self.books.entry(account.to_owned()).or_default()
+    }
+
+    pub(crate) fn create_customer(
+        &mut self,
+        account: &str,
+        request: CreateCustomerRequest,
+    ) -> Result<Customer, Failure> {
+        let book = self.book(account);
+        if let Some(external_id) = &request.external_id {
+            book.ensure_external_id_free(external_id, None)?;
+        }
+        let id = Uuid::new_v4();
+        let mut customer = Customer::new().with_id(id).with_blocked(false);
+        customer.description = request.description;
+        customer.external_id = request.external_id;
+        customer.email = request.email;
+        book.customers.insert(id, customer.clone());
+        Ok(customer)
+    }
+
+    /// Sets the fields the request gives; absent fields keep their value.
+    pub(crate) fn update_customer(
+        &mut self,
+        account: &str,
+        request: UpdateCustomerRequest,
+    ) -> Result<Customer, Failure> {
+        let book = self.book(account);
+        if let Some(external_id) = &request.external_id {
+            book.ensure_external_id_free(external_id, Some(request.id))?;
+        }
+        let customer = book
+            .customers
+            .get_mut(&request.id)
+            .ok_or_else(|| customer_not_found(request.id))?;
+        if request.description.is_some() {
+            customer.description = request.description;
+        }
+        if request.external_id.is_some() {
+            customer.external_id = request.external_id;
+        }
+        if request.email.is_some() {
+            customer.email = request.email;
+        }
+        Ok(customer.clone())
+    }
+
+    pub(crate) fn get_customer(
+        &mut self,
+        account: &str,
+        request: CustomerIdRequest,
+    ) -> Result<Customer, Failure> {
+        self.book(account).customer(request.customer_id).cloned()
+    }
+
+    pub(crate) fn get_customer_by_external_id(
+        &mut self,
+        account: &str,
+        request: ExternalIdRequest,
+    ) -> Result<Customer, Failure> {
+        self.book(account)
+            .customers
+            .values()
+            .find(|customer| customer.external_id.as_ref() == Some(&request.external_id))
+            .cloned()
+            .ok_or_else(|| {
+                Failure::not_found(format!(
+                    "no customer with externalId `{}`",
+                    request.external_id
+                ))
+            })
+    }
+
+    /// Blocks (`true`) or unblocks a customer. A blocked customer's addresses still take
+    /// deposits, as the provider's guide says.
+    pub(crate) fn set_blocked(
+        &mut self,
+        account: &str,
+        request: CustomerIdRequest,
+        blocked: bool,
+    ) -> Result<Customer, Failure> {
+        let customer = self
+            .book(account)
+            .customers
+            .get_mut(&request.customer_id)
+            .ok_or_else(|| customer_not_found(request.customer_id))?;
+        customer.blocked = Some(blocked);
+        Ok(customer.clone())
+    }
+
+    /// The customer's purse for the currency, made on first request: the same customer and
+    /// currency always get the same purse and address.
+    pub(crate) fn purse_address(
+        &mut self,
+        account: &str,
+        request: PurseAddressRequest,
+    ) -> Result<PurseAddress, Failure> {
+        let family = currencies::family_of(&request.currency).ok_or_else(|| {
+            Failure::invalid_input(format!(
+                "unsupported currency `{}`; the sandbox supports {}",
+                request.currency,
+                currencies::supported()
+            ))
+        })?;
+        self.book(account).customer(request.customer_id)?;
+        let purse = self.purse_for(account, request.customer_id, &request.currency, family);
+        Ok(PurseAddress::new(purse.address.clone()).with_id(purse.id))
+    }
+
+    pub(crate) fn purses(
+        &mut self,
+        account: &str,
+        request: CustomerIdRequest,
+    ) -> Result<Vec<Purse>, Failure> {
+        let book = self.book(account);
+        book.customer(request.customer_id)?;
+        Ok(book
+            .purses
+            .iter()
+            .filter(|stored| stored.customer_id == request.customer_id)
+            .map(StoredPurse::to_purse)
+            .collect())
+    }
+
+    pub(crate) fn transaction(
+        &mut self,
+        account: &str,
+        request: TransactionIdRequest,
+    ) -> Result<Transaction, Failure> {
+        self.book(account)
+            .transactions
+            .iter()
+            .find(|stored| stored.transaction.id == request.transaction_id)
+            .map(|stored| stored.transaction.clone())
+            .ok_or_else(|| {
+                Failure::not_found(format!("transaction {} not found", request.transaction_id))
+            })
+    }
+
+    pub(crate) fn find_transactions(
+        &mut self,
+        account: &str,
+        request: FindTransactionsRequest,
+        paging: Paging,
+    ) -> Result<TransactionPage, Failure> {
+        let listed = self
+            .book(account)
+            .transactions
+            .iter()
+            .map(|stored| Listed {
+                transaction: &stored.transaction,
+                customer_id: stored.customer_id,
+                sequence: stored.sequence,
+            })
+            .collect();
+        find::find(listed, &request, paging)
+    }
+
+    /// Records a deposit to one of the sandbox's addresses, in state `MEM_POOL_FOUND`.
+    pub(crate) fn deposit(
+        &mut self,
+        deposit: Deposit,
+        now: OffsetDateTime,
+    ) -> Result<Transaction, AdminError> {
+        let owner = self
+            .addresses
+            .get(&deposit.address)
+            .cloned()
+            .ok_or_else(|| {
+                AdminError::NotFound(format!(
+                    "address `{}` was not handed out by this sandbox; get one with address/get",
+                    deposit.address
+                ))
+            })?;
+        let family = currencies::family_of(&deposit.currency).ok_or_else(|| {
+            AdminError::Invalid(format!(
+                "unsupported currency `{}`; the sandbox supports {}",
+                deposit.currency,
+                currencies::supported()
+            ))
+        })?;
+        if family != owner.family {
+            return Err(AdminError::Invalid(format!(
+                "currency `{}` cannot be sent to address `{}`, which is on another chain",
+                deposit.currency, deposit.address
+            )));
+        }
+        if deposit.amount <= Decimal::ZERO {
+            return Err(AdminError::Invalid(format!(
+                "amount must be positive, not {}",
+                deposit.amount
+            )));
+        }
+        let book = self.book(&owner.account);
+        if book.purses.iter().any(|stored| {
+            stored.address == deposit.address && stored.status == PurseStatus::Declined
+        }) {
+            return Err(AdminError::Conflict(format!(
+                "address `{}` is blocked after a declined deposit",
+                deposit.address
+            )));
+        }
+        // A deposit in another currency of the same family opens that currency's purse.
+        self.purse_for(&owner.account, owner.customer_id, &deposit.currency, family);
+
+        self.transactions_created += 1;
+        let sequence = self.transactions_created;
+        let id = Uuid::new_v4();
+        let address_from = deposit
+            .address_from
+            .unwrap_or_else(|| currencies::address(family, &format!("sender of {id}")));
+        let hash = deposit
+            .transaction_hash
+            .unwrap_or_else(|| format!("0x{}", id.simple()));
+        let transaction = Transaction::new(
+            id,
+            deposit.amount,
+            address_from,
+            deposit.currency,
+            TransactionState::MemPoolFound,
+            ComplianceState::Unchecked,
+            false,
+            now,
+        )
+        .with_transaction_hash(hash);
+        self.book(&owner.account)
+            .transactions
+            .push(StoredTransaction {
+                transaction: transaction.clone(),
+                customer_id: owner.customer_id,
+                address: deposit.address,
+                sequence,
+                outcome: deposit.outcome,
+            });
+        Ok(transaction)
+    }
+
+    /// Moves a simulated deposit one step on: `MEM_POOL_FOUND` → `PENDING_COMPLIANCE_CHECK` →
+    /// `CONFIRMED` → funds credited (`translationToAccountCompleted`), or → `DECLINED`, which
+    /// also blocks the address.
+    pub(crate) fn advance(&mut self, transaction_id: Uuid) -> Result<Transaction, AdminError> {
+        let (book, index) = self
+            .books
+            .values_mut()
+            .find_map(|book| {
+                let index = book
+                    .transactions
+                    .iter()
+                    .position(|stored| stored.transaction.id == transaction_id)?;
+                Some((book, index))
+            })
+            .ok_or_else(|| {
+                AdminError::NotFound(format!("transaction {transaction_id} not found"))
+            })?;
+        let stored = &mut book.transactions[index];
+        let transaction = &mut stored.transaction;
+        match (&transaction.transaction_state, stored.outcome) {
+            (TransactionState::MemPoolFound, _) => {
+                transaction.transaction_state = TransactionState::PendingComplianceCheck;
+                transaction.compliance_state = ComplianceState::InProgress;
+            }
+            (TransactionState::PendingComplianceCheck, Outcome::Confirmed) => {
+                transaction.transaction_state = TransactionState::Confirmed;
+                transaction.compliance_state = ComplianceState::Checked;
+            }
+            (TransactionState::PendingComplianceCheck, Outcome::Declined) => {
+                transaction.transaction_state = TransactionState::Declined;
+                transaction.compliance_state = ComplianceState::Decline;
+            }
+            (TransactionState::Confirmed, _) if !transaction.translation_to_account_completed => {
+                transaction.translation_to_account_completed = true;
+            }
+            (state, _) => {
+                return Err(AdminError::Conflict(format!(
+                    "transaction {transaction_id} is final ({state})"
+                )));
+            }
+        }
+        let transaction = transaction.clone();
+        if transaction.transaction_state == TransactionState::Declined {
+            let address = stored.address.clone();
+            for purse in book.purses.iter_mut().filter(|p| p.address == address) {
+                purse.status = PurseStatus::Declined;
+            }
+        }
+        Ok(transaction)
+    }
+
+    /// Whether a transaction has reached its final state.
+    pub(crate) fn is_final(transaction: &Transaction) -> bool {
+        transaction.transaction_state == TransactionState::Declined
+            || transaction.translation_to_account_completed
+    }
+
+    /// The purse of `customer_id` for `currency`, made on first use.
+    fn purse_for(
+        &mut self,
+        account: &str,
+        customer_id: Uuid,
+        currency: &str,
+        family: AddressFamily,
+    ) -> &StoredPurse {
+        let book = self.books.entry(account.to_owned()).or_default();
+        if let Some(index) = book
+            .purses
+            .iter()
+            .position(|p| p.customer_id == customer_id && p.currency == currency)
+        {
+            return &book.purses[index];
+        }
+        let address = book
+            .purses
+            .iter()
+            .find(|p| {
+                p.customer_id == customer_id && currencies::family_of(&p.currency) == Some(family)
+            })
+            .map(|p| p.address.clone())
+            .unwrap_or_else(|| {
+                currencies::address(family, &format!("{account}/{customer_id}/{family:?}"))
+            });
+        self.addresses
+            .entry(address.clone())
+            .or_insert_with(|| AddressOwner {
+                account: account.to_owned(),
+                customer_id,
+                family,
+            });
+        // A new currency on a blocked address is blocked too.
+        let status = book
+            .purses
+            .iter()
+            .find(|p| p.address == address)
+            .map_or(PurseStatus::PendingPayment, |p| p.status.clone());
+        book.purses.push(StoredPurse {
+            customer_id,
+            id: Uuid::new_v4(),
+            currency: currency.to_owned(),
+            address,
+            status,
+        });
+        book.purses.last().expect("just pushed")
+    }
+}
+
+impl Book {
+    fn customer(&self, id: Uuid) -> Result<&Customer, Failure> {
+        self.customers
+            .get(&id)
+            .ok_or_else(|| customer_not_found(id))
+    }
+
+    /// Fails when another customer than `except` already has `external_id`: `external/get`
+    /// returns one customer, so the sandbox keeps external ids unique per account.
+    fn ensure_external_id_free(
+        &self,
+        external_id: &str,
+        except: Option<Uuid>,
+    ) -> Result<(), Failure> {
+        match self
+            .customers
+            .values()
+            .find(|c| c.external_id.as_deref() == Some(external_id) && c.id != except)
+        {
+            Some(other) => Err(Failure::invalid_input(format!(
+                "externalId `{external_id}` is already used by customer {}",
+                other.id.map(|id| id.to_string()).unwrap_or_default()
+            ))),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! A local stand-in for the Calypso Customer Purse API.
+//!
+//! The sandbox is a real HTTP server. It checks every request the way the real API does (known
+//! `Key`, `Sign` over the exact body bytes, the key's `account`, a timestamp within ±3 minutes)
+//! and keeps customers, purses and transactions in memory, so a client in any language can be
+//! exercised offline. Routes under `/sandbox/` are not part of the merchant API: they simulate
+//! deposits and inject faults.
+//!
+//! The request and response types are the generated client's, so the two cannot drift.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let running = sandbox::Sandbox::new(sandbox::Settings::default())?
+//!     .start("127.0.0.1:0".parse()?)
+//!     .await?;
+//! println!("merchant API at {}", running.base_url());
+//! # Ok(()) }
+//! ```
+
+mod accounts;
+mod admin;
+mod auth;
+mod currencies;
+mod failure;
+mod find;
+mod ledger;
+mod merchant;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::http::StatusCode;
+use calypso_customer_purse::types::Transaction;
+use calypso_customer_purse::{Clock, SystemClock, Uuid};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use accounts::{Credentials, DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, load_accounts_file};
+pub use admin::Fault;
+pub use find::Paging;
+pub use ledger::{AdminError, Deposit, Outcome};
+
+use failure::Failure;
+use ledger::Ledger;
+
+/// The path every merchant operation's path starts with.
+pub const MERCHANT_PATH_PREFIX: &str = "/api/v1/customer-purse/";
+
+/// How a sandbox behaves.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The key pairs the sandbox accepts, each for one account.
+    pub credentials: Vec<Credentials>,
+    /// How `transaction/find` numbers and sizes pages.
+    pub paging: Paging,
+    /// The largest request body accepted; larger ones get a 400.
+    pub max_body_bytes: usize,
+    /// The server clock that request timestamps are checked against.
+    pub clock: Arc<dyn Clock>,
+    /// Print one line per request to stderr.
+    pub log_requests: bool,
+}
+
+impl Default for Settings {
+    /// The demo account, 1-based pages of 20 (at most 100), 64 KiB bodies, the system clock,
+    /// no request log.
+    fn default() -> Self {
+        Self {
+            credentials: vec![Credentials::demo()],
+            paging: Paging::default(),
+            max_body_bytes: 64 * 1024,
+            clock: Arc::new(SystemClock),
+            log_requests: false,
+        }
+    }
+}
+
+/// A sandbox: its settings and its state. Cloning it shares the state.
+#[derive(Clone)]
+pub struct Sandbox {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    keyring: auth::Keyring,
+    settings: Settings,
+    ledger: Mutex<Ledger>,
+    faults: Mutex<Vec<Fault>>,
+    requests_seen: AtomicU64,
+}
+
+impl Sandbox {
+    /// A sandbox with empty state. Fails when two key pairs share an API key.
+    pub fn new(settings: Settings) -> Result<Self, String> {
+        let keyring = auth::Keyring::new(&settings.credentials)?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                keyring,
+                settings,
+                ledger: Mutex::new(Ledger::default()),
+                faults: Mutex::new(Vec::new()),
+                requests_seen: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// The settings it was made with.
+    pub fn settings(&self) -> &Settings {
+        &self.shared.settings
+    }
+
+    /// The HTTP routes: the ten merchant operations and the sandbox-only routes.
+    pub fn router(&self) -> axum::Router {
+        merchant::routes()
+            .merge(admin::routes())
+            .fallback(merchant::no_such_route)
+            .with_state(self.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` completes.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Binds `address` (port 0 picks a free port) and serves in a background task.
+    pub async fn start(self, address: SocketAddr) -> std::io::Result<Running> {
+        let listener = TcpListener::bind(address).await?;
+        let address = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(self.clone().serve(listener, async {
+            // A dropped sender stops the server too.
+            let _ = stopped.await;
+        }));
+        Ok(Running {
+            sandbox: self,
+            address,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    /// Simulates a deposit to an address the sandbox handed out; the transaction starts in
+    /// `MEM_POOL_FOUND`. Sandbox-only.
+    pub fn deposit(&self, deposit: Deposit) -> Result<Transaction, AdminError> {
+        let now = self.now();
+        self.ledger_for_admin()?.deposit(deposit, now)
+    }
+
+    /// Moves a simulated deposit one step towards its outcome. Sandbox-only.
+    pub fn advance(&self, transaction_id: Uuid) -> Result<Transaction, AdminError> {
+        self.ledger_for_admin()?.advance(transaction_id)
+    }
+
+    /// Moves a simulated deposit through every remaining step to its final state: credited to
+    /// the merchant account, or declined. Sandbox-only.
+    pub fn settle(&self, transaction_id: Uuid) -> Result<Transaction, AdminError> {
+        let mut ledger = self.ledger_for_admin()?;
+        loop {
+            let transaction = ledger.advance(transaction_id)?;
+            if Ledger::is_final(&transaction) {
+                return Ok(transaction);
+            }
+        }
+    }
+
+    /// Makes the next matching merchant requests fail with an internal error. Sandbox-only.
+    pub fn inject_fault(&self, fault: Fault) -> Result<(), AdminError> {
+        fault.validate()?;
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(fault);
+        Ok(())
+    }
+
+    fn now(&self) -> calypso_customer_purse::OffsetDateTime {
+        let millis = self.shared.settings.clock.now_unix_millis();
+        calypso_customer_purse::OffsetDateTime::from_unix_timestamp_nanos(
+            i128::from(millis) * 1_000_000,
+        )
+        .unwrap_or(calypso_customer_purse::OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// The ledger, or a 500 when an earlier panic left it half-updated.
+    fn ledger(&self) -> Result<std::sync::MutexGuard<'_, Ledger>, Failure> {
+        self.shared.ledger.lock().map_err(|_| {
+            Failure::internal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the sandbox's state was left inconsistent by an earlier crash; restart it",
+            )
+        })
+    }
+
+    fn ledger_for_admin(&self) -> Result<std::sync::MutexGuard<'_, Ledger>, AdminError> {
+        self.ledger()
+            .map_err(|failure| AdminError::Conflict(failure.message))
+    }
+
+    /// A new trace id: the sandbox's count of requests, which is unique per run.
+    fn next_trace_id(&self) -> String {
+        let n = self.shared.requests_seen.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("sandbox-{n:08}")
+    }
+}
+
+/// A sandbox serving in the background. Dropping it stops the server.
+pub struct Running {
+    sandbox: Sandbox,
+    address: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// The base URL to give a client, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The sandbox, for simulating deposits and injecting faults in-process.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// Stops accepting requests, lets requests in flight finish, and waits for the server.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match (&mut self.task).await {
+            Ok(result) => result,
+            Err(join) => Err(std::io::Error::other(join)),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! `cargo run -p sandbox -- [--port N] [--accounts FILE] [--no-demo] [--quiet]`: serves the
+//! sandbox on 127.0.0.1 until Ctrl-C.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use sandbox::{Credentials, Sandbox, Settings};
+
+const USAGE: &str = "\
+usage: cargo run -p sandbox -- [--port N] [--accounts FILE]... [--no-demo] [--quiet]
+
+  --port N          port on 127.0.0.1 (default: $SANDBOX_PORT, else 0 = pick a free one)
+  --accounts FILE   also accept the key pairs in FILE (JSON; see sandbox/accounts.example.json)
+  --no-demo         do not accept the demo key pair
+  --quiet           do not log one line per request";
+
+struct Options {
+    port: u16,
+    accounts_files: Vec<PathBuf>,
+    demo: bool,
+    log_requests: bool,
+}
+
+fn parse_options() -> Result<Option<Options>, lexopt::Error> {
+    use lexopt::prelude::*;
+    let port = match std::env::var("SANDBOX_PORT") {
+        Ok(text) => text
+            .parse()
+            .map_err(|_| format!("SANDBOX_PORT `{text}` is not a port number"))?,
+        Err(_) => 0,
+    };
+    let mut options = Options {
+        port,
+        accounts_files: Vec::new(),
+        demo: true,
+        log_requests: true,
+    };
+    let mut parser = lexopt::Parser::from_env();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("port") => options.port = parser.value()?.parse()?,
+            Long("accounts") => options.accounts_files.push(parser.value()?.into()),
+            Long("no-demo") => options.demo = false,
+            Long("quiet") => options.log_requests = false,
+            Short('h') | Long("help") => return Ok(None),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Some(options))
+}
+
+fn main() -> ExitCode {
+    let options = match parse_options() {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("error: {error}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut credentials: Vec<Credentials> = Vec::new();
+    if options.demo {
+        credentials.push(Credentials::demo());
+    }
+    for path in &options.accounts_files {
+        match sandbox::load_accounts_file(path) {
+            Ok(pairs) => credentials.extend(pairs),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if credentials.is_empty() {
+        eprintln!("error: no key pairs: give --accounts FILE or drop --no-demo");
+        return ExitCode::from(2);
+    }
+    let settings = Settings {
+        credentials,
+        log_requests: options.log_requests,
+        ..Settings::default()
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(settings, options.port)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings, port: u16) -> Result<(), String> {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|error| format!("cannot listen on {address}: {error}"))?;
+    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    let sandbox = Sandbox::new(settings)?;
+    print_banner(&sandbox, address);
+    sandbox
+        .serve(listener, async {
+            // If Ctrl-C cannot be watched, serve until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await
+        .map_err(|error| format!("server failed: {error}"))?;
+    println!("sandbox stopped");
+    Ok(())
+}
+
+fn print_banner(sandbox: &Sandbox, address: SocketAddr) {
+    println!("Calypso Customer Purse sandbox (not the real API)");
+    println!("  base URL     http://{address}");
+    for pair in &sandbox.settings().credentials {
+        if pair.is_demo() {
+            println!("  account      {}", pair.account);
+            println!("  api key      {}", pair.api_key);
+            println!(
+                "  api secret   {}   (public demo secret)",
+                sandbox::DEMO_API_SECRET
+            );
+        } else {
+            println!(
+                "  account      {}   key {} (secret from file, not shown)",
+                pair.account, pair.api_key
+            );
+        }
+    }
+    println!("  sandbox-only POST /sandbox/deposits, /sandbox/transactions/{{id}}/advance,");
+    println!("               /sandbox/transactions/{{id}}/settle, /sandbox/faults");
+    println!("Press Ctrl-C to stop.");
+}
