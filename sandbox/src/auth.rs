@@ -90,7 +90,7 @@ impl Keyring {
             )
         })?;
 
-        let envelope: Envelope<'a> = serde_json::from_slice(body)
+        let envelope: Envelope<'a> = parse_object(body)
             .map_err(|error| Failure::invalid_input(format!("invalid request body: {error}")))?;
         if envelope.account != key.account {
             return Err(Failure::invalid_api_key(format!(
@@ -113,6 +113,16 @@ impl Keyring {
             payload: envelope.payload,
         })
     }
+}
+
+/// `json` as a `T`, which must be written as a JSON object: serde would also read a struct
+/// from an array of its field values, which no real client sends.
+pub(crate) fn parse_object<'a, T: Deserialize<'a>>(json: &'a [u8]) -> Result<T, String> {
+    let first = json.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first.is_some_and(|byte| *byte != b'{') {
+        return Err("expected a JSON object".into());
+    }
+    serde_json::from_slice(json).map_err(|error| error.to_string())
 }
 
 /// The header's value, if present and visible ASCII.

@@ -9,6 +9,7 @@ use axum::routing::{MethodRouter, post};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::auth::parse_object;
 use crate::failure::{Failure, json_response};
 use crate::find::Paging;
 use crate::ledger::Ledger;
@@ -135,7 +136,7 @@ where
         )));
     }
     sandbox.take_fault(uri.path())?;
-    let payload: P = serde_json::from_str(authorized.payload.get())
+    let payload: P = parse_object(authorized.payload.get().as_bytes())
         .map_err(|error| Failure::invalid_input(format!("invalid payload: {error}")))?;
     let mut ledger = sandbox.ledger()?;
     run(&mut ledger, &authorized.account, payload, settings.paging)
