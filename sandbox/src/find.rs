@@ -114,7 +114,8 @@ pub(crate) fn find(
 
     let total_elements = listed.len();
     let size_usize = usize::try_from(size).unwrap_or(usize::MAX);
-    let skip = usize::try_from(page - paging.first_page)
+    // In i64: `page - first_page` overflows i32 when the first page is negative.
+    let skip = usize::try_from(i64::from(page) - i64::from(paging.first_page))
         .unwrap_or(usize::MAX)
         .saturating_mul(size_usize);
     let result: Vec<Transaction> = listed
@@ -396,6 +397,30 @@ mod tests {
         let beyond = page(4);
         assert_eq!(beyond.result, Some(vec![]));
         assert_eq!((beyond.total, beyond.total_elements), (3, 5));
+    }
+
+    #[test]
+    fn any_page_base_and_page_number_is_safe() {
+        let store = store();
+        let listed = || {
+            store
+                .iter()
+                .map(|(transaction, customer_id)| Listed {
+                    transaction,
+                    customer_id: *customer_id,
+                    sequence: 0,
+                })
+                .collect()
+        };
+        let paging = Paging {
+            first_page: -5,
+            ..Paging::default()
+        };
+        let far = FindTransactionsRequest::new().with_page_number(i32::MAX);
+        let page = find(listed(), &far, paging).unwrap();
+        assert_eq!((page.page, page.result), (i32::MAX, Some(vec![])));
+        let first = find(listed(), &FindTransactionsRequest::new(), paging).unwrap();
+        assert_eq!((first.page, first.result.unwrap().len()), (-5, 5));
     }
 
     #[test]

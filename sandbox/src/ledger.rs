@@ -125,9 +125,19 @@ mod exact_decimal {
             .strip_prefix('"')
             .and_then(|inner| inner.strip_suffix('"'))
             .unwrap_or(text);
-        Decimal::from_str_exact(text).map_err(|error| {
-            serde::de::Error::custom(format!("amount `{text}` is not an exact decimal: {error}"))
-        })
+        let invalid = |reason: String| {
+            serde::de::Error::custom(format!("amount `{text}` is not an exact decimal: {reason}"))
+        };
+        // A string must hold a JSON number too: no `_`, no `+`, no spaces.
+        if text.parse::<serde_json::Number>().is_err() {
+            return Err(invalid("expected a JSON number".into()));
+        }
+        let parsed = if text.contains(['e', 'E']) {
+            Decimal::from_scientific(text)
+        } else {
+            Decimal::from_str_exact(text)
+        };
+        parsed.map_err(|error| invalid(error.to_string()))
     }
 }
 
@@ -188,6 +198,7 @@ impl Ledger {
         request: UpdateCustomerRequest,
     ) -> Result<Customer, Failure> {
         let book = self.book(account);
+        book.customer(request.id)?;
         if let Some(external_id) = &request.external_id {
             book.ensure_external_id_free(external_id, Some(request.id))?;
         }

@@ -11,7 +11,10 @@ use calypso_customer_purse::{Client, SecretString};
 use sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, Sandbox, Settings};
 use serde_json::Value;
 
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/signed_request.py");
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/python/signed_request.py"
+);
 
 /// Runs the script; `None` when python3 is missing and not required.
 fn run_python(base_url: &str, external_id: &str, tamper: bool) -> Option<Value> {
@@ -89,6 +92,8 @@ async fn python_signed_requests_are_accepted_and_tampered_ones_refused() {
         .get_customer_by_external_id(&ExternalIdRequest::new("py-2"))
         .await
         .unwrap_err();
-    let code = missing.api_error().and_then(|error| error.body.error_code.clone());
+    let code = missing
+        .api_error()
+        .and_then(|error| error.body.error_code.clone());
     assert_eq!(code, Some(ErrorCode::NotFound), "{missing:?}");
 }

@@ -116,7 +116,11 @@ async fn every_operation_of_the_spec_is_served() {
     assert_eq!(api.operations.len(), 10);
     let running = start().await;
     for operation in &api.operations {
-        assert!(operation.http_path.starts_with(sandbox::MERCHANT_PATH_PREFIX));
+        assert!(
+            operation
+                .http_path
+                .starts_with(sandbox::MERCHANT_PATH_PREFIX)
+        );
         // An empty payload is valid for some operations and invalid input for the rest;
         // either way the operation exists and checked the request.
         let answer = post_signed(&running, &operation.http_path, envelope(json!({}))).await;
@@ -142,7 +146,10 @@ async fn authentication_failures_carry_the_providers_codes() {
     let body = envelope(json!({}));
     let good_sign = sign(&body);
 
-    let no_key = [("Sign", good_sign.as_str()), ("Content-Type", "application/json")];
+    let no_key = [
+        ("Sign", good_sign.as_str()),
+        ("Content-Type", "application/json"),
+    ];
     post(&running, CREATE, &no_key, body.clone())
         .await
         .assert_refused("002", "missing `Key` header");
@@ -208,9 +215,13 @@ async fn malformed_bodies_are_refused_with_what_is_wrong() {
     post_signed(&running, customer_get, envelope(json!({"customerId": 5})))
         .await
         .assert_refused("001", "invalid payload: invalid type: integer `5`");
-    post_signed(&running, customer_get, envelope(json!({"customerId": "not-a-uuid"})))
-        .await
-        .assert_refused("001", "invalid payload: UUID parsing failed");
+    post_signed(
+        &running,
+        customer_get,
+        envelope(json!({"customerId": "not-a-uuid"})),
+    )
+    .await
+    .assert_refused("001", "invalid payload: UUID parsing failed");
     post_signed(&running, customer_get, envelope(json!("customer")))
         .await
         .assert_refused("001", "invalid payload: expected a JSON object");
@@ -229,7 +240,12 @@ async fn oversized_bodies_get_a_400_and_the_sandbox_stays_up() {
         .await
         .assert_refused("001", &format!("larger than {limit} bytes"));
 
-    let fine = post_signed(&running, CREATE, envelope(json!({"description": "still here"}))).await;
+    let fine = post_signed(
+        &running,
+        CREATE,
+        envelope(json!({"description": "still here"})),
+    )
+    .await;
     assert_eq!(fine.status, 200, "{}", fine.body);
     assert_eq!(fine.body["description"], "still here");
     assert_eq!(fine.body["blocked"], false);
@@ -250,8 +266,8 @@ async fn sandbox_only_routes_refuse_bad_requests_clearly() {
                 .await
                 .unwrap();
             let status = response.status().as_u16();
-            let body: Value = serde_json::from_slice(&response.bytes().await.unwrap())
-                .unwrap_or(Value::Null);
+            let body: Value =
+                serde_json::from_slice(&response.bytes().await.unwrap()).unwrap_or(Value::Null);
             (status, body["error"].as_str().unwrap_or("").to_owned())
         }
     };
@@ -261,7 +277,10 @@ async fn sandbox_only_routes_refuse_bad_requests_clearly() {
     )
     .await;
     assert_eq!(status, 404);
-    assert!(error.contains("was not handed out by this sandbox"), "{error}");
+    assert!(
+        error.contains("was not handed out by this sandbox"),
+        "{error}"
+    );
 
     let (status, error) = admin("/sandbox/deposits", r#"{"address":"0xnowhere"}"#).await;
     assert_eq!(status, 400);
@@ -274,6 +293,12 @@ async fn sandbox_only_routes_refuse_bad_requests_clearly() {
     .await;
     assert_eq!(status, 400);
     assert!(error.contains("not an exact decimal"), "{error}");
+    for amount in ["+1", "1_000", " 1", ""] {
+        let body = format!(r#"{{"address":"a","currency":"ETH","amount":"{amount}"}}"#);
+        let (status, error) = admin("/sandbox/deposits", &body).await;
+        assert_eq!(status, 400, "{amount:?}");
+        assert!(error.contains("expected a JSON number"), "{error}");
+    }
 
     let unknown = "/sandbox/transactions/6f1c2a4e-0000-4000-8000-000000000000/advance";
     let (status, error) = admin(unknown, "").await;
