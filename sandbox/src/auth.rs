@@ -69,15 +69,13 @@ impl Keyring {
         body: &'a [u8],
         now_ms: i64,
     ) -> Result<Authorized<'a>, Failure> {
-        let api_key = header(headers, KEY_HEADER)
-            .ok_or_else(|| Failure::invalid_api_key("missing `Key` header"))?;
+        let api_key = header(headers, KEY_HEADER).map_err(Failure::invalid_api_key)?;
         let key = self
             .keys
             .get(api_key)
             .ok_or_else(|| Failure::invalid_api_key(format!("unknown API key `{api_key}`")))?;
 
-        let sign = header(headers, SIGNATURE_HEADER)
-            .ok_or_else(|| Failure::wrong_sign("missing `Sign` header"))?;
+        let sign = header(headers, SIGNATURE_HEADER).map_err(Failure::wrong_sign)?;
         let signature = decode_signature(sign).ok_or_else(|| {
             Failure::wrong_sign("`Sign` must be 128 lowercase hex characters (HMAC-SHA512)")
         })?;
@@ -125,9 +123,13 @@ pub(crate) fn parse_object<'a, T: Deserialize<'a>>(json: &'a [u8]) -> Result<T, 
     serde_json::from_slice(json).map_err(|error| error.to_string())
 }
 
-/// The header's value, if present and visible ASCII.
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name)?.to_str().ok()
+/// The header's value; an error names the header and says whether it is missing or garbled.
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, String> {
+    headers
+        .get(name)
+        .ok_or_else(|| format!("missing `{name}` header"))?
+        .to_str()
+        .map_err(|_| format!("the `{name}` header is not visible ASCII"))
 }
 
 /// The 64 bytes of a lowercase hex HMAC-SHA512, or `None` for anything else.

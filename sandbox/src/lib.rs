@@ -119,6 +119,7 @@ impl Sandbox {
         merchant::routes()
             .merge(admin::routes())
             .fallback(merchant::no_such_route)
+            .method_not_allowed_fallback(merchant::not_post)
             .with_state(self.clone())
     }
 

@@ -160,6 +160,20 @@ pub(crate) async fn no_such_route(
     failure.into_response(&trace_id)
 }
 
+/// The answer to a method other than POST on an operation's path.
+pub(crate) async fn not_post(State(sandbox): State<Sandbox>, method: Method, uri: Uri) -> Response {
+    let trace_id = sandbox.next_trace_id();
+    let failure = Failure {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        ..Failure::invalid_input(format!(
+            "{method} is not allowed: every operation, {} included, is a POST",
+            uri.path()
+        ))
+    };
+    sandbox.log(&method, &uri, failure.status, Some(&failure), &trace_id);
+    failure.into_response(&trace_id)
+}
+
 impl Sandbox {
     /// Takes one use of the first injected fault that matches `path`, as a failure.
     fn take_fault(&self, path: &str) -> Result<(), Failure> {

@@ -130,6 +130,23 @@ async fn every_operation_of_the_spec_is_served() {
             other => panic!("{} answered {other}: {}", operation.http_path, answer.body),
         }
     }
+    let get = reqwest::Client::new()
+        .get(format!(
+            "{}{}",
+            running.base_url(),
+            api.operations[0].http_path
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status().as_u16(), 405);
+    let get: Value = serde_json::from_slice(&get.bytes().await.unwrap()).unwrap();
+    assert_eq!(get["errorCode"], "001");
+    assert!(
+        get["message"].as_str().unwrap().contains("is a POST"),
+        "{get}"
+    );
+
     let unknown = post_signed(
         &running,
         "/api/v1/customer-purse/customer/delete",
@@ -152,17 +169,22 @@ async fn authentication_failures_carry_the_providers_codes() {
     ];
     post(&running, CREATE, &no_key, body.clone())
         .await
-        .assert_refused("002", "missing `Key` header");
+        .assert_refused("002", "missing `key` header");
 
     let no_sign = [("Key", DEMO_API_KEY), ("Content-Type", "application/json")];
     post(&running, CREATE, &no_sign, body.clone())
         .await
-        .assert_refused("003", "missing `Sign` header");
+        .assert_refused("003", "missing `sign` header");
 
     let short_sign = [("Key", DEMO_API_KEY), ("Sign", "abc123")];
     post(&running, CREATE, &short_sign, body.clone())
         .await
         .assert_refused("003", "128 lowercase hex");
+
+    let garbled = [("Key", "k\u{e9}y"), ("Sign", good_sign.as_str())];
+    post(&running, CREATE, &garbled, body.clone())
+        .await
+        .assert_refused("002", "the `key` header is not visible ASCII");
 
     let text = [
         ("Key", DEMO_API_KEY),
