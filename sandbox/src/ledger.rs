@@ -12,8 +12,8 @@ use calypso_customer_purse::types::{
     TransactionIdRequest, TransactionPage, TransactionState, UpdateCustomerRequest,
 };
 use calypso_customer_purse::{Decimal, OffsetDateTime, Uuid};
-use serde::{Deserialize, Serialize};
 
+use crate::admin::{AdminError, Deposit, Outcome};
 use crate::currencies::{self, AddressFamily};
 use crate::failure::Failure;
 use crate::find::{self, Listed, Paging};
@@ -69,100 +69,6 @@ struct StoredTransaction {
     sequence: u64,
     outcome: Outcome,
 }
-
-/// How a simulated deposit ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Outcome {
-    /// The compliance check passes; the funds are credited to the merchant account.
-    #[default]
-    Confirmed,
-    /// The compliance check fails; the address is blocked for further deposits.
-    Declined,
-}
-
-/// A simulated deposit: funds arriving at an address the sandbox handed out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Deposit {
-    /// The deposit address, as returned by `address/get`.
-    pub address: String,
-    /// The currency code; it must use the address's chain family.
-    pub currency: String,
-    /// The amount, a positive exact decimal (a JSON number or string; written as a string).
-    #[serde(with = "exact_decimal")]
-    pub amount: Decimal,
-    /// How the deposit ends; `CONFIRMED` when absent.
-    #[serde(default)]
-    pub outcome: Outcome,
-    /// The sender's address; made up when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_from: Option<String>,
-    /// The on-chain hash; made up when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_hash: Option<String>,
-}
-
-/// Reads a decimal from the raw JSON text, number or string, so that no digit is lost to `f64`.
-mod exact_decimal {
-    use calypso_customer_purse::Decimal;
-    use serde::{Deserialize, Deserializer, Serializer};
-    use serde_json::value::RawValue;
-
-    pub(super) fn serialize<S: Serializer>(
-        value: &Decimal,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(value)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Decimal, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        let text = raw.get();
-        let text = text
-            .strip_prefix('"')
-            .and_then(|inner| inner.strip_suffix('"'))
-            .unwrap_or(text);
-        let invalid = |reason: String| {
-            serde::de::Error::custom(format!("amount `{text}` is not an exact decimal: {reason}"))
-        };
-        // A string must hold a JSON number too: no `_`, no `+`, no spaces.
-        if text.parse::<serde_json::Number>().is_err() {
-            return Err(invalid("expected a JSON number".into()));
-        }
-        let parsed = if text.contains(['e', 'E']) {
-            Decimal::from_scientific(text)
-        } else {
-            Decimal::from_str_exact(text)
-        };
-        parsed.map_err(|error| invalid(error.to_string()))
-    }
-}
-
-/// Why a sandbox-only (admin) request was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AdminError {
-    /// Nothing with this address or id exists.
-    NotFound(String),
-    /// The request is not valid.
-    Invalid(String),
-    /// The request conflicts with the current state.
-    Conflict(String),
-}
-
-impl std::fmt::Display for AdminError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NotFound(message) | Self::Invalid(message) | Self::Conflict(message) => {
-                f.write_str(message)
-            }
-        }
-    }
-}
-
-impl std::error::Error for AdminError {}
 
 fn customer_not_found(id: Uuid) -> Failure {
     Failure::not_found(format!("customer {id} not found"))

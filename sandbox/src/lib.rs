@@ -41,9 +41,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use accounts::{Credentials, DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, load_accounts_file};
-pub use admin::Fault;
+pub use admin::{AdminError, Deposit, Fault, Outcome};
 pub use find::Paging;
-pub use ledger::{AdminError, Deposit, Outcome};
 
 use failure::Failure;
 use ledger::Ledger;
