@@ -108,10 +108,7 @@ impl Ledger {
         if let Some(external_id) = &request.external_id {
             book.ensure_external_id_free(external_id, Some(request.id))?;
         }
-        let customer = book
-            .customers
-            .get_mut(&request.id)
-            .ok_or_else(|| customer_not_found(request.id))?;
+        let customer = book.customer_mut(request.id)?;
         if request.description.is_some() {
             customer.description = request.description;
         }
@@ -158,11 +155,7 @@ impl Ledger {
         request: CustomerIdRequest,
         blocked: bool,
     ) -> Result<Customer, Failure> {
-        let customer = self
-            .book(account)
-            .customers
-            .get_mut(&request.customer_id)
-            .ok_or_else(|| customer_not_found(request.customer_id))?;
+        let customer = self.book(account).customer_mut(request.customer_id)?;
         customer.blocked = Some(blocked);
         Ok(customer.clone())
     }
@@ -425,6 +418,12 @@ impl Book {
     fn customer(&self, id: Uuid) -> Result<&Customer, Failure> {
         self.customers
             .get(&id)
+            .ok_or_else(|| customer_not_found(id))
+    }
+
+    fn customer_mut(&mut self, id: Uuid) -> Result<&mut Customer, Failure> {
+        self.customers
+            .get_mut(&id)
             .ok_or_else(|| customer_not_found(id))
     }
 

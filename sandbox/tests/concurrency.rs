@@ -1,30 +1,21 @@
 //! Concurrent requests see and leave a consistent state: no customer lost, one purse per
 //! customer and currency however many requests race for it.
 
+mod common;
+
 use std::collections::HashSet;
 
 use calypso_customer_purse::types::{
     CreateCustomerRequest, CustomerIdRequest, PurseAddressRequest,
 };
-use calypso_customer_purse::{Client, SecretString};
-use sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, Sandbox, Settings};
+use sandbox::Settings;
 
 const TASKS: usize = 32;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_requests_lose_nothing_and_duplicate_nothing() {
-    let running = Sandbox::new(Settings::default())
-        .unwrap()
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let client = Client::builder()
-        .base_url(running.base_url())
-        .account(DEMO_ACCOUNT)
-        .api_key(DEMO_API_KEY)
-        .api_secret(SecretString::from(DEMO_API_SECRET))
-        .build()
-        .unwrap();
+    let running = common::start(Settings::default()).await;
+    let client = common::demo_client(&running);
 
     let creates = (0..TASKS).map(|n| {
         let client = client.clone();

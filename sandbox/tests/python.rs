@@ -4,11 +4,12 @@
 //! Runs when `python3` is on the PATH; with `SANDBOX_REQUIRE_PYTHON=1` (as in CI) a missing
 //! `python3` fails the test instead of skipping it.
 
+mod common;
+
 use std::process::Command;
 
 use calypso_customer_purse::types::{ErrorCode, ExternalIdRequest};
-use calypso_customer_purse::{Client, SecretString};
-use sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, Sandbox, Settings};
+use sandbox::Settings;
 use serde_json::Value;
 
 const SCRIPT: &str = concat!(
@@ -45,11 +46,7 @@ fn run_python(base_url: &str, external_id: &str, tamper: bool) -> Option<Value> 
 
 #[tokio::test]
 async fn python_signed_requests_are_accepted_and_tampered_ones_refused() {
-    let running = Sandbox::new(Settings::default())
-        .unwrap()
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let running = common::start(Settings::default()).await;
     let base_url = running.base_url();
 
     let blocking_url = base_url.clone();
@@ -72,13 +69,7 @@ async fn python_signed_requests_are_accepted_and_tampered_ones_refused() {
     assert_eq!(tampered["body"]["errorCode"], "003", "{tampered}");
 
     // The Rust client sees the customer Python created, and not the refused one.
-    let client = Client::builder()
-        .base_url(base_url)
-        .account(DEMO_ACCOUNT)
-        .api_key(DEMO_API_KEY)
-        .api_secret(SecretString::from(DEMO_API_SECRET))
-        .build()
-        .unwrap();
+    let client = common::demo_client(&running);
     let customer = client
         .get_customer_by_external_id(&ExternalIdRequest::new("py-1"))
         .await

@@ -1,45 +1,20 @@
 //! Raw HTTP against the sandbox: routing matches the spec, and malformed, unsigned, oversized or
 //! mistyped requests get a clear 400 with the provider's error body, never a crash.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+mod common;
 
 use calypso_customer_purse::reqwest;
-use hmac::{Hmac, KeyInit, Mac};
-use sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, Running, Sandbox, Settings};
+use common::{envelope, sign};
+use sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, Running, Settings};
 use serde_json::{Value, json};
-use sha2::Sha512;
 
 async fn start() -> Running {
-    Sandbox::new(Settings::default())
-        .unwrap()
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
+    common::start(Settings::default()).await
 }
 
 fn now_ms() -> i64 {
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    i64::try_from(since.as_millis()).unwrap()
-}
-
-fn sign(body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha512> as KeyInit>::new_from_slice(DEMO_API_SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
-/// A correctly signed envelope around `payload`.
-fn envelope(payload: Value) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "account": DEMO_ACCOUNT,
-        "timestamp": now_ms(),
-        "payload": payload,
-    }))
-    .unwrap()
+    use calypso_customer_purse::Clock;
+    calypso_customer_purse::SystemClock.now_unix_millis()
 }
 
 struct Answer {

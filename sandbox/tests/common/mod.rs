@@ -1,5 +1,7 @@
-//! Set-up shared by the client tests: sandboxes on free ports, clients for them, clocks the
-//! tests control, raw HTTP for what the client does not show, and the check of an API error.
+//! Set-up shared by the sandbox tests: sandboxes on free ports, clients for them, clocks the
+//! tests control, signed raw HTTP for what the client does not show, and the check of an API
+//! error. Each test file uses part of it.
+#![allow(dead_code)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -194,20 +196,30 @@ pub async fn post_json(
     }
 }
 
-/// POSTs `payload` to a merchant operation the way the client does (demo key, envelope with
-/// the current time, HMAC-SHA512 of the exact bytes), for checks on headers the client hides.
-pub async fn signed_post(running: &Running, operation: &str, payload: Value) -> RawAnswer {
-    let timestamp = calypso_customer_purse::SystemClock.now_unix_millis();
-    let body = json!({"account": DEMO_ACCOUNT, "timestamp": timestamp, "payload": payload});
-    let body = serde_json::to_string(&body).unwrap();
+/// The demo secret's signature of `body`: lowercase hex HMAC-SHA512, written here
+/// independently of the client's signer.
+pub fn sign(body: &[u8]) -> String {
     let mut mac = <Hmac<Sha512> as KeyInit>::new_from_slice(DEMO_API_SECRET.as_bytes()).unwrap();
-    mac.update(body.as_bytes());
-    let sign: String = mac
-        .finalize()
+    mac.update(body);
+    mac.finalize()
         .into_bytes()
         .iter()
         .map(|byte| format!("{byte:02x}"))
-        .collect();
+        .collect()
+}
+
+/// The demo account's envelope around `payload`, stamped with the current time.
+pub fn envelope(payload: Value) -> Vec<u8> {
+    let timestamp = calypso_customer_purse::SystemClock.now_unix_millis();
+    let body = json!({"account": DEMO_ACCOUNT, "timestamp": timestamp, "payload": payload});
+    serde_json::to_vec(&body).unwrap()
+}
+
+/// POSTs `payload` to a merchant operation the way the client does (demo key, envelope with
+/// the current time, HMAC-SHA512 of the exact bytes), for checks on headers the client hides.
+pub async fn signed_post(running: &Running, operation: &str, payload: Value) -> RawAnswer {
+    let body = String::from_utf8(envelope(payload)).unwrap();
+    let sign = sign(body.as_bytes());
     let path = format!("{}{operation}", sandbox::MERCHANT_PATH_PREFIX);
     post_json(
         running,
