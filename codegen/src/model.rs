@@ -18,6 +18,8 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// The type of the body that error responses carry; `None` when no error response has a schema.
     pub error_body: Option<RustType>,
+    /// The webhooks the API sends (from `x-webhooks`).
+    pub webhooks: Option<Webhooks>,
 }
 
 /// The generated crate's package metadata.
@@ -50,6 +52,8 @@ pub struct Signing {
     pub timestamp_field: String,
     pub timestamp_unit: TimestampUnit,
     pub payload_field: String,
+    /// The error body property and value that mean "timestamp outside the window".
+    pub timestamp_rejected: Option<(String, String)>,
     pub example: Option<SigningExample>,
 }
 
@@ -79,6 +83,51 @@ pub struct Operation {
     /// The payload struct's name.
     pub payload: String,
     pub response: RustType,
+    /// Safe to repeat (`x-idempotent`): the client retries it.
+    pub idempotent: bool,
+    pub pagination: Option<Pagination>,
+}
+
+/// How to walk a paged operation's pages (from `x-pagination`).
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// The payload field (Rust name) that holds the page number.
+    pub page_number_field: String,
+    /// `I32` or `I64`.
+    pub page_number_type: RustType,
+    pub first_page: i64,
+    /// The response field (Rust name) that holds the items, and whether it is an `Option`.
+    pub items_field: String,
+    pub items_optional: bool,
+    pub item: RustType,
+    /// The response field (Rust name) that holds the number of pages, and whether it is an `Option`.
+    pub total_pages: Option<(String, bool)>,
+}
+
+/// The events an API POSTs to its users, signed like its requests.
+#[derive(Debug, Clone)]
+pub struct Webhooks {
+    /// The envelope struct's name.
+    pub envelope: String,
+    /// The envelope field (Rust name) that names the event, and whether it is an `Option`.
+    pub event_type_field: String,
+    pub event_type_optional: bool,
+    /// The envelope field (Rust name, JSON value) that holds the event's data.
+    pub data_field: String,
+    pub data_optional: bool,
+    /// In spec order.
+    pub events: Vec<WebhookEvent>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebhookEvent {
+    /// The event type as sent.
+    pub event_type: String,
+    /// The variant of the generated event enum.
+    pub variant: String,
+    /// The data struct's name.
+    pub data: String,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -22,6 +22,8 @@ pub struct Document {
     pub request_signing: Option<RequestSigning>,
     #[serde(rename = "x-rust-crate")]
     pub rust_crate: Option<RustCrate>,
+    #[serde(rename = "x-webhooks")]
+    pub webhooks: Option<Webhooks>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +71,48 @@ pub struct Operation {
     pub request_body: Option<RequestBody>,
     #[serde(default)]
     pub responses: IndexMap<StatusKey, Response>,
+    /// `x-idempotent: true`: repeating the operation has the effect of doing it once, so the
+    /// client may retry it.
+    #[serde(rename = "x-idempotent", default)]
+    pub idempotent: bool,
+    #[serde(rename = "x-pagination")]
+    pub pagination: Option<Pagination>,
+}
+
+/// `x-pagination`: how a paged operation's request asks for a page and its response ends.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Pagination {
+    /// The payload property that holds the page number.
+    pub page_number_property: String,
+    /// The number of the first page (0 or 1, usually).
+    pub first_page: i64,
+    /// The response property that holds the page's items (an array).
+    pub items_property: String,
+    /// The response property that holds the number of pages, if there is one.
+    pub total_pages_property: Option<String>,
+}
+
+/// `x-webhooks`: the events the API POSTs to the merchant, signed like requests.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Webhooks {
+    /// `$ref` to the schema of every webhook's body.
+    pub envelope: String,
+    /// The envelope property (a string) that names the event.
+    pub event_type_property: String,
+    /// The envelope property (a schema without type) that holds the event's data.
+    pub data_property: String,
+    /// Event type → its data schema, in spec order.
+    pub events: IndexMap<String, WebhookEvent>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEvent {
+    /// `$ref` to the schema of the event's data.
+    pub data: String,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -152,6 +196,8 @@ pub struct RequestSigning {
     pub signed_content: String,
     pub max_clock_skew_seconds: u32,
     pub envelope: SigningEnvelope,
+    /// How the API says a request's timestamp is outside the window.
+    pub timestamp_rejected: Option<TimestampRejected>,
     /// A published example (secret, body, signature) that becomes a test of the signer.
     pub example: Option<SigningExample>,
 }
@@ -164,6 +210,14 @@ pub struct SigningEnvelope {
     pub timestamp_property: String,
     pub timestamp_unit: String,
     pub payload_property: String,
+}
+
+/// An error body whose `error_property` is `error_value` means "timestamp outside the window".
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TimestampRejected {
+    pub error_property: String,
+    pub error_value: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -63,14 +63,20 @@
 //! `ErrorCode`). Very old docs mention HTTP 401 for a wrong key; the status currently used
 //! for authentication and signature errors is unknown.
 //!
-//! ## Not covered here
+//! ## Webhooks
 //!
-//! Customer-purse webhooks (`CUSTOMER_PURSE_EXPIRED`, `CUSTOMER_PURSE_MEM_POOL_FOUND`,
+//! Customer-purse events (`CUSTOMER_PURSE_EXPIRED`, `CUSTOMER_PURSE_MEM_POOL_FOUND`,
 //! `CUSTOMER_PURSE_PENDING_COMPLIANCE`, `CUSTOMER_PURSE_COMPLIANCE_DECLINED`,
 //! `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE`,
-//! `CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED`) are delivered to the merchant with the
-//! same `Key`/`Sign` scheme (signed with the subscription's secret key) and are not part of
-//! this document. No sandbox URL and no rate limits are documented.
+//! `CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED`) are POSTed to the merchant's URL with
+//! the same `Key`/`Sign` scheme, keyed with the subscription's own key pair. The envelope is
+//! `WebhookEnvelope`; the `x-webhooks` extension maps each event type to its `data` schema.
+//! Subscriptions are managed outside the customer-purse API (`/api/v1/subscription/webhook`)
+//! and are not described here.
+//!
+//! ## Not covered here
+//!
+//! No sandbox URL and no rate limits are documented.
 //!
 //!
 //! # Usage

@@ -595,6 +595,238 @@ impl PurseAddressRequest {
     }
 }
 
+/// Data of the deposit events (mempool, compliance, funds received, declined, credited). Seen for `CUSTOMER_PURSE_MEM_POOL_FOUND` up to `amount` (the rest of the list was cut off); the later fields are inferred from the transaction. All optional; other members are ignored.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct PurseDepositEvent {
+    /// Currency code (documented as a number, but it is a code such as `USDT_TRC20`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Calypso customer ID.
+    #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<uuid::Uuid>,
+    /// Whether the customer is blocked; deposits are still credited.
+    #[serde(
+        rename = "customerBlocked",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_blocked: Option<bool>,
+    /// Purse (address) ID.
+    #[serde(rename = "purseId", default, skip_serializing_if = "Option::is_none")]
+    pub purse_id: Option<uuid::Uuid>,
+    /// The deposit address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Transaction ID, for `getTransaction` (documented as a number; the API's IDs are UUIDs).
+    #[serde(rename = "transactionId", default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<uuid::Uuid>,
+    /// Amount received, in units of `currency` (exact decimal).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::decimal"
+    )]
+    pub amount: Option<rust_decimal::Decimal>,
+    /// State of a customer-purse deposit transaction. Open enum: only the first value (`MEM_POOL_FOUND`) is proven by the schema; the others come from guides, and values not listed here may appear; clients keep them rather than failing.
+    #[serde(
+        rename = "transactionState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction_state: Option<TransactionState>,
+    /// Compliance (AML) check state of a deposit transaction. Open enum: only the first value (`UNCHECKED`) is proven by the schema; the others come from guides, and values not listed here may appear; clients keep them rather than failing.
+    #[serde(
+        rename = "complianceState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub compliance_state: Option<ComplianceState>,
+    /// True once the funds have been credited to the merchant account. Inferred.
+    #[serde(
+        rename = "translationToAccountCompleted",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub translation_to_account_completed: Option<bool>,
+    /// On-chain transaction hash. Inferred.
+    #[serde(
+        rename = "transactionHash",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction_hash: Option<String>,
+}
+
+impl PurseDepositEvent {
+    /// Creates a `PurseDepositEvent` from its required fields; optional fields start as `None`.
+    pub fn new() -> Self {
+        Self {
+            currency: None,
+            customer_id: None,
+            customer_blocked: None,
+            purse_id: None,
+            address: None,
+            transaction_id: None,
+            amount: None,
+            transaction_state: None,
+            compliance_state: None,
+            translation_to_account_completed: None,
+            transaction_hash: None,
+        }
+    }
+
+    /// Sets `currency`: Currency code (documented as a number, but it is a code such as `USDT_TRC20`).
+    #[must_use]
+    pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
+        self.currency = Some(currency.into());
+        self
+    }
+
+    /// Sets `customer_id`: Calypso customer ID.
+    #[must_use]
+    pub fn with_customer_id(mut self, customer_id: impl Into<uuid::Uuid>) -> Self {
+        self.customer_id = Some(customer_id.into());
+        self
+    }
+
+    /// Sets `customer_blocked`: Whether the customer is blocked; deposits are still credited.
+    #[must_use]
+    pub fn with_customer_blocked(mut self, customer_blocked: impl Into<bool>) -> Self {
+        self.customer_blocked = Some(customer_blocked.into());
+        self
+    }
+
+    /// Sets `purse_id`: Purse (address) ID.
+    #[must_use]
+    pub fn with_purse_id(mut self, purse_id: impl Into<uuid::Uuid>) -> Self {
+        self.purse_id = Some(purse_id.into());
+        self
+    }
+
+    /// Sets `address`: The deposit address.
+    #[must_use]
+    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+        self.address = Some(address.into());
+        self
+    }
+
+    /// Sets `transaction_id`: Transaction ID, for `getTransaction` (documented as a number; the API's IDs are UUIDs).
+    #[must_use]
+    pub fn with_transaction_id(mut self, transaction_id: impl Into<uuid::Uuid>) -> Self {
+        self.transaction_id = Some(transaction_id.into());
+        self
+    }
+
+    /// Sets `amount`: Amount received, in units of `currency` (exact decimal).
+    #[must_use]
+    pub fn with_amount(mut self, amount: impl Into<rust_decimal::Decimal>) -> Self {
+        self.amount = Some(amount.into());
+        self
+    }
+
+    /// Sets `transaction_state`: State of a customer-purse deposit transaction. Open enum: only the first value (`MEM_POOL_FOUND`) is proven by the schema; the others come from guides, and values not listed here may appear; clients keep them rather than failing.
+    #[must_use]
+    pub fn with_transaction_state(
+        mut self,
+        transaction_state: impl Into<TransactionState>,
+    ) -> Self {
+        self.transaction_state = Some(transaction_state.into());
+        self
+    }
+
+    /// Sets `compliance_state`: Compliance (AML) check state of a deposit transaction. Open enum: only the first value (`UNCHECKED`) is proven by the schema; the others come from guides, and values not listed here may appear; clients keep them rather than failing.
+    #[must_use]
+    pub fn with_compliance_state(
+        mut self,
+        compliance_state: impl Into<ComplianceState>,
+    ) -> Self {
+        self.compliance_state = Some(compliance_state.into());
+        self
+    }
+
+    /// Sets `translation_to_account_completed`: True once the funds have been credited to the merchant account. Inferred.
+    #[must_use]
+    pub fn with_translation_to_account_completed(
+        mut self,
+        translation_to_account_completed: impl Into<bool>,
+    ) -> Self {
+        self.translation_to_account_completed = Some(
+            translation_to_account_completed.into(),
+        );
+        self
+    }
+
+    /// Sets `transaction_hash`: On-chain transaction hash. Inferred.
+    #[must_use]
+    pub fn with_transaction_hash(mut self, transaction_hash: impl Into<String>) -> Self {
+        self.transaction_hash = Some(transaction_hash.into());
+        self
+    }
+}
+
+/// Data of `CUSTOMER_PURSE_EXPIRED`: the address that expired. Fields seen; other members are ignored.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct PurseExpiredEvent {
+    /// Calypso customer ID.
+    #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<uuid::Uuid>,
+    /// Whether the customer is blocked.
+    #[serde(
+        rename = "customerBlocked",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_blocked: Option<bool>,
+    /// Purse (address) ID.
+    #[serde(rename = "purseId", default, skip_serializing_if = "Option::is_none")]
+    pub purse_id: Option<uuid::Uuid>,
+    /// The expired address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+impl PurseExpiredEvent {
+    /// Creates a `PurseExpiredEvent` from its required fields; optional fields start as `None`.
+    pub fn new() -> Self {
+        Self {
+            customer_id: None,
+            customer_blocked: None,
+            purse_id: None,
+            address: None,
+        }
+    }
+
+    /// Sets `customer_id`: Calypso customer ID.
+    #[must_use]
+    pub fn with_customer_id(mut self, customer_id: impl Into<uuid::Uuid>) -> Self {
+        self.customer_id = Some(customer_id.into());
+        self
+    }
+
+    /// Sets `customer_blocked`: Whether the customer is blocked.
+    #[must_use]
+    pub fn with_customer_blocked(mut self, customer_blocked: impl Into<bool>) -> Self {
+        self.customer_blocked = Some(customer_blocked.into());
+        self
+    }
+
+    /// Sets `purse_id`: Purse (address) ID.
+    #[must_use]
+    pub fn with_purse_id(mut self, purse_id: impl Into<uuid::Uuid>) -> Self {
+        self.purse_id = Some(purse_id.into());
+        self
+    }
+
+    /// Sets `address`: The expired address.
+    #[must_use]
+    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+        self.address = Some(address.into());
+        self
+    }
+}
+
 /// Status of a purse (deposit address), documented in guides; which field carries it is unknown (here `Purse.status`, inferred). Open enum: values not listed here may appear and are kept by clients. Both spellings of "archived" are listed because the two doc copies differ.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1138,5 +1370,163 @@ impl UpdateCustomerRequest {
     pub fn with_email(mut self, email: impl Into<String>) -> Self {
         self.email = Some(email.into());
         self
+    }
+}
+
+/// The body of every webhook. Fields seen in the provider's webhook reference; all optional here but `eventType`, which says how to read `data`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct WebhookEnvelope {
+    /// ID of the request that created the webhook subscription.
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<uuid::Uuid>,
+    /// Event ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// When the event happened. The provider sends a local date-time without a zone, with microseconds (e.g. `2025-10-30T14:08:39.96068`); it is read as UTC.
+    #[serde(
+        rename = "createdDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::date_time"
+    )]
+    pub created_date: Option<time::OffsetDateTime>,
+    /// Importance of a webhook event. Open enum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<WebhookLevel>,
+    /// Event group; `CUSTOMER_PURSE` for these events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Event name, e.g. `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE`.
+    #[serde(rename = "eventType")]
+    pub event_type: String,
+    /// The event's own data; its schema depends on `eventType` (see `x-webhooks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+impl WebhookEnvelope {
+    /// Creates a `WebhookEnvelope` from its required fields; optional fields start as `None`.
+    pub fn new(event_type: impl Into<String>) -> Self {
+        Self {
+            event_type: event_type.into(),
+            request_id: None,
+            id: None,
+            created_date: None,
+            level: None,
+            service: None,
+            data: None,
+        }
+    }
+
+    /// Sets `request_id`: ID of the request that created the webhook subscription.
+    #[must_use]
+    pub fn with_request_id(mut self, request_id: impl Into<uuid::Uuid>) -> Self {
+        self.request_id = Some(request_id.into());
+        self
+    }
+
+    /// Sets `id`: Event ID.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<i64>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets `created_date`: When the event happened. The provider sends a local date-time without a zone, with microseconds (e.g. `2025-10-30T14:08:39.96068`); it is read as UTC.
+    #[must_use]
+    pub fn with_created_date(
+        mut self,
+        created_date: impl Into<time::OffsetDateTime>,
+    ) -> Self {
+        self.created_date = Some(created_date.into());
+        self
+    }
+
+    /// Sets `level`: Importance of a webhook event. Open enum.
+    #[must_use]
+    pub fn with_level(mut self, level: impl Into<WebhookLevel>) -> Self {
+        self.level = Some(level.into());
+        self
+    }
+
+    /// Sets `service`: Event group; `CUSTOMER_PURSE` for these events.
+    #[must_use]
+    pub fn with_service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// Sets `data`: The event's own data; its schema depends on `eventType` (see `x-webhooks`).
+    #[must_use]
+    pub fn with_data(mut self, data: impl Into<serde_json::Value>) -> Self {
+        self.data = Some(data.into());
+        self
+    }
+}
+
+/// Importance of a webhook event. Open enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WebhookLevel {
+    /// `SUCCESS`: Something succeeded.
+    Success,
+    /// `INFO`: Information (customer-purse events use this).
+    Info,
+    /// `WARNING`: Something needs attention.
+    Warning,
+    /// A value this version of the crate does not know; it is kept as received.
+    Unknown(crate::UnknownValue),
+}
+
+impl WebhookLevel {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Info => "INFO",
+            Self::Warning => "WARNING",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for WebhookLevel {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCESS" => Self::Success,
+            "INFO" => Self::Info,
+            "WARNING" => Self::Warning,
+            other => Self::Unknown(crate::UnknownValue::new(other)),
+        }
+    }
+}
+
+impl std::str::FromStr for WebhookLevel {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for WebhookLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for WebhookLevel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WebhookLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
     }
 }

@@ -6,9 +6,12 @@
 //! resolves schemas into Rust types.
 
 mod operations;
+mod pagination;
 mod schemas;
+mod webhooks;
 
 pub use schemas::{OTHER_PROPERTIES_FIELD, UNKNOWN_VARIANT};
+pub use webhooks::OTHER_EVENT_VARIANT;
 
 use indexmap::IndexMap;
 
@@ -55,6 +58,7 @@ pub fn check(doc: &Document) -> Result<Api> {
     let mut error_body = None;
     let operations = operations::check_operations(doc, &mut types, &signing, &mut error_body)?;
     types.reject_unrepresentable_cycles()?;
+    let webhooks = webhooks::check_webhooks(doc, &types)?;
 
     Ok(Api {
         title: doc.info.title.clone(),
@@ -66,6 +70,7 @@ pub fn check(doc: &Document) -> Result<Api> {
         operations,
         types: types.into_sorted(),
         error_body: error_body.map(|(ty, _)| ty),
+        webhooks,
     })
 }
 
@@ -232,6 +237,10 @@ fn check_signing(signing: &spec::RequestSigning, envelope: &Schema) -> Result<Si
         timestamp_field: e.timestamp_property.clone(),
         timestamp_unit,
         payload_field: e.payload_property.clone(),
+        timestamp_rejected: signing
+            .timestamp_rejected
+            .as_ref()
+            .map(|r| (r.error_property.clone(), r.error_value.clone())),
         example,
     })
 }

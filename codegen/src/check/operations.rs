@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use indexmap::IndexMap;
 
+use super::pagination::check_pagination;
 use super::schemas::Types;
 use super::{Result, SCHEMA_REF_PREFIX};
 use crate::error::{Problem, SpecPath};
@@ -12,7 +13,19 @@ use crate::naming::{camel_name, snake_name};
 use crate::spec::{self, Document, Schema};
 
 /// Names a generated client takes for itself; an operation may not become one of them.
-const RESERVED_METHODS: &[&str] = &["builder", "account", "base_url"];
+const RESERVED_METHODS: &[&str] = &[
+    "builder",
+    "account",
+    "base_url",
+    "with_options",
+    "clock_offset_millis",
+    "call",
+    "attempt",
+    "signed_request",
+];
+
+/// The suffixes of a paged operation's extra methods: every item as a stream, and collected.
+pub const PAGED_METHOD_SUFFIXES: [&str; 2] = ["_stream", "_all"];
 
 pub(crate) fn check_operations(
     doc: &Document,
@@ -100,6 +113,16 @@ pub(crate) fn check_operations(
 
         let payload = check_request_body(op, &op_path, types, signing)?;
         let response = check_responses(op, &op_path, types, &method, error_body)?;
+        let pagination = match &op.pagination {
+            None => None,
+            Some(spec) => Some(check_pagination(
+                spec,
+                &op_path.key("x-pagination"),
+                types,
+                &payload,
+                &response,
+            )?),
+        };
         operations.push(Operation {
             method,
             operation_id: operation_id.to_owned(),
@@ -109,7 +132,27 @@ pub(crate) fn check_operations(
             deprecated: op.deprecated,
             payload,
             response,
+            idempotent: op.idempotent,
+            pagination,
         });
+    }
+    for op in operations.iter().filter(|op| op.pagination.is_some()) {
+        for suffix in PAGED_METHOD_SUFFIXES {
+            let name = format!("{}{suffix}", op.method);
+            if RESERVED_METHODS.contains(&name.as_str()) || by_method.contains_key(&name) {
+                return Err(Problem::new(
+                    &paths_path
+                        .key(&op.http_path)
+                        .key("post")
+                        .key("x-pagination"),
+                    format!(
+                        "the paged operation `{}` gets the method `{name}`, a name already \
+                         taken",
+                        op.operation_id
+                    ),
+                ));
+            }
+        }
     }
     Ok(operations)
 }

@@ -50,6 +50,20 @@ impl<'a> Types<'a> {
         )
     }
 
+    /// The fields of the struct `name`, once defined.
+    pub(crate) fn struct_def(&self, name: &str) -> Option<&StructDef> {
+        match self.defs.get(name) {
+            Some((
+                TypeDef {
+                    kind: TypeKind::Struct(def),
+                    ..
+                },
+                _,
+            )) => Some(def),
+            _ => None,
+        }
+    }
+
     /// Defines a type for every component schema that is an object or an enum.
     pub(crate) fn define_components(&mut self) -> Result<()> {
         let schemas = self.schemas;
