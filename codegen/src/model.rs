@@ -95,6 +95,7 @@ pub struct Pagination {
     pub page_number_field: String,
     /// `I32` or `I64`.
     pub page_number_type: RustType,
+    pub page_number_optional: bool,
     pub first_page: i64,
     /// The response field (Rust name) that holds the items, and whether it is an `Option`.
     pub items_field: String,
@@ -111,9 +112,11 @@ pub struct Webhooks {
     pub envelope: String,
     /// The envelope field (Rust name) that names the event, and whether it is an `Option`.
     pub event_type_field: String,
+    pub event_type_wire_name: String,
     pub event_type_optional: bool,
-    /// The envelope field (Rust name, JSON value) that holds the event's data.
+    /// The envelope field (Rust name, JSON value) that holds the event's data, and its JSON name.
     pub data_field: String,
+    pub data_wire_name: String,
     pub data_optional: bool,
     /// In spec order.
     pub events: Vec<WebhookEvent>,

@@ -35,12 +35,16 @@ fn customer_purse_spec() {
             "Cargo.toml",
             "README.md",
             "rustfmt.toml",
+            "src/call.rs",
             "src/client.rs",
             "src/clock.rs",
             "src/error.rs",
             "src/lib.rs",
+            "src/paging.rs",
+            "src/retry.rs",
             "src/signing.rs",
             "src/types.rs",
+            "src/webhooks.rs",
             "src/wire.rs",
         ]
     );

@@ -3,11 +3,14 @@
 //! The client: one method per operation, all signed and sent the same way.
 
 use std::sync::Arc;
-use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::Duration;
+use reqwest::header::HeaderValue;
 use secrecy::SecretString;
 use crate::clock::{Clock, SystemClock};
-use crate::error::{ApiError, BuildError, Error, RawBody};
-use crate::signing::{KEY_HEADER, SIGNATURE_HEADER, Signer};
+use crate::error::{BuildError, Error};
+use crate::retry::{RequestOptions, RetryPolicy};
+use crate::signing::Signer;
 
 /// The base URL used when none is given: `https://api.calypso.finance`.
 pub const DEFAULT_BASE_URL: &str = "https://api.calypso.finance";
@@ -15,45 +18,52 @@ pub const DEFAULT_BASE_URL: &str = "https://api.calypso.finance";
 /// The default limit on a success response's size: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
-/// A client for the API. Cheap to clone: clones share one connection pool.
+/// The default limit on one attempt, from sending the request to reading the whole
+/// response: 30 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default limit on making a connection: 10 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A client for the API. Cheap to clone: clones share one connection pool and one
+/// learned clock offset.
 ///
 /// Every call stamps the account and the current time into the request envelope,
 /// serializes it once, signs exactly those bytes and sends exactly those bytes.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) options: RequestOptions,
 }
 
-struct Inner {
-    http: reqwest::Client,
-    base_url: String,
-    account: String,
-    api_key: HeaderValue,
-    signer: Signer,
-    clock: Arc<dyn Clock>,
-    max_response_bytes: usize,
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    pub(crate) account: String,
+    pub(crate) api_key: HeaderValue,
+    pub(crate) signer: Signer,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// Server time minus local time, in milliseconds; 0 until learned.
+    pub(crate) clock_offset: AtomicI64,
+    pub(crate) clock_offset_known: AtomicBool,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) timeout: Duration,
+    pub(crate) retry_policy: RetryPolicy,
+    pub(crate) trace_bodies: bool,
 }
 
-/// Shows where the client sends requests, never its secret.
+/// Shows where the client sends requests and how, never its secret.
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("account", &self.inner.account)
             .field("api_secret", &"[redacted]")
+            .field("timeout", &self.inner.timeout)
+            .field("retry_policy", &self.inner.retry_policy)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
-}
-
-/// The signed body of every request: `account`, `timestamp` and the operation's `payload`.
-#[derive(serde::Serialize)]
-struct Envelope<'a, P> {
-    #[serde(rename = "account")]
-    account: &'a str,
-    #[serde(rename = "timestamp")]
-    timestamp: i64,
-    #[serde(rename = "payload")]
-    payload: &'a P,
 }
 
 impl Client {
@@ -72,6 +82,40 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// A client whose calls use `options` (a timeout, a retry policy, retrying operations that change state) in place of this client's settings. It shares this client's connections and learned clock offset.
+    ///
+    /// ```no_run
+    /// # fn example(client: &calypso_customer_purse::Client) {
+    /// use std::time::Duration;
+    /// use calypso_customer_purse::{RequestOptions, RetryPolicy};
+    ///
+    /// let patient = client.with_options(
+    ///     RequestOptions::new()
+    ///         .timeout(Duration::from_secs(5))
+    ///         .retry_policy(RetryPolicy::new(5, Duration::from_millis(100))),
+    /// );
+    /// # let _ = patient;
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            options,
+        }
+    }
+
+    /// How far the server's clock is ahead of the client's, in milliseconds (negative
+    /// when behind), once learned: the client learns it when the server refuses a
+    /// request's timestamp and says what time it is (its `Date` header), and from then
+    /// on adds it to every timestamp. `None` until then.
+    pub fn clock_offset_millis(&self) -> Option<i64> {
+        self.inner
+            .clock_offset_known
+            .load(Ordering::Relaxed)
+            .then(|| self.inner.clock_offset.load(Ordering::Relaxed))
+    }
+
     /// Get Customer Purse Transaction
     ///
     /// Returns one deposit transaction received on a customer purse, by its transaction ID.
@@ -86,6 +130,8 @@ impl Client {
     ///
     /// Sends `POST /api/v1/customer-purse/transaction/get` (operation `getTransaction`).
     ///
+    /// Safe to repeat: retried after a passing failure, as the client's [`RetryPolicy`] allows.
+    ///
     /// # Errors
     ///
     /// An [`Error`] says what failed and whether the request may have reached the server.
@@ -93,7 +139,13 @@ impl Client {
         &self,
         payload: &crate::types::TransactionIdRequest,
     ) -> Result<crate::types::Transaction, Error> {
-        self.send("/api/v1/customer-purse/transaction/get", payload).await
+        self.call(
+                "getTransaction",
+                "/api/v1/customer-purse/transaction/get",
+                true,
+                payload,
+            )
+            .await
     }
 
     /// Find Customer Purse Transactions
@@ -110,6 +162,8 @@ impl Client {
     ///
     /// Sends `POST /api/v1/customer-purse/transaction/find` (operation `findTransactions`).
     ///
+    /// Safe to repeat: retried after a passing failure, as the client's [`RetryPolicy`] allows.
+    ///
     /// # Errors
     ///
     /// An [`Error`] says what failed and whether the request may have reached the server.
@@ -117,7 +171,63 @@ impl Client {
         &self,
         payload: &crate::types::FindTransactionsRequest,
     ) -> Result<crate::types::TransactionPage, Error> {
-        self.send("/api/v1/customer-purse/transaction/find", payload).await
+        self.call(
+                "findTransactions",
+                "/api/v1/customer-purse/transaction/find",
+                true,
+                payload,
+            )
+            .await
+    }
+
+    /// Every item of [`find_transactions`](Self::find_transactions), page after page: a stream that asks for the next page only when the items of the one before have been taken, and ends after the last page (by the number of pages the response gives), or at an empty page.
+    ///
+    /// Pages are numbered from 1. The walk starts at the payload's `page_number` when it is set, else at page 1; everything else in the payload (page size, filters, sort) is sent with every page. Each page is one call, retried like [`find_transactions`](Self::find_transactions). An error is the stream's last item.
+    ///
+    /// Use `futures::StreamExt` (or `TryStreamExt`) to take items from it.
+    pub fn find_transactions_stream(
+        &self,
+        payload: &crate::types::FindTransactionsRequest,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::types::Transaction, Error>,
+    > + Send + 'static {
+        let client = self.clone();
+        let start = payload.page_number.map_or(1i64, i64::from);
+        crate::paging::items(
+            payload.clone(),
+            start,
+            1i64,
+            move |payload: crate::types::FindTransactionsRequest| {
+                let client = client.clone();
+                async move { client.find_transactions(&payload).await }
+            },
+            |payload: &mut crate::types::FindTransactionsRequest, page: i64| {
+                payload.page_number = Some(
+                    match i32::try_from(page) {
+                        Ok(page) => page,
+                        Err(_) => return false,
+                    },
+                );
+                true
+            },
+            |page: crate::types::TransactionPage| (
+                page.result.unwrap_or_default(),
+                Some(i64::from(page.total)),
+            ),
+        )
+    }
+
+    /// Every item of [`find_transactions`](Self::find_transactions), all pages collected into one list; see [`find_transactions_stream`](Self::find_transactions_stream) to handle items as they come.
+    ///
+    /// # Errors
+    ///
+    /// The first [`Error`]; the items read before it are dropped.
+    pub async fn find_transactions_all(
+        &self,
+        payload: &crate::types::FindTransactionsRequest,
+    ) -> Result<Vec<crate::types::Transaction>, Error> {
+        futures_util::TryStreamExt::try_collect(self.find_transactions_stream(payload))
+            .await
     }
 
     /// Get Customer Purses
@@ -131,6 +241,8 @@ impl Client {
     ///
     /// Sends `POST /api/v1/customer-purse/purse/get-all` (operation `getPurses`).
     ///
+    /// Safe to repeat: retried after a passing failure, as the client's [`RetryPolicy`] allows.
+    ///
     /// # Errors
     ///
     /// An [`Error`] says what failed and whether the request may have reached the server.
@@ -138,7 +250,8 @@ impl Client {
         &self,
         payload: &crate::types::CustomerIdRequest,
     ) -> Result<Vec<crate::types::Purse>, Error> {
-        self.send("/api/v1/customer-purse/purse/get-all", payload).await
+        self.call("getPurses", "/api/v1/customer-purse/purse/get-all", true, payload)
+            .await
     }
 
     /// Update Customer
@@ -154,6 +267,8 @@ impl Client {
     ///
     /// Sends `POST /api/v1/customer-purse/customer/update` (operation `updateCustomer`).
     ///
+    /// Changes state: retried only when the request certainly never reached the server, unless the call opts in with [`RequestOptions::retry_state_changing`].
+    ///
     /// # Errors
     ///
     /// An [`Error`] says what failed and whether the request may have reached the server.
@@ -161,7 +276,13 @@ impl Client {
         &self,
         payload: &crate::types::UpdateCustomerRequest,
     ) -> Result<crate::types::Customer, Error> {
-        self.send("/api/v1/customer-purse/customer/update", payload).await
+        self.call(
+                "updateCustomer",
+                "/api/v1/customer-purse/customer/update",
+                false,
+                payload,
+            )
+            .await
     }
 
     /// Unblock Customer
@@ -174,6 +295,8 @@ impl Client {
     ///
     /// Sends `POST /api/v1/customer-purse/customer/unblock` (operation `unblockCustomer`).
     ///
+    /// Changes state: retried only when the request certainly never reached the server, unless the call opts in with [`RequestOptions::retry_state_changing`].
+    ///
     /// # Errors
     ///
     /// An [`Error`] says what failed and whether the request may have reached the server.
@@ -181,7 +304,13 @@ impl Client {
         &self,
         payload: &crate::types::CustomerIdRequest,
     ) -> Result<crate::types::Customer, Error> {
-        self.send("/api/v1/customer-purse/customer/unblock", payload).await
+        self.call(
+                "unblockCustomer",
+                "/api/v1/customer-purse/customer/unblock",
+                false,
+                payload,
+            )
+            .await
     }
 
     /// Get Customer
@@ -194,6 +323,8 @@ impl Client {
     ///
     /// Sends `POST /api/v1/customer-purse/customer/get` (operation `getCustomer`).
     ///
+    /// Safe to repeat: retried after a passing failure, as the client's [`RetryPolicy`] allows.
+    ///
     /// # Errors
     ///
     /// An [`Error`] says what failed and whether the request may have reached the server.
@@ -201,7 +332,8 @@ impl Client {
         &self,
         payload: &crate::types::CustomerIdRequest,
     ) -> Result<crate::types::Customer, Error> {
-        self.send("/api/v1/customer-purse/customer/get", payload).await
+        self.call("getCustomer", "/api/v1/customer-purse/customer/get", true, payload)
+            .await
     }
 
     /// Get Customers by external id
@@ -217,6 +349,8 @@ impl Client {
     ///
     /// Sends `POST /api/v1/customer-purse/customer/external/get` (operation `getCustomerByExternalId`).
     ///
+    /// Safe to repeat: retried after a passing failure, as the client's [`RetryPolicy`] allows.
+    ///
     /// # Errors
     ///
     /// An [`Error`] says what failed and whether the request may have reached the server.
@@ -224,7 +358,13 @@ impl Client {
         &self,
         payload: &crate::types::ExternalIdRequest,
     ) -> Result<crate::types::Customer, Error> {
-        self.send("/api/v1/customer-purse/customer/external/get", payload).await
+        self.call(
+                "getCustomerByExternalId",
+                "/api/v1/customer-purse/customer/external/get",
+                true,
+                payload,
+            )
+            .await
     }
 
     /// Create new Customer
@@ -240,6 +380,8 @@ impl Client {
     ///
     /// Sends `POST /api/v1/customer-purse/customer/create` (operation `createCustomer`).
     ///
+    /// Changes state: retried only when the request certainly never reached the server, unless the call opts in with [`RequestOptions::retry_state_changing`].
+    ///
     /// # Errors
     ///
     /// An [`Error`] says what failed and whether the request may have reached the server.
@@ -247,7 +389,13 @@ impl Client {
         &self,
         payload: &crate::types::CreateCustomerRequest,
     ) -> Result<crate::types::Customer, Error> {
-        self.send("/api/v1/customer-purse/customer/create", payload).await
+        self.call(
+                "createCustomer",
+                "/api/v1/customer-purse/customer/create",
+                false,
+                payload,
+            )
+            .await
     }
 
     /// Block Customer
@@ -263,6 +411,8 @@ impl Client {
     ///
     /// Sends `POST /api/v1/customer-purse/customer/block` (operation `blockCustomer`).
     ///
+    /// Changes state: retried only when the request certainly never reached the server, unless the call opts in with [`RequestOptions::retry_state_changing`].
+    ///
     /// # Errors
     ///
     /// An [`Error`] says what failed and whether the request may have reached the server.
@@ -270,7 +420,13 @@ impl Client {
         &self,
         payload: &crate::types::CustomerIdRequest,
     ) -> Result<crate::types::Customer, Error> {
-        self.send("/api/v1/customer-purse/customer/block", payload).await
+        self.call(
+                "blockCustomer",
+                "/api/v1/customer-purse/customer/block",
+                false,
+                payload,
+            )
+            .await
     }
 
     /// Get Customer Purse Address
@@ -289,6 +445,8 @@ impl Client {
     ///
     /// Sends `POST /api/v1/customer-purse/address/get` (operation `getPurseAddress`).
     ///
+    /// Safe to repeat: retried after a passing failure, as the client's [`RetryPolicy`] allows.
+    ///
     /// # Errors
     ///
     /// An [`Error`] says what failed and whether the request may have reached the server.
@@ -296,110 +454,9 @@ impl Client {
         &self,
         payload: &crate::types::PurseAddressRequest,
     ) -> Result<crate::types::PurseAddress, Error> {
-        self.send("/api/v1/customer-purse/address/get", payload).await
+        self.call("getPurseAddress", "/api/v1/customer-purse/address/get", true, payload)
+            .await
     }
-
-    async fn send<P, R>(&self, path: &str, payload: &P) -> Result<R, Error>
-    where
-        P: serde::Serialize,
-        R: serde::de::DeserializeOwned,
-    {
-        let request = self.signed_request(path, payload)?;
-        let response = self.inner.http.execute(request).await.map_err(Error::Transport)?;
-        read_response(response, self.inner.max_response_bytes).await
-    }
-
-    /// One attempt's request: a fresh timestamp, and a signature over exactly the bytes sent.
-    fn signed_request<P: serde::Serialize>(
-        &self,
-        path: &str,
-        payload: &P,
-    ) -> Result<reqwest::Request, Error> {
-        let inner = &*self.inner;
-        let envelope = Envelope {
-            account: &inner.account,
-            timestamp: inner.clock.now_unix_millis(),
-            payload,
-        };
-        let body = serde_json::to_vec(&envelope).map_err(Error::Encode)?;
-        let signature = inner.signer.sign(&body);
-        inner
-            .http
-            .post(format!("{}{path}", inner.base_url))
-            .header(HeaderName::from_static(KEY_HEADER), inner.api_key.clone())
-            .header(HeaderName::from_static(SIGNATURE_HEADER), signature.as_bytes())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .body(body)
-            .build()
-            .map_err(Error::Transport)
-    }
-}
-
-/// Reads a response: the success type, or the error that explains it.
-async fn read_response<R: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-    limit: usize,
-) -> Result<R, Error> {
-    let status = response.status();
-    if status.is_success() {
-        let (body, complete) = read_at_most(response, limit).await?;
-        if !complete {
-            return Err(Error::ResponseTooLarge {
-                status,
-                limit,
-            });
-        }
-        return serde_json::from_slice(&body)
-            .map_err(|source| Error::Decode {
-                status,
-                body: RawBody::new(body, false),
-                source,
-            });
-    }
-    let (body, complete) = read_at_most(response, RawBody::MAX_LEN).await?;
-    if complete && is_api_error_body(&body) {
-        if let Ok(error_body) = serde_json::from_slice::<
-            crate::types::ErrorResponse,
-        >(&body) {
-            return Err(
-                Error::Api(ApiError {
-                    status,
-                    body: error_body,
-                }),
-            );
-        }
-    }
-    Err(Error::UnexpectedStatus {
-        status,
-        body: RawBody::new(body, !complete),
-    })
-}
-
-/// The properties of the API's error body; JSON with none of them is someone else's.
-const ERROR_BODY_PROPERTIES: &[&str] = &["errorCode", "message", "traceId"];
-
-fn is_api_error_body(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
-        .is_ok_and(|object| {
-            ERROR_BODY_PROPERTIES.iter().any(|name| object.contains_key(*name))
-        })
-}
-
-/// Reads up to `limit` bytes of the body; `false` when there was more.
-async fn read_at_most(
-    mut response: reqwest::Response,
-    limit: usize,
-) -> Result<(Vec<u8>, bool), Error> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
-        let room = limit - body.len();
-        if chunk.len() > room {
-            body.extend_from_slice(&chunk[..room]);
-            return Ok((body, false));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok((body, true))
 }
 
 /// Builds a [`Client`]. Account, API key and API secret are required.
@@ -412,6 +469,10 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     clock: Option<Arc<dyn Clock>>,
     max_response_bytes: Option<usize>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    retry_policy: Option<RetryPolicy>,
+    trace_bodies: bool,
 }
 
 impl ClientBuilder {
@@ -443,12 +504,45 @@ impl ClientBuilder {
         self
     }
 
-    /// The HTTP client to send with, for your own timeouts, proxies, TLS or pool settings.
-    /// By default, a `reqwest::Client` with a 30-second connect timeout and a 60-second
-    /// overall timeout.
+    /// The HTTP client to send with, for your own proxies, TLS or pool settings. The
+    /// client's [`timeout`](Self::timeout) still applies to each attempt;
+    /// [`connect_timeout`](Self::connect_timeout) does not (set it on yours).
     #[must_use]
     pub fn http_client(mut self, http_client: reqwest::Client) -> Self {
         self.http_client = Some(http_client);
+        self
+    }
+
+    /// The most time one attempt may take, from sending the request to reading the
+    /// whole response; [`DEFAULT_TIMEOUT`] by default. A call that is retried may take
+    /// several times as long; [`RequestOptions::timeout`] overrides it per call.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The most time making a connection may take; [`DEFAULT_CONNECT_TIMEOUT`] by
+    /// default.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// When to repeat a failed call; [`RetryPolicy::DEFAULT`] by default, and
+    /// [`RetryPolicy::NONE`] turns retries off.
+    #[must_use]
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Some(policy);
+        self
+    }
+
+    /// Logs request and response bodies as `tracing` events at TRACE level. Off by
+    /// default: bodies hold personal data. Secrets and signatures are never logged.
+    #[must_use]
+    pub fn trace_bodies(mut self, trace: bool) -> Self {
+        self.trace_bodies = trace;
         self
     }
 
@@ -493,8 +587,9 @@ impl ClientBuilder {
             Some(http) => http,
             None => {
                 reqwest::Client::builder()
-                    .connect_timeout(std::time::Duration::from_secs(30))
-                    .timeout(std::time::Duration::from_secs(60))
+                    .connect_timeout(
+                        self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                    )
                     .build()
                     .map_err(BuildError::HttpClient)?
             }
@@ -507,10 +602,16 @@ impl ClientBuilder {
                 api_key,
                 signer: Signer::new(&api_secret),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                clock_offset: AtomicI64::new(0),
+                clock_offset_known: AtomicBool::new(false),
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                retry_policy: self.retry_policy.unwrap_or_default(),
+                trace_bodies: self.trace_bodies,
             }),
+            options: RequestOptions::default(),
         })
     }
 }

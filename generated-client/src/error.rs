@@ -26,6 +26,8 @@ pub enum Error {
         status: StatusCode,
         /// The start of the body, as received.
         body: RawBody,
+        /// How long a 429 or 503 asked the client to wait (`Retry-After`).
+        retry_after: Option<std::time::Duration>,
     },
     /// The server answered with success, but the body is not what the spec describes.
     ///
@@ -95,13 +97,23 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         matches!(self, Self::Transport(error) if error.is_timeout())
     }
+
+    /// How long the server asked the client to wait before trying again, from the
+    /// `Retry-After` header of a 429 or 503.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::Api(error) => error.retry_after,
+            Self::UnexpectedStatus { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Api(error) => error.fmt(f),
-            Self::UnexpectedStatus { status, body } => {
+            Self::UnexpectedStatus { status, body, .. } => {
                 write!(f, "unexpected HTTP status {status}; body: {body}")
             }
             Self::Decode { status, source, .. } => {
@@ -140,6 +152,8 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The error body, with every property the server sent.
     pub body: crate::types::ErrorResponse,
+    /// How long a 429 or 503 asked the client to wait (`Retry-After`).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl std::fmt::Display for ApiError {

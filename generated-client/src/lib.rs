@@ -79,7 +79,7 @@
 //! No sandbox URL and no rate limits are documented.
 //!
 //!
-//! # Usage
+//! # Setup
 //!
 //! ```no_run
 //! use calypso_customer_purse::{Client, SecretString};
@@ -95,7 +95,127 @@
 //! # }
 //! ```
 //!
-//! Every call fills in the account and the current time, signs the body and sends it; errors come back as an [`Error`] you can match on.
+//! A [`Client`] is cheap to clone; clones share one connection pool. Replace its clock with [`ClientBuilder::clock`] in tests.
+//!
+//! # A call
+//!
+//! Each operation is a method that takes its payload and returns its response. The client fills in the account and the current time, signs the body and sends it.
+//!
+//! ```no_run
+//! use calypso_customer_purse::{Client, Error, types};
+//!
+//! async fn show(client: &Client, payload: &types::TransactionIdRequest) -> Result<(), Error> {
+//!     let response = client.get_transaction(payload).await?;
+//!     println!("{response:?}");
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Errors
+//!
+//! Every method returns `Result<_, Error>`. [`Error::Api`] carries the HTTP status and the API's error body; the other variants cover statuses without that body, responses that do not decode, and transport failures. Before repeating a call that changes state, ask [`Error::request_may_have_reached_server`].
+//!
+//! ```no_run
+//! use calypso_customer_purse::{Client, Error, types};
+//!
+//! async fn run(client: &Client, payload: &types::UpdateCustomerRequest) {
+//!     match client.update_customer(payload).await {
+//!         Ok(response) => println!("done: {response:?}"),
+//!         Err(Error::Api(refused)) => {
+//!             eprintln!("refused with HTTP {}: {:?}", refused.status, refused.body)
+//!         }
+//!         Err(error) if !error.request_may_have_reached_server() => {
+//!             eprintln!("never sent; safe to try again: {error}")
+//!         }
+//!         Err(error) => eprintln!("may or may not have taken effect: {error}"),
+//!     }
+//! }
+//! ```
+//!
+//! # Retries and timeouts
+//!
+//! The operations the spec marks safe to repeat ([`get_transaction`](Client::get_transaction), [`find_transactions`](Client::find_transactions), [`get_purses`](Client::get_purses), [`get_customer`](Client::get_customer), [`get_customer_by_external_id`](Client::get_customer_by_external_id), [`get_purse_address`](Client::get_purse_address)) are retried after a connection error, a timeout, HTTP 429 or a 5xx. The others are retried only when the request certainly never reached the server (the connection could not be made), unless a call opts in. Waits grow exponentially with jitter, and a `Retry-After` on a 429 or 503 is honoured. Every attempt is stamped and signed anew. The defaults: [`RetryPolicy::DEFAULT`] (3 attempts), [`DEFAULT_TIMEOUT`] per attempt, [`DEFAULT_CONNECT_TIMEOUT`] to connect.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use calypso_customer_purse::{Client, RequestOptions, RetryPolicy, SecretString, types};
+//!
+//! # async fn run(payload: &types::UpdateCustomerRequest) -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .account("your-account")
+//!     .api_key("your-api-key")
+//!     .api_secret(SecretString::from("your-api-secret"))
+//!     .retry_policy(RetryPolicy::new(4, Duration::from_millis(200)))
+//!     .timeout(Duration::from_secs(20))
+//!     .connect_timeout(Duration::from_secs(5))
+//!     .build()?;
+//!
+//! // One call with its own settings: a shorter timeout, and retried even though it
+//! // changes state, because this caller knows a repeat is harmless.
+//! let response = client
+//!     .with_options(
+//!         RequestOptions::new()
+//!             .timeout(Duration::from_secs(5))
+//!             .retry_state_changing(true),
+//!     )
+//!     .update_customer(payload)
+//!     .await?;
+//! # let _ = response;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`RetryPolicy::NONE`] turns retries off.
+//!
+//! # Clock skew
+//!
+//! The server accepts a timestamp within 180 seconds of its own clock. When it refuses one (`errorCode` `011`) and its response carries a `Date` header, the client learns how far off its clock is, stamps and signs the request again, and tries once more. It keeps using the offset for later calls; [`Client::clock_offset_millis`] shows it.
+//!
+//! # Pagination
+//!
+//! A paged operation has two more methods: `find_transactions_stream` yields every item, asking for the next page only when the items before it have been taken, and `find_transactions_all` collects them. Pages are numbered from 1. Take items with `futures::StreamExt` (or `futures_util`).
+//!
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use calypso_customer_purse::{Client, Error, types};
+//!
+//! async fn walk(client: &Client, payload: &types::FindTransactionsRequest) -> Result<(), Error> {
+//!     let mut items = std::pin::pin!(client.find_transactions_stream(payload));
+//!     while let Some(item) = items.next().await {
+//!         println!("{:?}", item?);
+//!     }
+//!     let all = client.find_transactions_all(payload).await?;
+//!     println!("{} in all", all.len());
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Webhooks
+//!
+//! The API POSTs events to your subscription's URL, signed with the subscription's key pair. A [`WebhookVerifier`] checks the `Key` and `Sign` headers against the raw body, in constant time, and returns a [`Webhook`] with a typed [`WebhookEvent`]. Event types this version does not list arrive as [`WebhookEvent::Other`].
+//!
+//! ```no_run
+//! use calypso_customer_purse::reqwest::header::HeaderMap;
+//! use calypso_customer_purse::{SecretString, WebhookError, WebhookEvent, WebhookVerifier};
+//!
+//! // `body`: the request body exactly as received, before any JSON parsing.
+//! fn handle(headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
+//!     let verifier = WebhookVerifier::new(
+//!         "subscription-public-key",
+//!         &SecretString::from("subscription-secret-key"),
+//!     );
+//!     let webhook = verifier.verify(headers, body)?;
+//!     match webhook.event {
+//!         WebhookEvent::CustomerPurseExpired(data) => println!("CUSTOMER_PURSE_EXPIRED: {data:?}"),
+//!         other => println!("{}", other.event_type()),
+//!     }
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Tracing
+//!
+//! Each call runs in a `tracing` span named `call` (target `calypso_customer_purse::call`) with the fields `operation`, `attempt`, `status` and `duration_ms`. A retry is a DEBUG event and a learned clock offset a WARN event. The secret and the signatures are never recorded; request and response bodies only when [`ClientBuilder::trace_bodies`] is on, as TRACE events.
 //!
 //! # Operations
 //!
@@ -113,18 +233,24 @@
 //! | [`Client::get_purse_address`] | `/api/v1/customer-purse/address/get` | Get Customer Purse Address |
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+mod call;
 mod client;
 mod clock;
 mod error;
+mod paging;
+mod retry;
 
 pub mod signing;
 pub mod types;
+pub mod webhooks;
 
 mod wire;
 
 pub use client::*;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, BuildError, Error, RawBody};
+pub use retry::{RequestOptions, RetryPolicy};
+pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};
 pub use wire::*;
 pub use reqwest;
 pub use rust_decimal::Decimal;

@@ -47,6 +47,33 @@ impl Signer {
     }
 }
 
+impl Signer {
+    /// Whether `signature` is the signature of `body`, compared in constant time.
+    pub(crate) fn verify(&self, body: &[u8], signature: &[u8; 64]) -> bool {
+        let mut mac = self.keyed.clone();
+        mac.update(body);
+        mac.verify_slice(signature).is_ok()
+    }
+}
+
+/// The 64 bytes that 128 hex digits (either case) spell; `None` for anything else.
+pub(crate) fn decode_signature(hex: &[u8]) -> Option<[u8; 64]> {
+    if hex.len() != 128 {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    let mut bytes = [0u8; 64];
+    for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+        *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
+    }
+    Some(bytes)
+}
+
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// The secret never shows in debug output.

@@ -138,25 +138,50 @@ async fn a_wrong_api_key_is_refused_as_invalid_api_key() {
 }
 
 #[tokio::test]
-async fn a_client_clock_ten_minutes_off_is_refused_as_invalid_timestamp() {
+async fn a_client_clock_ten_minutes_off_is_refused_then_restamped_once_by_the_servers_date() {
+    // The scripted server refuses every timestamp, so the call fails after the one extra
+    // attempt; that attempt is stamped with the server's clock (the `Date` header that
+    // hyper adds, from the system clock), not the client's fixed one.
     for offset in [-600_000, 600_000] {
         let clock = FixedClock {
             unix_millis: SERVER_NOW_MS + offset,
         };
-        let (error, server) = refusal(|builder| builder.clock(clock)).await;
+        let server = TestServer::start().await;
+        let client = server
+            .client_builder()
+            .clock(clock)
+            .build()
+            .expect("a valid client");
+        assert_eq!(client.clock_offset_millis(), None);
+        let error = failure(&client).await;
         let api = api_error(&error);
         assert_eq!(api.status, 400);
         assert_eq!(api.body.error_code, Some(ErrorCode::InvalidTimestamp));
-        assert_eq!(
-            server.only_request().json()["timestamp"],
-            SERVER_NOW_MS + offset
+        let requests = server.requests();
+        assert_eq!(requests.len(), 2, "{requests:#?}");
+        assert_eq!(requests[0].json()["timestamp"], SERVER_NOW_MS + offset);
+        let system_now = i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("after 1970")
+                .as_millis(),
+        )
+        .expect("fits i64");
+        let restamped = requests[1].json()["timestamp"]
+            .as_i64()
+            .expect("an integer");
+        assert!(
+            (restamped - system_now).abs() < 5_000,
+            "re-stamped {restamped}, system clock {system_now}"
         );
+        let learned = client.clock_offset_millis().expect("an offset was learned");
+        assert_eq!(learned, restamped - (SERVER_NOW_MS + offset));
     }
 }
 
 /// The status and the body text of an `Error::UnexpectedStatus`, body not truncated.
 fn unexpected_status(error: &Error) -> (u16, String) {
-    let Error::UnexpectedStatus { status, body } = error else {
+    let Error::UnexpectedStatus { status, body, .. } = error else {
         panic!("expected Error::UnexpectedStatus, got {error:?}");
     };
     assert!(!body.is_truncated());

@@ -14,7 +14,9 @@ use calypso_customer_purse::types::{
     SortDirection, StringFilter, Transaction, TransactionIdRequest, TransactionPage,
     TransactionState, TransactionStateFilter, UpdateCustomerRequest,
 };
-use calypso_customer_purse::{Client, Decimal, FixedClock, OffsetDateTime, SecretString, Uuid};
+use calypso_customer_purse::{
+    Client, Decimal, FixedClock, OffsetDateTime, RequestOptions, RetryPolicy, SecretString, Uuid,
+};
 use common::*;
 use sandbox::{AdminError, Deposit, Fault, Outcome, Paging, Running, Settings};
 use serde_json::json;
@@ -622,10 +624,15 @@ async fn unknown_objects_are_004() {
     assert_refused(client.get_transaction(&transaction).await, 400, not_found);
 }
 
+/// The demo client, with retries off: these tests count the sandbox's faults one by one.
+fn client_without_retries(running: &Running) -> Client {
+    demo_client(running).with_options(RequestOptions::new().retry_policy(RetryPolicy::NONE))
+}
+
 #[tokio::test]
 async fn an_injected_fault_fails_the_next_calls_with_000_then_clears() {
     let running = start(Settings::default()).await;
-    let client = demo_client(&running);
+    let client = client_without_retries(&running);
     let id = new_customer(&client, "steady").await;
     let get = CustomerIdRequest::new(id);
 
@@ -663,7 +670,7 @@ async fn an_injected_fault_fails_the_next_calls_with_000_then_clears() {
 #[tokio::test]
 async fn a_fault_for_one_operation_leaves_the_others_alone() {
     let running = start(Settings::default()).await;
-    let client = demo_client(&running);
+    let client = client_without_retries(&running);
     running
         .sandbox()
         .inject_fault(Fault {
@@ -693,7 +700,7 @@ async fn a_fault_for_one_operation_leaves_the_others_alone() {
 #[tokio::test]
 async fn a_503_fault_carries_retry_after() {
     let running = start(Settings::default()).await;
-    let client = demo_client(&running);
+    let client = client_without_retries(&running);
     let id = new_customer(&client, "patient").await;
 
     // Injected through the HTTP route this time.
@@ -702,12 +709,11 @@ async fn a_503_fault_carries_retry_after() {
     assert_eq!(injected.status, 204, "{}", injected.body);
 
     let get = CustomerIdRequest::new(id);
-    assert_refused(
-        client.get_customer(&get).await,
-        503,
-        ErrorCode::InternalError,
-    );
-    // The client's error has no headers; a raw request shows Retry-After.
+    let refused = client.get_customer(&get).await;
+    let retry_after = refused.as_ref().err().and_then(|error| error.retry_after());
+    assert_eq!(retry_after, Some(std::time::Duration::from_secs(7)));
+    assert_refused(refused, 503, ErrorCode::InternalError);
+    // A raw request shows the header itself.
     let raw = signed_post(&running, "customer/get", json!({"customerId": id})).await;
     assert_eq!(raw.status, 503, "{}", raw.body);
     assert_eq!(

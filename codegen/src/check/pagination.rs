@@ -69,6 +69,7 @@ pub(crate) fn check_pagination(
     Ok(Pagination {
         page_number_field: page.name.clone(),
         page_number_type: page.ty.clone(),
+        page_number_optional: page.optional,
         first_page: pagination.first_page,
         items_field: items.name.clone(),
         items_optional: items.optional,

@@ -100,8 +100,10 @@ pub(crate) fn check_webhooks(doc: &Document, types: &Types) -> Result<Option<Web
     Ok(Some(Webhooks {
         envelope,
         event_type_field,
+        event_type_wire_name: webhooks.event_type_property.clone(),
         event_type_optional,
         data_field,
+        data_wire_name: webhooks.data_property.clone(),
         data_optional,
         events,
     }))

@@ -12,6 +12,12 @@ pub fn emit(api: &Api) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let paging = if api.operations.iter().any(|op| op.pagination.is_some()) {
+        "# Streams of pages, without the rest of `futures`.\n\
+         futures-util = { version = \"0.3.31\", default-features = false }\n"
+    } else {
+        ""
+    };
     let publish = if package.publish {
         ""
     } else {
@@ -38,7 +44,7 @@ rustls = ["reqwest/rustls"]
 native-tls = ["reqwest/native-tls"]
 
 [dependencies]
-# zeroize: the keyed HMAC state (as secret as the key) is wiped when the client is dropped.
+{paging}# zeroize: the keyed HMAC state (as secret as the key) is wiped when the client is dropped.
 hmac = {{ version = "0.13", features = ["zeroize"] }}
 reqwest = {{ version = "0.13", default-features = false }}
 rust_decimal = {{ version = "1.36", default-features = false, features = ["std"] }}
@@ -47,6 +53,9 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = {{ version = "1", features = ["raw_value"] }}
 sha2 = {{ version = "0.11", default-features = false, features = ["zeroize"] }}
 time = {{ version = "0.3.36", features = ["formatting", "parsing"] }}
+# time: only the timer, for waits between retries; reqwest already runs on tokio.
+tokio = {{ version = "1", default-features = false, features = ["time"] }}
+tracing = {{ version = "0.1.40", default-features = false, features = ["std"] }}
 uuid = {{ version = "1", features = ["serde"] }}
 "#,
         name = toml_string(&package.name),
@@ -56,6 +65,7 @@ uuid = {{ version = "1", features = ["serde"] }}
         repository = toml_string(&package.repository),
         keywords = list(&package.keywords),
         categories = list(&package.categories),
+        paging = paging,
     )
 }
 

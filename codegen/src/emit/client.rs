@@ -1,33 +1,20 @@
-//! `src/client.rs`: the client, its builder, one method per operation, and the request path
-//! every method shares (stamp, serialize once, sign those bytes, send those bytes).
+//! `src/client.rs`: the client, its builder, and one method per operation (plus, for a
+//! paged operation, one that streams every item and one that collects them). How a call
+//! runs is in `call.rs`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
 use super::rust_types::{ident, tokens};
-use crate::model::{Api, Operation, RustType, TimestampUnit, TypeKind};
+use crate::model::{Api, Operation, Pagination, RustType};
 
 pub fn emit(api: &Api) -> TokenStream {
     let types = quote!(crate::types::);
-    let methods = api.operations.iter().map(|op| operation_method(op, &types));
-    let error_body = match &api.error_body {
-        Some(ty) => tokens(ty, &types),
-        None => quote!(serde_json::Value),
-    };
-    let error_body_check = error_body_check(api);
-    let signing = &api.signing;
-    let account_field = &signing.account_field;
-    let timestamp_field = &signing.timestamp_field;
-    let payload_field = &signing.payload_field;
-    let timestamp = match signing.timestamp_unit {
-        TimestampUnit::Milliseconds => quote!(inner.clock.now_unix_millis()),
-        TimestampUnit::Seconds => quote!(inner.clock.now_unix_millis().div_euclid(1000)),
-    };
-    let envelope_doc = docs::outer(&format!(
-        "The signed body of every request: `{account_field}`, `{timestamp_field}` and the \
-         operation's `{payload_field}`."
-    ));
+    let methods = api
+        .operations
+        .iter()
+        .map(|op| operation_methods(op, &types));
     let (default_base_url, base_url_default, base_url_text) = match &api.default_base_url {
         Some(url) => {
             let doc = docs::outer(&format!("The base URL used when none is given: `{url}`."));
@@ -46,64 +33,93 @@ pub fn emit(api: &Api) -> TokenStream {
             "The API's base URL (required: the spec names no default server).".to_owned(),
         ),
     };
-
     let base_url_doc = docs::outer(&base_url_text);
+    let lib = api.package.lib_name();
+    let with_options_doc = docs::outer(&format!(
+        "A client whose calls use `options` (a timeout, a retry policy, retrying operations \
+         that change state) in place of this client's settings. It shares this client's \
+         connections and learned clock offset.\n\n\
+         ```no_run\n\
+         # fn example(client: &{lib}::Client) {{\n\
+         use std::time::Duration;\n\
+         use {lib}::{{RequestOptions, RetryPolicy}};\n\
+         \n\
+         let patient = client.with_options(\n\
+         \x20   RequestOptions::new()\n\
+         \x20       .timeout(Duration::from_secs(5))\n\
+         \x20       .retry_policy(RetryPolicy::new(5, Duration::from_millis(100))),\n\
+         );\n\
+         # let _ = patient;\n\
+         # }}\n\
+         ```"
+    ));
+
     quote! {
         //! The client: one method per operation, all signed and sent the same way.
 
         use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+        use std::time::Duration;
 
-        use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+        use reqwest::header::HeaderValue;
         use secrecy::SecretString;
 
         use crate::clock::{Clock, SystemClock};
-        use crate::error::{ApiError, BuildError, Error, RawBody};
-        use crate::signing::{KEY_HEADER, SIGNATURE_HEADER, Signer};
+        use crate::error::{BuildError, Error};
+        use crate::retry::{RequestOptions, RetryPolicy};
+        use crate::signing::Signer;
 
         #default_base_url
 
         /// The default limit on a success response's size: 16 MiB.
         pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
-        /// A client for the API. Cheap to clone: clones share one connection pool.
+        /// The default limit on one attempt, from sending the request to reading the whole
+        /// response: 30 seconds.
+        pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+        /// The default limit on making a connection: 10 seconds.
+        pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+        /// A client for the API. Cheap to clone: clones share one connection pool and one
+        /// learned clock offset.
         ///
         /// Every call stamps the account and the current time into the request envelope,
         /// serializes it once, signs exactly those bytes and sends exactly those bytes.
         #[derive(Clone)]
         pub struct Client {
-            inner: Arc<Inner>,
+            pub(crate) inner: Arc<Inner>,
+            pub(crate) options: RequestOptions,
         }
 
-        struct Inner {
-            http: reqwest::Client,
-            base_url: String,
-            account: String,
-            api_key: HeaderValue,
-            signer: Signer,
-            clock: Arc<dyn Clock>,
-            max_response_bytes: usize,
+        pub(crate) struct Inner {
+            pub(crate) http: reqwest::Client,
+            pub(crate) base_url: String,
+            pub(crate) account: String,
+            pub(crate) api_key: HeaderValue,
+            pub(crate) signer: Signer,
+            pub(crate) clock: Arc<dyn Clock>,
+            /// Server time minus local time, in milliseconds; 0 until learned.
+            pub(crate) clock_offset: AtomicI64,
+            pub(crate) clock_offset_known: AtomicBool,
+            pub(crate) max_response_bytes: usize,
+            pub(crate) timeout: Duration,
+            pub(crate) retry_policy: RetryPolicy,
+            pub(crate) trace_bodies: bool,
         }
 
-        /// Shows where the client sends requests, never its secret.
+        /// Shows where the client sends requests and how, never its secret.
         impl std::fmt::Debug for Client {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct("Client")
                     .field("base_url", &self.inner.base_url)
                     .field("account", &self.inner.account)
                     .field("api_secret", &"[redacted]")
+                    .field("timeout", &self.inner.timeout)
+                    .field("retry_policy", &self.inner.retry_policy)
+                    .field("options", &self.options)
                     .finish_non_exhaustive()
             }
-        }
-
-        #envelope_doc
-        #[derive(serde::Serialize)]
-        struct Envelope<'a, P> {
-            #[serde(rename = #account_field)]
-            account: &'a str,
-            #[serde(rename = #timestamp_field)]
-            timestamp: i64,
-            #[serde(rename = #payload_field)]
-            payload: &'a P,
         }
 
         impl Client {
@@ -122,77 +138,27 @@ pub fn emit(api: &Api) -> TokenStream {
                 &self.inner.base_url
             }
 
+            #with_options_doc
+            #[must_use]
+            pub fn with_options(&self, options: RequestOptions) -> Client {
+                Client {
+                    inner: Arc::clone(&self.inner),
+                    options,
+                }
+            }
+
+            /// How far the server's clock is ahead of the client's, in milliseconds (negative
+            /// when behind), once learned: the client learns it when the server refuses a
+            /// request's timestamp and says what time it is (its `Date` header), and from then
+            /// on adds it to every timestamp. `None` until then.
+            pub fn clock_offset_millis(&self) -> Option<i64> {
+                self.inner
+                    .clock_offset_known
+                    .load(Ordering::Relaxed)
+                    .then(|| self.inner.clock_offset.load(Ordering::Relaxed))
+            }
+
             #(#methods)*
-
-            async fn send<P, R>(&self, path: &str, payload: &P) -> Result<R, Error>
-            where
-                P: serde::Serialize,
-                R: serde::de::DeserializeOwned,
-            {
-                let request = self.signed_request(path, payload)?;
-                let response = self.inner.http.execute(request).await.map_err(Error::Transport)?;
-                read_response(response, self.inner.max_response_bytes).await
-            }
-
-            /// One attempt's request: a fresh timestamp, and a signature over exactly the bytes sent.
-            fn signed_request<P: serde::Serialize>(&self, path: &str, payload: &P) -> Result<reqwest::Request, Error> {
-                let inner = &*self.inner;
-                let envelope = Envelope {
-                    account: &inner.account,
-                    timestamp: #timestamp,
-                    payload,
-                };
-                let body = serde_json::to_vec(&envelope).map_err(Error::Encode)?;
-                let signature = inner.signer.sign(&body);
-                inner
-                    .http
-                    .post(format!("{}{path}", inner.base_url))
-                    .header(HeaderName::from_static(KEY_HEADER), inner.api_key.clone())
-                    .header(HeaderName::from_static(SIGNATURE_HEADER), signature.as_bytes())
-                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                    .body(body)
-                    .build()
-                    .map_err(Error::Transport)
-            }
-        }
-
-        /// Reads a response: the success type, or the error that explains it.
-        async fn read_response<R: serde::de::DeserializeOwned>(response: reqwest::Response, limit: usize) -> Result<R, Error> {
-            let status = response.status();
-            if status.is_success() {
-                let (body, complete) = read_at_most(response, limit).await?;
-                if !complete {
-                    return Err(Error::ResponseTooLarge { status, limit });
-                }
-                return serde_json::from_slice(&body).map_err(|source| Error::Decode {
-                    status,
-                    body: RawBody::new(body, false),
-                    source,
-                });
-            }
-            let (body, complete) = read_at_most(response, RawBody::MAX_LEN).await?;
-            if complete && is_api_error_body(&body) {
-                if let Ok(error_body) = serde_json::from_slice::<#error_body>(&body) {
-                    return Err(Error::Api(ApiError { status, body: error_body }));
-                }
-            }
-            Err(Error::UnexpectedStatus { status, body: RawBody::new(body, !complete) })
-        }
-
-        #error_body_check
-
-        /// Reads up to `limit` bytes of the body; `false` when there was more.
-        async fn read_at_most(mut response: reqwest::Response, limit: usize) -> Result<(Vec<u8>, bool), Error> {
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
-                let room = limit - body.len();
-                if chunk.len() > room {
-                    body.extend_from_slice(&chunk[..room]);
-                    return Ok((body, false));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok((body, true))
         }
 
         /// Builds a [`Client`]. Account, API key and API secret are required.
@@ -205,6 +171,10 @@ pub fn emit(api: &Api) -> TokenStream {
             http_client: Option<reqwest::Client>,
             clock: Option<Arc<dyn Clock>>,
             max_response_bytes: Option<usize>,
+            timeout: Option<Duration>,
+            connect_timeout: Option<Duration>,
+            retry_policy: Option<RetryPolicy>,
+            trace_bodies: bool,
         }
 
         impl ClientBuilder {
@@ -236,12 +206,45 @@ pub fn emit(api: &Api) -> TokenStream {
                 self
             }
 
-            /// The HTTP client to send with, for your own timeouts, proxies, TLS or pool settings.
-            /// By default, a `reqwest::Client` with a 30-second connect timeout and a 60-second
-            /// overall timeout.
+            /// The HTTP client to send with, for your own proxies, TLS or pool settings. The
+            /// client's [`timeout`](Self::timeout) still applies to each attempt;
+            /// [`connect_timeout`](Self::connect_timeout) does not (set it on yours).
             #[must_use]
             pub fn http_client(mut self, http_client: reqwest::Client) -> Self {
                 self.http_client = Some(http_client);
+                self
+            }
+
+            /// The most time one attempt may take, from sending the request to reading the
+            /// whole response; [`DEFAULT_TIMEOUT`] by default. A call that is retried may take
+            /// several times as long; [`RequestOptions::timeout`] overrides it per call.
+            #[must_use]
+            pub fn timeout(mut self, timeout: Duration) -> Self {
+                self.timeout = Some(timeout);
+                self
+            }
+
+            /// The most time making a connection may take; [`DEFAULT_CONNECT_TIMEOUT`] by
+            /// default.
+            #[must_use]
+            pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+                self.connect_timeout = Some(timeout);
+                self
+            }
+
+            /// When to repeat a failed call; [`RetryPolicy::DEFAULT`] by default, and
+            /// [`RetryPolicy::NONE`] turns retries off.
+            #[must_use]
+            pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+                self.retry_policy = Some(policy);
+                self
+            }
+
+            /// Logs request and response bodies as `tracing` events at TRACE level. Off by
+            /// default: bodies hold personal data. Secrets and signatures are never logged.
+            #[must_use]
+            pub fn trace_bodies(mut self, trace: bool) -> Self {
+                self.trace_bodies = trace;
                 self
             }
 
@@ -279,8 +282,7 @@ pub fn emit(api: &Api) -> TokenStream {
                 let http = match self.http_client {
                     Some(http) => http,
                     None => reqwest::Client::builder()
-                        .connect_timeout(std::time::Duration::from_secs(30))
-                        .timeout(std::time::Duration::from_secs(60))
+                        .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                         .build()
                         .map_err(BuildError::HttpClient)?,
                 };
@@ -292,57 +294,40 @@ pub fn emit(api: &Api) -> TokenStream {
                         api_key,
                         signer: Signer::new(&api_secret),
                         clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                        clock_offset: AtomicI64::new(0),
+                        clock_offset_known: AtomicBool::new(false),
                         max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                        timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                        retry_policy: self.retry_policy.unwrap_or_default(),
+                        trace_bodies: self.trace_bodies,
                     }),
+                    options: RequestOptions::default(),
                 })
             }
         }
     }
 }
 
-/// A proxy or gateway may answer with JSON of its own; a body counts as the API's error
-/// body only when it names at least one property of the spec's error schema.
-fn error_body_check(api: &Api) -> TokenStream {
-    let properties: Option<Vec<&str>> = match &api.error_body {
-        Some(RustType::Named(name)) => api.types.iter().find_map(|def| match &def.kind {
-            TypeKind::Struct(s) if def.name == *name => {
-                Some(s.fields.iter().map(|f| f.wire_name.as_str()).collect())
-            }
-            _ => None,
-        }),
-        _ => None,
-    };
-    match properties {
-        Some(properties) => quote! {
-            /// The properties of the API's error body; JSON with none of them is someone else's.
-            const ERROR_BODY_PROPERTIES: &[&str] = &[#(#properties),*];
-
-            fn is_api_error_body(body: &[u8]) -> bool {
-                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
-                    .is_ok_and(|object| ERROR_BODY_PROPERTIES.iter().any(|name| object.contains_key(*name)))
-            }
-        },
-        None => quote! {
-            /// The spec's error body is not an object schema, so any JSON that parses as it counts.
-            fn is_api_error_body(_body: &[u8]) -> bool {
-                true
-            }
-        },
-    }
-}
-
-fn operation_method(op: &Operation, types: &TokenStream) -> TokenStream {
+fn operation_methods(op: &Operation, types: &TokenStream) -> TokenStream {
     let summary = op.summary.as_deref();
     let sends = format!(
         "Sends `POST {}` (operation `{}`).",
         op.http_path, op.operation_id
     );
+    let retries = if op.idempotent {
+        "Safe to repeat: retried after a passing failure, as the client's [`RetryPolicy`] \
+         allows."
+    } else {
+        "Changes state: retried only when the request certainly never reached the server, \
+         unless the call opts in with [`RequestOptions::retry_state_changing`]."
+    };
     let errors = "# Errors\n\nAn [`Error`] says what failed and whether the request may have \
                   reached the server.";
     let doc = docs::outer(&docs::paragraphs([
         summary,
         op.description.as_deref(),
         Some(&sends),
+        Some(retries),
         Some(errors),
     ]));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
@@ -350,11 +335,118 @@ fn operation_method(op: &Operation, types: &TokenStream) -> TokenStream {
     let payload = ident(&op.payload);
     let response = tokens(&op.response, types);
     let http_path = &op.http_path;
+    let operation_id = &op.operation_id;
+    let idempotent = op.idempotent;
+    let paged = op
+        .pagination
+        .as_ref()
+        .map(|pagination| paged_methods(op, pagination, types));
     quote! {
         #doc
         #deprecated
         pub async fn #method(&self, payload: &#types #payload) -> Result<#response, Error> {
-            self.send(#http_path, payload).await
+            self.call(#operation_id, #http_path, #idempotent, payload).await
+        }
+
+        #paged
+    }
+}
+
+/// Every item of a paged operation as a stream, and all of them collected.
+fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -> TokenStream {
+    let method = ident(&op.method);
+    let stream_method = ident(&format!("{}_stream", op.method));
+    let all_method = ident(&format!("{}_all", op.method));
+    let payload = ident(&op.payload);
+    let response = tokens(&op.response, types);
+    let item = tokens(&pagination.item, types);
+    let page_field = ident(&pagination.page_number_field);
+    let items_field = ident(&pagination.items_field);
+    let first_page = pagination.first_page;
+    let wire_page = &pagination.page_number_field;
+
+    let page_value = match pagination.page_number_type {
+        RustType::I64 => quote!(page),
+        _ => quote!(match i32::try_from(page) {
+            Ok(page) => page,
+            Err(_) => return false,
+        }),
+    };
+    let (set_page, start) = if pagination.page_number_optional {
+        (
+            quote!(payload.#page_field = Some(#page_value);),
+            quote!(payload.#page_field.map_or(#first_page, i64::from)),
+        )
+    } else {
+        (
+            quote!(payload.#page_field = #page_value;),
+            quote!(i64::from(payload.#page_field)),
+        )
+    };
+    let items = if pagination.items_optional {
+        quote!(page.#items_field.unwrap_or_default())
+    } else {
+        quote!(page.#items_field)
+    };
+    let total_pages = match &pagination.total_pages {
+        Some((field, false)) => {
+            let field = ident(field);
+            quote!(Some(i64::from(page.#field)))
+        }
+        Some((field, true)) => {
+            let field = ident(field);
+            quote!(page.#field.map(i64::from))
+        }
+        None => quote!(None),
+    };
+    let end = if pagination.total_pages.is_some() {
+        "after the last page (by the number of pages the response gives), or at an empty page"
+    } else {
+        "at the first empty page"
+    };
+    let stream_doc = docs::outer(&format!(
+        "Every item of [`{method}`](Self::{method}), page after page: a stream that asks for \
+         the next page only when the items of the one before have been taken, and ends {end}.\n\n\
+         Pages are numbered from {first_page}. The walk starts at the payload's `{wire_page}` \
+         when it is set, else at page {first_page}; everything else in the payload (page \
+         size, filters, sort) is sent with every page. Each page is one call, retried like \
+         [`{method}`](Self::{method}). An error is the stream's last item.\n\n\
+         Use `futures::StreamExt` (or `TryStreamExt`) to take items from it."
+    ));
+    let all_doc = docs::outer(&format!(
+        "Every item of [`{method}`](Self::{method}), all pages collected into one list; see \
+         [`{stream_method}`](Self::{stream_method}) to handle items as they come.\n\n\
+         # Errors\n\n\
+         The first [`Error`]; the items read before it are dropped."
+    ));
+    // A page payload whose page number cannot be represented ends the walk (`false`).
+    quote! {
+        #stream_doc
+        pub fn #stream_method(
+            &self,
+            payload: &#types #payload,
+        ) -> impl futures_util::Stream<Item = Result<#item, Error>> + Send + 'static {
+            let client = self.clone();
+            let start = #start;
+            crate::paging::items(
+                payload.clone(),
+                start,
+                #first_page,
+                move |payload: #types #payload| {
+                    let client = client.clone();
+                    async move { client.#method(&payload).await }
+                },
+                |payload: &mut #types #payload, page: i64| {
+                    #set_page
+                    true
+                },
+                |page: #response| (#items, #total_pages),
+            )
+        }
+
+        #all_doc
+        pub async fn #all_method(&self, payload: &#types #payload) -> Result<Vec<#item>, Error> {
+            futures_util::TryStreamExt::try_collect(self.#stream_method(payload)).await
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `src/clock.rs`: where the client reads the time it stamps on each request.
+//! `src/clock.rs`: where the client reads the time it stamps on each request, and how it
+//! reads the server's time from an HTTP date.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -38,6 +39,25 @@ pub fn emit() -> TokenStream {
         impl Clock for FixedClock {
             fn now_unix_millis(&self) -> i64 {
                 self.unix_millis
+            }
+        }
+
+        /// The instant an HTTP date names (`Tue, 24 Nov 2026 16:23:49 GMT`), in milliseconds
+        /// since the Unix epoch.
+        pub(crate) fn parse_http_date(text: &str) -> Option<i64> {
+            let at = time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc2822).ok()?;
+            i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+        }
+
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+
+            #[test]
+            fn reads_http_dates() {
+                assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:01 GMT"), Some(1_000));
+                assert_eq!(parse_http_date("Tue, 24 Nov 2026 16:23:49 GMT"), Some(1_795_537_429_000));
+                assert_eq!(parse_http_date("yesterday"), None);
             }
         }
     }

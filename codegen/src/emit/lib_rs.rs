@@ -1,28 +1,55 @@
-//! `src/lib.rs`: crate docs, modules and re-exports.
+//! `src/lib.rs`: crate docs (the spec's description, then a guide whose examples compile as
+//! doctests), modules and re-exports.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
-use crate::model::Api;
+use crate::model::{Api, Operation};
 
 pub fn emit(api: &Api) -> TokenStream {
     let crate_doc = docs::inner(&crate_doc(api));
+    let paging = api
+        .operations
+        .iter()
+        .any(|op| op.pagination.is_some())
+        .then(|| {
+            quote!(
+                mod paging;
+            )
+        });
+    let (webhooks_mod, webhooks_use) = match &api.webhooks {
+        Some(_) => (
+            Some(quote!(
+                pub mod webhooks;
+            )),
+            Some(quote!(
+                pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};
+            )),
+        ),
+        None => (None, None),
+    };
     quote! {
         #crate_doc
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
 
+        mod call;
         mod client;
         mod clock;
         mod error;
+        #paging
+        mod retry;
         pub mod signing;
         pub mod types;
+        #webhooks_mod
         mod wire;
 
         pub use client::*;
         pub use clock::{Clock, FixedClock, SystemClock};
         pub use error::{ApiError, BuildError, Error, RawBody};
+        pub use retry::{RequestOptions, RetryPolicy};
+        #webhooks_use
         pub use wire::*;
 
         pub use reqwest;
@@ -39,28 +66,36 @@ pub fn emit(api: &Api) -> TokenStream {
 }
 
 fn crate_doc(api: &Api) -> String {
+    let description = api.description.as_deref().unwrap_or_default();
+    let sections = [
+        Some(setup(api)),
+        Some(a_call(api)),
+        Some(errors(api)),
+        Some(retries(api)),
+        Some(clock(api)),
+        pagination(api),
+        webhooks(api),
+        Some(tracing(api)),
+        Some(operations(api)),
+    ];
+    let guide: Vec<String> = sections.into_iter().flatten().collect();
+    format!(
+        "A client for the {title} (version {version}).\n\n{description}\n\n{guide}",
+        title = api.title,
+        version = api.api_version,
+        guide = guide.join("\n\n"),
+    )
+}
+
+fn setup(api: &Api) -> String {
     let lib = api.package.lib_name();
     let base_url = if api.default_base_url.is_some() {
         String::new()
     } else {
         "\n    .base_url(\"https://api.example.com\")".to_owned()
     };
-    let operations: String = api
-        .operations
-        .iter()
-        .map(|op| {
-            let summary = docs::summary_line(op);
-            format!(
-                "\n| [`Client::{}`] | `{}` | {summary} |",
-                op.method, op.http_path
-            )
-        })
-        .collect();
-    let description = api.description.as_deref().unwrap_or_default();
     format!(
-        "A client for the {title} (version {version}).\n\n\
-         {description}\n\n\
-         # Usage\n\n\
+        "# Setup\n\n\
          ```no_run\n\
          use {lib}::{{Client, SecretString}};\n\n\
          # fn main() -> Result<(), {lib}::BuildError> {{\n\
@@ -73,12 +108,238 @@ fn crate_doc(api: &Api) -> String {
          # Ok(())\n\
          # }}\n\
          ```\n\n\
-         Every call fills in the account and the current time, signs the body and sends it; \
-         errors come back as an [`Error`] you can match on.\n\n\
-         # Operations\n\n\
-         | Method | Path | Summary |\n\
-         |---|---|---|{operations}",
-        title = api.title,
-        version = api.api_version,
+         A [`Client`] is cheap to clone; clones share one connection pool. Replace its clock \
+         with [`ClientBuilder::clock`] in tests."
     )
+}
+
+/// The operation an example calls: the first that matches, else the first of all.
+fn example_operation(api: &Api, wanted: impl Fn(&Operation) -> bool) -> &Operation {
+    api.operations
+        .iter()
+        .find(|op| wanted(op))
+        .unwrap_or(&api.operations[0])
+}
+
+fn a_call(api: &Api) -> String {
+    let lib = api.package.lib_name();
+    let op = example_operation(api, |op| op.idempotent);
+    format!(
+        "# A call\n\n\
+         Each operation is a method that takes its payload and returns its response. The \
+         client fills in the account and the current time, signs the body and sends it.\n\n\
+         ```no_run\n\
+         use {lib}::{{Client, Error, types}};\n\n\
+         async fn show(client: &Client, payload: &types::{payload}) -> Result<(), Error> {{\n    \
+             let response = client.{method}(payload).await?;\n    \
+             println!(\"{{response:?}}\");\n    \
+             Ok(())\n\
+         }}\n\
+         ```",
+        payload = op.payload,
+        method = op.method,
+    )
+}
+
+fn errors(api: &Api) -> String {
+    let lib = api.package.lib_name();
+    let op = example_operation(api, |op| !op.idempotent);
+    format!(
+        "# Errors\n\n\
+         Every method returns `Result<_, Error>`. [`Error::Api`] carries the HTTP status and \
+         the API's error body; the other variants cover statuses without that body, responses \
+         that do not decode, and transport failures. Before repeating a call that changes \
+         state, ask [`Error::request_may_have_reached_server`].\n\n\
+         ```no_run\n\
+         use {lib}::{{Client, Error, types}};\n\n\
+         async fn run(client: &Client, payload: &types::{payload}) {{\n    \
+             match client.{method}(payload).await {{\n        \
+                 Ok(response) => println!(\"done: {{response:?}}\"),\n        \
+                 Err(Error::Api(refused)) => {{\n            \
+                     eprintln!(\"refused with HTTP {{}}: {{:?}}\", refused.status, refused.body)\n        \
+                 }}\n        \
+                 Err(error) if !error.request_may_have_reached_server() => {{\n            \
+                     eprintln!(\"never sent; safe to try again: {{error}}\")\n        \
+                 }}\n        \
+                 Err(error) => eprintln!(\"may or may not have taken effect: {{error}}\"),\n    \
+             }}\n\
+         }}\n\
+         ```",
+        payload = op.payload,
+        method = op.method,
+    )
+}
+
+fn retries(api: &Api) -> String {
+    let lib = api.package.lib_name();
+    let base_url = if api.default_base_url.is_some() {
+        String::new()
+    } else {
+        "\n    .base_url(\"https://api.example.com\")".to_owned()
+    };
+    let op = example_operation(api, |op| !op.idempotent);
+    let safe: Vec<String> = api
+        .operations
+        .iter()
+        .filter(|op| op.idempotent)
+        .map(|op| format!("[`{m}`](Client::{m})", m = op.method))
+        .collect();
+    let safe = if safe.is_empty() {
+        "The spec marks no operation as safe to repeat, so calls are retried only when their \
+         request certainly never reached the server."
+            .to_owned()
+    } else {
+        format!(
+            "The operations the spec marks safe to repeat ({}) are retried after a connection \
+             error, a timeout, HTTP 429 or a 5xx. The others are retried only when the request \
+             certainly never reached the server (the connection could not be made), unless a \
+             call opts in.",
+            safe.join(", ")
+        )
+    };
+    format!(
+        "# Retries and timeouts\n\n\
+         {safe} Waits grow exponentially with jitter, and a `Retry-After` on a 429 or 503 is \
+         honoured. Every attempt is stamped and signed anew. The defaults: \
+         [`RetryPolicy::DEFAULT`] (3 attempts), [`DEFAULT_TIMEOUT`] per attempt, \
+         [`DEFAULT_CONNECT_TIMEOUT`] to connect.\n\n\
+         ```no_run\n\
+         use std::time::Duration;\n\
+         use {lib}::{{Client, RequestOptions, RetryPolicy, SecretString, types}};\n\n\
+         # async fn run(payload: &types::{payload}) -> Result<(), Box<dyn std::error::Error>> {{\n\
+         let client = Client::builder(){base_url}\n    \
+             .account(\"your-account\")\n    \
+             .api_key(\"your-api-key\")\n    \
+             .api_secret(SecretString::from(\"your-api-secret\"))\n    \
+             .retry_policy(RetryPolicy::new(4, Duration::from_millis(200)))\n    \
+             .timeout(Duration::from_secs(20))\n    \
+             .connect_timeout(Duration::from_secs(5))\n    \
+             .build()?;\n\n\
+         // One call with its own settings: a shorter timeout, and retried even though it\n\
+         // changes state, because this caller knows a repeat is harmless.\n\
+         let response = client\n    \
+             .with_options(\n        \
+                 RequestOptions::new()\n            \
+                     .timeout(Duration::from_secs(5))\n            \
+                     .retry_state_changing(true),\n    \
+             )\n    \
+             .{method}(payload)\n    \
+             .await?;\n\
+         # let _ = response;\n\
+         # Ok(())\n\
+         # }}\n\
+         ```\n\n\
+         [`RetryPolicy::NONE`] turns retries off.",
+        payload = op.payload,
+        method = op.method,
+    )
+}
+
+fn clock(api: &Api) -> String {
+    let skew = api.signing.max_clock_skew_seconds;
+    match &api.signing.timestamp_rejected {
+        Some((property, value)) => format!(
+            "# Clock skew\n\n\
+             The server accepts a timestamp within {skew} seconds of its own clock. When it \
+             refuses one (`{property}` `{value}`) and its response carries a `Date` header, the \
+             client learns how far off its clock is, stamps and signs the request again, and \
+             tries once more. It keeps using the offset for later calls; \
+             [`Client::clock_offset_millis`] shows it."
+        ),
+        None => format!(
+            "# Clock skew\n\n\
+             The server accepts a timestamp within {skew} seconds of its own clock; keep the \
+             machine's clock in sync."
+        ),
+    }
+}
+
+fn pagination(api: &Api) -> Option<String> {
+    let lib = api.package.lib_name();
+    let op = api.operations.iter().find(|op| op.pagination.is_some())?;
+    let pagination = op.pagination.as_ref()?;
+    Some(format!(
+        "# Pagination\n\n\
+         A paged operation has two more methods: `{m}_stream` yields every item, asking for \
+         the next page only when the items before it have been taken, and `{m}_all` collects \
+         them. Pages are numbered from {first}. Take items with `futures::StreamExt` (or \
+         `futures_util`).\n\n\
+         ```no_run\n\
+         use futures_util::StreamExt;\n\
+         use {lib}::{{Client, Error, types}};\n\n\
+         async fn walk(client: &Client, payload: &types::{payload}) -> Result<(), Error> {{\n    \
+             let mut items = std::pin::pin!(client.{m}_stream(payload));\n    \
+             while let Some(item) = items.next().await {{\n        \
+                 println!(\"{{:?}}\", item?);\n    \
+             }}\n    \
+             let all = client.{m}_all(payload).await?;\n    \
+             println!(\"{{}} in all\", all.len());\n    \
+             Ok(())\n\
+         }}\n\
+         ```",
+        m = op.method,
+        first = pagination.first_page,
+        payload = op.payload,
+    ))
+}
+
+fn webhooks(api: &Api) -> Option<String> {
+    let lib = api.package.lib_name();
+    let webhooks = api.webhooks.as_ref()?;
+    let event = webhooks.events.first()?;
+    Some(format!(
+        "# Webhooks\n\n\
+         The API POSTs events to your subscription's URL, signed with the subscription's key \
+         pair. A [`WebhookVerifier`] checks the `{key}` and `{sign}` headers against the raw \
+         body, in constant time, and returns a [`Webhook`] with a typed [`WebhookEvent`]. Event \
+         types this version does not list arrive as [`WebhookEvent::Other`].\n\n\
+         ```no_run\n\
+         use {lib}::reqwest::header::HeaderMap;\n\
+         use {lib}::{{SecretString, WebhookError, WebhookEvent, WebhookVerifier}};\n\n\
+         // `body`: the request body exactly as received, before any JSON parsing.\n\
+         fn handle(headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {{\n    \
+             let verifier = WebhookVerifier::new(\n        \
+                 \"subscription-public-key\",\n        \
+                 &SecretString::from(\"subscription-secret-key\"),\n    \
+             );\n    \
+             let webhook = verifier.verify(headers, body)?;\n    \
+             match webhook.event {{\n        \
+                 WebhookEvent::{variant}(data) => println!(\"{wire}: {{data:?}}\"),\n        \
+                 other => println!(\"{{}}\", other.event_type()),\n    \
+             }}\n    \
+             Ok(())\n\
+         }}\n\
+         ```",
+        key = api.signing.key_header,
+        sign = api.signing.signature_header,
+        variant = event.variant,
+        wire = event.event_type,
+    ))
+}
+
+fn tracing(api: &Api) -> String {
+    let lib = api.package.lib_name();
+    format!(
+        "# Tracing\n\n\
+         Each call runs in a `tracing` span named `call` (target `{lib}::call`) with the fields \
+         `operation`, `attempt`, `status` and `duration_ms`. A retry is a DEBUG event and a \
+         learned clock offset a WARN event. The secret and the signatures are never recorded; \
+         request and response bodies only when [`ClientBuilder::trace_bodies`] is on, as \
+         TRACE events."
+    )
+}
+
+fn operations(api: &Api) -> String {
+    let rows: String = api
+        .operations
+        .iter()
+        .map(|op| {
+            let summary = docs::summary_line(op);
+            format!(
+                "\n| [`Client::{}`] | `{}` | {summary} |",
+                op.method, op.http_path
+            )
+        })
+        .collect();
+    format!("# Operations\n\n| Method | Path | Summary |\n|---|---|---|{rows}")
 }

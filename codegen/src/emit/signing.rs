@@ -23,6 +23,37 @@ pub fn emit(api: &Api) -> TokenStream {
     let skew_doc = docs::outer(&format!(
         "How far a request's timestamp may be from the server's clock: {skew} seconds either way."
     ));
+    // Only webhooks check signatures.
+    let verifying = api.webhooks.is_some().then(|| {
+        quote! {
+            impl Signer {
+                /// Whether `signature` is the signature of `body`, compared in constant time.
+                pub(crate) fn verify(&self, body: &[u8], signature: &[u8; 64]) -> bool {
+                    let mut mac = self.keyed.clone();
+                    mac.update(body);
+                    mac.verify_slice(signature).is_ok()
+                }
+            }
+
+            /// The 64 bytes that 128 hex digits (either case) spell; `None` for anything else.
+            pub(crate) fn decode_signature(hex: &[u8]) -> Option<[u8; 64]> {
+                if hex.len() != 128 {
+                    return None;
+                }
+                let digit = |c: u8| match c {
+                    b'0'..=b'9' => Some(c - b'0'),
+                    b'a'..=b'f' => Some(c - b'a' + 10),
+                    b'A'..=b'F' => Some(c - b'A' + 10),
+                    _ => None,
+                };
+                let mut bytes = [0u8; 64];
+                for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+                    *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
+                }
+                Some(bytes)
+            }
+        }
+    });
     let example_test = signing.example.as_ref().map(|example| {
         let secret = &example.secret;
         let body = &example.body;
@@ -97,6 +128,8 @@ pub fn emit(api: &Api) -> TokenStream {
                 Signature(hex)
             }
         }
+
+        #verifying
 
         const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 

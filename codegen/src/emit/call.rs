@@ -1,0 +1,370 @@
+//! `src/call.rs`: how one call runs. Each attempt is stamped, serialized once, signed over
+//! exactly the bytes sent and sent; failures are retried as the policy allows; a refused
+//! timestamp teaches the client the server's clock; one tracing span covers it all.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::rust_types::tokens;
+use crate::model::{Api, RustType, TimestampUnit, TypeKind};
+
+pub fn emit(api: &Api) -> TokenStream {
+    let error_body = match &api.error_body {
+        Some(ty) => tokens(ty, &quote!(crate::types::)),
+        None => quote!(serde_json::Value),
+    };
+    let error_body_check = error_body_check(api);
+    let timestamp_check = timestamp_rejected_check(api);
+    let signing = &api.signing;
+    let account_field = &signing.account_field;
+    let timestamp_field = &signing.timestamp_field;
+    let payload_field = &signing.payload_field;
+    let timestamp = match signing.timestamp_unit {
+        TimestampUnit::Milliseconds => quote!(now),
+        TimestampUnit::Seconds => quote!(now.div_euclid(1000)),
+    };
+    let envelope_doc = docs::outer(&format!(
+        "The signed body of every request: `{account_field}`, `{timestamp_field}` and the \
+         operation's `{payload_field}`."
+    ));
+
+    quote! {
+        //! How one call runs: every attempt stamped, signed and sent; failures retried as the
+        //! policy allows; the server's clock learned from a refused timestamp; one tracing span
+        //! over it all.
+
+        use std::sync::atomic::Ordering;
+        use std::time::Instant;
+
+        use reqwest::StatusCode;
+        use reqwest::header::{CONTENT_TYPE, DATE, HeaderName, HeaderValue};
+        use tracing::Instrument;
+
+        use crate::client::Client;
+        use crate::clock::parse_http_date;
+        use crate::error::{ApiError, Error, RawBody};
+        use crate::retry::{is_retryable, jitter, retry_after};
+        use crate::signing::{KEY_HEADER, SIGNATURE_HEADER};
+
+        #envelope_doc
+        #[derive(serde::Serialize)]
+        struct Envelope<'a, P> {
+            #[serde(rename = #account_field)]
+            account: &'a str,
+            #[serde(rename = #timestamp_field)]
+            timestamp: i64,
+            #[serde(rename = #payload_field)]
+            payload: &'a P,
+        }
+
+        /// A failed attempt.
+        struct Failed {
+            error: Error,
+            /// Server time minus local time, in milliseconds, when the server refused the
+            /// request's timestamp and said what time it was.
+            clock_offset: Option<i64>,
+        }
+
+        impl From<Error> for Failed {
+            fn from(error: Error) -> Self {
+                Self { error, clock_offset: None }
+            }
+        }
+
+        impl Client {
+            /// Runs one operation: attempts until one succeeds, one fails for good, or the
+            /// retry policy allows no more. `idempotent`: the operation is safe to repeat.
+            pub(crate) async fn call<P, R>(
+                &self,
+                operation: &'static str,
+                path: &'static str,
+                idempotent: bool,
+                payload: &P,
+            ) -> Result<R, Error>
+            where
+                P: serde::Serialize,
+                R: serde::de::DeserializeOwned,
+            {
+                let span = tracing::info_span!(
+                    "call",
+                    operation,
+                    attempt = tracing::field::Empty,
+                    status = tracing::field::Empty,
+                    duration_ms = tracing::field::Empty,
+                );
+                let started = Instant::now();
+                let result = self
+                    .attempts(path, idempotent, payload, &span)
+                    .instrument(span.clone())
+                    .await;
+                span.record("duration_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+                result
+            }
+
+            async fn attempts<P, R>(
+                &self,
+                path: &str,
+                idempotent: bool,
+                payload: &P,
+                span: &tracing::Span,
+            ) -> Result<R, Error>
+            where
+                P: serde::Serialize,
+                R: serde::de::DeserializeOwned,
+            {
+                let policy = self.options.retry_policy.unwrap_or(self.inner.retry_policy);
+                let repeatable = idempotent || self.options.retry_state_changing;
+                let mut attempt: u32 = 0;
+                let mut retries: u32 = 0;
+                let mut clock_learned = false;
+                // The last error after which the request may have reached the server. A later
+                // error that says "never sent" must not hide it: the call may have acted.
+                let mut may_have_acted: Option<Error> = None;
+                loop {
+                    attempt += 1;
+                    span.record("attempt", attempt);
+                    let failed = match self.attempt(path, payload).await {
+                        Ok((status, value)) => {
+                            span.record("status", status.as_u16());
+                            return Ok(value);
+                        }
+                        Err(failed) => failed,
+                    };
+                    let error = failed.error;
+                    let status = error.status().map(|status| status.as_u16());
+                    if let Some(status) = status {
+                        span.record("status", status);
+                    }
+                    if let (Some(offset), false) = (failed.clock_offset, clock_learned) {
+                        // A refused timestamp changed nothing, so any operation may try again.
+                        clock_learned = true;
+                        self.inner.clock_offset.store(offset, Ordering::Relaxed);
+                        self.inner.clock_offset_known.store(true, Ordering::Relaxed);
+                        tracing::warn!(
+                            clock_offset_ms = offset,
+                            "the server refused the request's timestamp; stamping requests with the server's clock from now on"
+                        );
+                        continue;
+                    }
+                    let wait = if retries + 1 < policy.max_attempts() && is_retryable(&error, repeatable) {
+                        match error.retry_after() {
+                            Some(asked) if asked > policy.max_delay() => None,
+                            Some(asked) => Some(asked),
+                            None => Some(policy.backoff(retries + 1, jitter())),
+                        }
+                    } else {
+                        None
+                    };
+                    let reached = error.request_may_have_reached_server();
+                    let Some(wait) = wait else {
+                        return Err(match may_have_acted {
+                            Some(earlier) if !reached => earlier,
+                            _ => error,
+                        });
+                    };
+                    tracing::debug!(
+                        attempt,
+                        status,
+                        failure = failure_kind(&error),
+                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        "attempt failed; retrying"
+                    );
+                    if reached {
+                        may_have_acted = Some(error);
+                    }
+                    retries += 1;
+                    tokio::time::sleep(wait).await;
+                }
+            }
+
+            /// One attempt: a fresh timestamp, a signature over exactly the bytes sent, and
+            /// the response read.
+            async fn attempt<P, R>(&self, path: &str, payload: &P) -> Result<(StatusCode, R), Failed>
+            where
+                P: serde::Serialize,
+                R: serde::de::DeserializeOwned,
+            {
+                let request = self.signed_request(path, payload)?;
+                let response = self.inner.http.execute(request).await.map_err(Error::Transport)?;
+                self.read_response(response).await
+            }
+
+            /// One attempt's request: the envelope stamped with the current time (corrected
+            /// by the learned clock offset), serialized once, and signed.
+            fn signed_request<P: serde::Serialize>(&self, path: &str, payload: &P) -> Result<reqwest::Request, Error> {
+                let inner = &*self.inner;
+                let now = inner
+                    .clock
+                    .now_unix_millis()
+                    .saturating_add(inner.clock_offset.load(Ordering::Relaxed));
+                let envelope = Envelope {
+                    account: &inner.account,
+                    timestamp: #timestamp,
+                    payload,
+                };
+                let body = serde_json::to_vec(&envelope).map_err(Error::Encode)?;
+                if inner.trace_bodies {
+                    tracing::trace!(body = %String::from_utf8_lossy(&body), "request body");
+                }
+                let signature = inner.signer.sign(&body);
+                inner
+                    .http
+                    .post(format!("{}{path}", inner.base_url))
+                    .header(HeaderName::from_static(KEY_HEADER), inner.api_key.clone())
+                    .header(HeaderName::from_static(SIGNATURE_HEADER), signature.as_bytes())
+                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .timeout(self.options.timeout.unwrap_or(inner.timeout))
+                    .body(body)
+                    .build()
+                    .map_err(Error::Transport)
+            }
+
+            /// Reads a response: the success type, or the error that explains it.
+            async fn read_response<R: serde::de::DeserializeOwned>(
+                &self,
+                response: reqwest::Response,
+            ) -> Result<(StatusCode, R), Failed> {
+                let status = response.status();
+                if status.is_success() {
+                    let limit = self.inner.max_response_bytes;
+                    let (body, complete) = read_at_most(response, limit).await?;
+                    self.trace_response_body(&body);
+                    if !complete {
+                        return Err(Error::ResponseTooLarge { status, limit }.into());
+                    }
+                    return match serde_json::from_slice(&body) {
+                        Ok(value) => Ok((status, value)),
+                        Err(source) => Err(Error::Decode {
+                            status,
+                            body: RawBody::new(body, false),
+                            source,
+                        }
+                        .into()),
+                    };
+                }
+                let now = self.inner.clock.now_unix_millis();
+                let retry_after = retry_after(status, response.headers(), now);
+                let server_clock = response
+                    .headers()
+                    .get(DATE)
+                    .and_then(|date| date.to_str().ok())
+                    .and_then(parse_http_date);
+                let (body, complete) = read_at_most(response, RawBody::MAX_LEN).await?;
+                self.trace_response_body(&body);
+                if complete && is_api_error_body(&body) {
+                    if let Ok(error_body) = serde_json::from_slice::<#error_body>(&body) {
+                        // An HTTP date has whole seconds: the server's clock is on average
+                        // half a second past it.
+                        let clock_offset = server_clock
+                            .filter(|_| is_timestamp_rejected(&body))
+                            .map(|server| server.saturating_add(500).saturating_sub(now));
+                        return Err(Failed {
+                            error: Error::Api(ApiError { status, body: error_body, retry_after }),
+                            clock_offset,
+                        });
+                    }
+                }
+                Err(Error::UnexpectedStatus {
+                    status,
+                    body: RawBody::new(body, !complete),
+                    retry_after,
+                }
+                .into())
+            }
+
+            fn trace_response_body(&self, body: &[u8]) {
+                if self.inner.trace_bodies {
+                    tracing::trace!(body = %String::from_utf8_lossy(body), "response body");
+                }
+            }
+        }
+
+        /// A name for what went wrong, for logs: never a body, which may hold personal data.
+        fn failure_kind(error: &Error) -> &'static str {
+            match error {
+                Error::Transport(error) if error.is_timeout() => "timeout",
+                Error::Transport(error) if error.is_connect() => "connect",
+                Error::Transport(_) => "transport",
+                Error::Api(_) => "api error",
+                Error::UnexpectedStatus { .. } => "unexpected status",
+                _ => "other",
+            }
+        }
+
+        #error_body_check
+
+        #timestamp_check
+
+        /// Reads up to `limit` bytes of the body; `false` when there was more.
+        async fn read_at_most(mut response: reqwest::Response, limit: usize) -> Result<(Vec<u8>, bool), Error> {
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
+                let room = limit - body.len();
+                if chunk.len() > room {
+                    body.extend_from_slice(&chunk[..room]);
+                    return Ok((body, false));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok((body, true))
+        }
+    }
+}
+
+/// A proxy or gateway may answer with JSON of its own; a body counts as the API's error
+/// body only when it names at least one property of the spec's error schema.
+fn error_body_check(api: &Api) -> TokenStream {
+    let properties: Option<Vec<&str>> = match &api.error_body {
+        Some(RustType::Named(name)) => api.types.iter().find_map(|def| match &def.kind {
+            TypeKind::Struct(s) if def.name == *name => {
+                Some(s.fields.iter().map(|f| f.wire_name.as_str()).collect())
+            }
+            _ => None,
+        }),
+        _ => None,
+    };
+    match properties {
+        Some(properties) => quote! {
+            /// The properties of the API's error body; JSON with none of them is someone else's.
+            const ERROR_BODY_PROPERTIES: &[&str] = &[#(#properties),*];
+
+            fn is_api_error_body(body: &[u8]) -> bool {
+                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+                    .is_ok_and(|object| ERROR_BODY_PROPERTIES.iter().any(|name| object.contains_key(*name)))
+            }
+        },
+        None => quote! {
+            /// The spec's error body is not an object schema, so any JSON that parses as it counts.
+            fn is_api_error_body(_body: &[u8]) -> bool {
+                true
+            }
+        },
+    }
+}
+
+/// The error that means "timestamp outside the window" (`x-request-signing.timestampRejected`).
+fn timestamp_rejected_check(api: &Api) -> TokenStream {
+    match &api.signing.timestamp_rejected {
+        Some((property, value)) => {
+            let doc = docs::outer(&format!(
+                "Whether an error body says the request's timestamp was outside the window \
+                 (`{property}` is `{value}`)."
+            ));
+            quote! {
+                #doc
+                fn is_timestamp_rejected(body: &[u8]) -> bool {
+                    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+                        .is_ok_and(|object| object.get(#property).and_then(serde_json::Value::as_str) == Some(#value))
+                }
+            }
+        }
+        None => quote! {
+            /// The spec does not say how the API refuses a timestamp, so the client never
+            /// learns the server's clock.
+            fn is_timestamp_rejected(_body: &[u8]) -> bool {
+                false
+            }
+        },
+    }
+}
