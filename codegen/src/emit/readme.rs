@@ -45,8 +45,8 @@ pub fn emit(api: &Api) -> String {
              Ok(client)\n\
          }}\n\
          ```\n\n\
-         {base_url} Pass your own `reqwest::Client` with `.http_client(...)` for timeouts, \
-         proxies or TLS settings, and your own clock with `.clock(...)` in tests.\n\n\
+         {base_url} Pass your own `reqwest::Client` with `.http_client(...)` for proxies or \
+         TLS settings, and your own clock with `.clock(...)` in tests.\n\n\
          Money amounts are exact `Decimal`s, never floats. Enums keep values this version does \
          not know in an `Unknown` variant, and unknown response fields are ignored, so a server \
          that grows does not break your code.\n\n\
@@ -59,6 +59,17 @@ pub fn emit(api: &Api) -> String {
          the API's error body; the other variants cover unexpected statuses, undecodable bodies and \
          transport failures. `Error::request_may_have_reached_server` tells whether a failed \
          call may still have taken effect.\n\n\
+         ## Retries, timeouts and the clock\n\n\
+         {retries} Waits grow exponentially with jitter and honour `Retry-After`; every attempt \
+         is stamped and signed anew. Set the policy with `.retry_policy(...)` \
+         (`RetryPolicy::NONE` turns it off), the per-attempt and connect timeouts with \
+         `.timeout(...)` and `.connect_timeout(...)`, and override them for one call with \
+         `client.with_options(RequestOptions::new()...)`.{clock}\n\n\
+         {extras}\
+         ## Tracing\n\n\
+         Each call runs in a `tracing` span with its operation, attempt, status and duration. \
+         Secrets and signatures are never recorded; bodies only with `.trace_bodies(true)`, at \
+         TRACE level.\n\n\
          ## Features\n\n\
          - `rustls` (default): TLS through rustls.\n\
          - `native-tls`: TLS through the platform's library instead.\n",
@@ -68,5 +79,61 @@ pub fn emit(api: &Api) -> String {
         version = api.api_version,
         key = api.signing.key_header,
         sign = api.signing.signature_header,
+        retries = retries_text(api),
+        clock = clock_text(api),
+        extras = extras(api),
     )
+}
+
+fn retries_text(api: &Api) -> String {
+    let safe: Vec<String> = api
+        .operations
+        .iter()
+        .filter(|op| op.idempotent)
+        .map(|op| format!("`{}`", op.method))
+        .collect();
+    if safe.is_empty() {
+        return "Calls are retried only when the request certainly never reached the server."
+            .to_owned();
+    }
+    format!(
+        "Operations that are safe to repeat ({}) are retried after connection errors, \
+         timeouts, HTTP 429 and 5xx; the others only when the request certainly never reached \
+         the server, or when a call opts in.",
+        safe.join(", ")
+    )
+}
+
+fn clock_text(api: &Api) -> String {
+    match &api.signing.timestamp_rejected {
+        Some(_) => " When the server refuses a timestamp and sends its `Date`, the client \
+                    learns the clock offset, re-signs, tries once more and keeps the offset \
+                    (`client.clock_offset_millis()`)."
+            .to_owned(),
+        None => String::new(),
+    }
+}
+
+/// Sections for pagination and webhooks, when the spec has them.
+fn extras(api: &Api) -> String {
+    let mut text = String::new();
+    if let Some(op) = api.operations.iter().find(|op| op.pagination.is_some()) {
+        let first = op.pagination.as_ref().map_or(0, |p| p.first_page);
+        text.push_str(&format!(
+            "## Pagination\n\n\
+             `{m}_stream(...)` yields every item of `{m}` as a `futures::Stream`, asking for the \
+             next page only when needed; `{m}_all(...)` collects them. Pages are numbered from \
+             {first}.\n\n",
+            m = op.method,
+        ));
+    }
+    if api.webhooks.is_some() {
+        text.push_str(
+            "## Webhooks\n\n\
+             `WebhookVerifier::new(public_key, &secret_key).verify(&headers, &raw_body)` checks \
+             a delivered webhook's signature in constant time and returns the typed event; \
+             event types this version does not know are kept as `WebhookEvent::Other`.\n\n",
+        );
+    }
+    text
 }
