@@ -23,6 +23,7 @@ mod accounts;
 mod admin;
 mod auth;
 mod currencies;
+mod date;
 mod failure;
 mod find;
 mod ledger;
@@ -59,7 +60,8 @@ pub struct Settings {
     pub paging: Paging,
     /// The largest request body accepted; larger ones get a 400.
     pub max_body_bytes: usize,
-    /// The server clock that request timestamps are checked against.
+    /// The server clock: request timestamps are checked against it, every answer's `Date`
+    /// header and every webhook's `createdDate` come from it.
     pub clock: Arc<dyn Clock>,
     /// Print one line per request to stderr.
     pub log_requests: bool,
@@ -113,12 +115,17 @@ impl Sandbox {
         &self.shared.settings
     }
 
-    /// The HTTP routes: the ten merchant operations and the sandbox-only routes.
+    /// The HTTP routes: the ten merchant operations and the sandbox-only routes. Every answer,
+    /// errors and unknown routes included, carries a `Date` header from [`Settings::clock`].
     pub fn router(&self) -> axum::Router {
         merchant::routes()
             .merge(admin::routes())
             .fallback(merchant::no_such_route)
             .method_not_allowed_fallback(merchant::not_post)
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                date::set_date_header,
+            ))
             .with_state(self.clone())
     }
 
