@@ -22,6 +22,7 @@ use calypso_customer_purse::{Decimal, Uuid};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::parse_object;
 use crate::failure::{Failure, json_response};
 use crate::{MERCHANT_PATH_PREFIX, Sandbox};
 
@@ -378,7 +379,7 @@ async fn deliveries(State(sandbox): State<Sandbox>) -> Response {
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
-    serde_json::from_slice(body)
+    parse_object(body)
         .map_err(|error| AdminError::Invalid(format!("invalid request body: {error}")))
 }
 
