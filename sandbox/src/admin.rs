@@ -1,11 +1,13 @@
 //! Sandbox-only routes under `/sandbox/`, outside the merchant API and unauthenticated (the
 //! sandbox listens on loopback): their request types and routes. They simulate deposits, move
-//! them on, and inject faults.
+//! them on, inject faults, and send webhooks.
 //!
 //! - `POST /sandbox/deposits` with a [`Deposit`] → 201 and the transaction, in `MEM_POOL_FOUND`
 //! - `POST /sandbox/transactions/{id}/advance` → the transaction, one step further
 //! - `POST /sandbox/transactions/{id}/settle` → the transaction in its final state
 //! - `POST /sandbox/faults` with a [`Fault`] → 204; the next matching requests fail
+//! - `POST /sandbox/webhooks` with a [`WebhookRegistration`] → 201 and a [`WebhookSubscription`]
+//! - `GET /sandbox/webhooks/deliveries` → every [`WebhookDelivery`] so far, oldest first
 //!
 //! Errors answer `{"error": "…"}` with 400, 404 or 409.
 
@@ -14,11 +16,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
+use calypso_customer_purse::types::{Transaction, TransactionState};
 use calypso_customer_purse::{Decimal, Uuid};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::parse_object;
 use crate::failure::{Failure, json_response};
 use crate::{MERCHANT_PATH_PREFIX, Sandbox};
 
@@ -185,12 +189,157 @@ impl Fault {
     }
 }
 
+/// A webhook event type of the `CUSTOMER_PURSE` service, written as the provider writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WebhookEventType {
+    /// `CUSTOMER_PURSE_MEM_POOL_FOUND`: a deposit was seen in the mempool (the transaction was
+    /// created).
+    CustomerPurseMemPoolFound,
+    /// `CUSTOMER_PURSE_PENDING_COMPLIANCE`: the deposit is under compliance check.
+    CustomerPursePendingCompliance,
+    /// `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE`: the deposit is `CONFIRMED`.
+    CustomerPurseFundsReceivedForPurse,
+    /// `CUSTOMER_PURSE_COMPLIANCE_DECLINED`: the deposit is `DECLINED`; the address is blocked.
+    CustomerPurseComplianceDeclined,
+    /// `CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED`: the funds were credited to the
+    /// merchant account.
+    CustomerPurseTranslationToAccountCompleted,
+    /// `CUSTOMER_PURSE_EXPIRED`: an address expired. A subscription may ask for it, but the
+    /// sandbox's addresses never expire, so it is never sent.
+    CustomerPurseExpired,
+}
+
+impl WebhookEventType {
+    /// The name on the wire, e.g. `CUSTOMER_PURSE_MEM_POOL_FOUND`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CustomerPurseMemPoolFound => "CUSTOMER_PURSE_MEM_POOL_FOUND",
+            Self::CustomerPursePendingCompliance => "CUSTOMER_PURSE_PENDING_COMPLIANCE",
+            Self::CustomerPurseFundsReceivedForPurse => "CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE",
+            Self::CustomerPurseComplianceDeclined => "CUSTOMER_PURSE_COMPLIANCE_DECLINED",
+            Self::CustomerPurseTranslationToAccountCompleted => {
+                "CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED"
+            }
+            Self::CustomerPurseExpired => "CUSTOMER_PURSE_EXPIRED",
+        }
+    }
+
+    /// The event a simulated deposit raises on reaching `transaction`'s state: the creation in
+    /// `MEM_POOL_FOUND` and each step of [`Sandbox::advance`].
+    pub(crate) fn after_step(transaction: &Transaction) -> Option<Self> {
+        match transaction.transaction_state {
+            TransactionState::MemPoolFound => Some(Self::CustomerPurseMemPoolFound),
+            TransactionState::PendingComplianceCheck => Some(Self::CustomerPursePendingCompliance),
+            TransactionState::Confirmed if transaction.translation_to_account_completed => {
+                Some(Self::CustomerPurseTranslationToAccountCompleted)
+            }
+            TransactionState::Confirmed => Some(Self::CustomerPurseFundsReceivedForPurse),
+            TransactionState::Declined => Some(Self::CustomerPurseComplianceDeclined),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for WebhookEventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A webhook subscription to make, like the provider's `subscription/webhook/create`, but
+/// sandbox-only and unauthenticated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookRegistration {
+    /// The merchant account whose deposits are sent; one of the sandbox's accounts.
+    pub account: String,
+    /// Where events are POSTed: an `http://` URL. `https://` is accepted but cannot be reached,
+    /// since the sandbox is built without TLS.
+    pub url: String,
+    /// Only these event types are sent; every type when absent. When given, not empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_types: Option<Vec<WebhookEventType>>,
+}
+
+/// A webhook subscription the sandbox made: every delivery to `url` carries `Key: public_key`
+/// and `Sign`, the lowercase hex HMAC-SHA512 of the body bytes keyed with `secret_key`'s UTF-8
+/// bytes. `Debug` does not show the secret key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookSubscription {
+    /// Identifies the subscription; every envelope sent for it carries it as `requestId`.
+    pub request_id: Uuid,
+    /// The `Key` header of its deliveries: 32 lowercase hex digits.
+    pub public_key: String,
+    /// The secret that signs its deliveries: 32 lowercase hex digits.
+    pub secret_key: String,
+    /// Where its events are POSTed.
+    pub url: String,
+}
+
+impl std::fmt::Debug for WebhookSubscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSubscription")
+            .field("request_id", &self.request_id)
+            .field("public_key", &self.public_key)
+            .field("secret_key", &"[REDACTED]")
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
+/// Where a webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeliveryOutcome {
+    /// Queued, being sent, or waiting to be tried again.
+    Pending,
+    /// The receiver answered 2xx.
+    Delivered,
+    /// Given up: every attempt failed, or there was no tokio runtime to send it from.
+    Dropped,
+}
+
+/// What the last attempt at a delivery got: written as the HTTP status (a JSON number) or the
+/// error text (a JSON string).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DeliveryStatus {
+    /// The receiver answered with this HTTP status.
+    Http(u16),
+    /// No answer: the connection failed or timed out, or the event was never sent; why.
+    Error(String),
+}
+
+/// One webhook event sent, or to be sent, to one subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookDelivery {
+    /// The envelope's `id`; it increases with every event of the sandbox.
+    pub event_id: i64,
+    /// The envelope's `eventType`.
+    pub event_type: WebhookEventType,
+    /// The subscription's `requestId`.
+    pub request_id: Uuid,
+    /// Where it is POSTed.
+    pub url: String,
+    /// How many times it was POSTed so far.
+    pub attempts: u32,
+    /// What the last attempt got; `null` before the first one ends.
+    pub status: Option<DeliveryStatus>,
+    /// Whether it is still being tried, was delivered, or was given up.
+    pub outcome: DeliveryOutcome,
+}
+
 pub(crate) fn routes() -> Router<Sandbox> {
     Router::new()
         .route("/sandbox/deposits", post(deposit))
         .route("/sandbox/transactions/{id}/advance", post(advance))
         .route("/sandbox/transactions/{id}/settle", post(settle))
         .route("/sandbox/faults", post(fault))
+        .route("/sandbox/webhooks", post(register_webhook))
+        .route("/sandbox/webhooks/deliveries", get(deliveries))
 }
 
 async fn deposit(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
@@ -219,8 +368,18 @@ async fn fault(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
     }
 }
 
+async fn register_webhook(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+    let answer = parse::<WebhookRegistration>(&body)
+        .and_then(|registration| sandbox.register_webhook(registration));
+    respond(answer, StatusCode::CREATED)
+}
+
+async fn deliveries(State(sandbox): State<Sandbox>) -> Response {
+    json_response(StatusCode::OK, &sandbox.webhook_deliveries())
+}
+
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
-    serde_json::from_slice(body)
+    parse_object(body)
         .map_err(|error| AdminError::Invalid(format!("invalid request body: {error}")))
 }
 

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 
 use calypso_customer_purse::types::{
     ComplianceState, CreateCustomerRequest, Customer, CustomerIdRequest, ExternalIdRequest,
-    FindTransactionsRequest, Purse, PurseAddress, PurseAddressRequest, PurseStatus, Transaction,
-    TransactionIdRequest, TransactionPage, TransactionState, UpdateCustomerRequest,
+    FindTransactionsRequest, Purse, PurseAddress, PurseAddressRequest, PurseDepositEvent,
+    PurseStatus, Transaction, TransactionIdRequest, TransactionPage, TransactionState,
+    UpdateCustomerRequest,
 };
 use calypso_customer_purse::{Decimal, OffsetDateTime, Uuid};
 
@@ -356,6 +357,45 @@ impl Ledger {
             }
         }
         Ok(transaction)
+    }
+
+    /// The account of a simulated deposit and the data of the webhook its current state raises:
+    /// the transaction, its purse and address, and whether its customer is blocked now.
+    pub(crate) fn deposit_event(&self, transaction_id: Uuid) -> Option<(&str, PurseDepositEvent)> {
+        self.books.iter().find_map(|(account, book)| {
+            let stored = book
+                .transactions
+                .iter()
+                .find(|stored| stored.transaction.id == transaction_id)?;
+            let transaction = &stored.transaction;
+            let blocked = book
+                .customers
+                .get(&stored.customer_id)
+                .and_then(|customer| customer.blocked)
+                .unwrap_or(false);
+            let mut event = PurseDepositEvent::new()
+                .with_currency(transaction.currency.clone())
+                .with_customer_id(stored.customer_id)
+                .with_customer_blocked(blocked)
+                .with_address(stored.address.clone())
+                .with_transaction_id(transaction.id)
+                .with_amount(transaction.amount)
+                .with_transaction_state(transaction.transaction_state.clone())
+                .with_compliance_state(transaction.compliance_state.clone())
+                .with_translation_to_account_completed(
+                    transaction.translation_to_account_completed,
+                );
+            event.transaction_hash = transaction.transaction_hash.clone();
+            // The deposit opened the purse of its currency at its address.
+            if let Some(purse) = book.purses.iter().find(|purse| {
+                purse.customer_id == stored.customer_id
+                    && purse.currency == transaction.currency
+                    && purse.address == stored.address
+            }) {
+                event = event.with_purse_id(purse.id);
+            }
+            Some((account.as_str(), event))
+        })
     }
 
     /// Whether a transaction has reached its final state.

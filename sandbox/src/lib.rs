@@ -23,10 +23,12 @@ mod accounts;
 mod admin;
 mod auth;
 mod currencies;
+mod date;
 mod failure;
 mod find;
 mod ledger;
 mod merchant;
+mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -41,11 +43,16 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use accounts::{Credentials, DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, load_accounts_file};
-pub use admin::{AdminError, Deposit, Fault, Outcome};
+pub use admin::{
+    AdminError, DeliveryOutcome, DeliveryStatus, Deposit, Fault, Outcome, WebhookDelivery,
+    WebhookEventType, WebhookRegistration, WebhookSubscription,
+};
 pub use find::Paging;
 
+use admin::WebhookEventType as EventType;
 use failure::Failure;
 use ledger::Ledger;
+use webhooks::Webhooks;
 
 /// The path every merchant operation's path starts with.
 pub const MERCHANT_PATH_PREFIX: &str = "/api/v1/customer-purse/";
@@ -59,7 +66,8 @@ pub struct Settings {
     pub paging: Paging,
     /// The largest request body accepted; larger ones get a 400.
     pub max_body_bytes: usize,
-    /// The server clock that request timestamps are checked against.
+    /// The server clock: request timestamps are checked against it, every answer's `Date`
+    /// header and every webhook's `createdDate` come from it.
     pub clock: Arc<dyn Clock>,
     /// Print one line per request to stderr.
     pub log_requests: bool,
@@ -91,15 +99,18 @@ struct Shared {
     ledger: Mutex<Ledger>,
     faults: Mutex<Vec<Fault>>,
     requests_seen: AtomicU64,
+    webhooks: Webhooks,
 }
 
 impl Sandbox {
     /// A sandbox with empty state. Fails when two key pairs share an API key.
     pub fn new(settings: Settings) -> Result<Self, String> {
         let keyring = auth::Keyring::new(&settings.credentials)?;
+        let webhooks = Webhooks::new(settings.log_requests);
         Ok(Self {
             shared: Arc::new(Shared {
                 keyring,
+                webhooks,
                 settings,
                 ledger: Mutex::new(Ledger::default()),
                 faults: Mutex::new(Vec::new()),
@@ -113,12 +124,17 @@ impl Sandbox {
         &self.shared.settings
     }
 
-    /// The HTTP routes: the ten merchant operations and the sandbox-only routes.
+    /// The HTTP routes: the ten merchant operations and the sandbox-only routes. Every answer,
+    /// errors and unknown routes included, carries a `Date` header from [`Settings::clock`].
     pub fn router(&self) -> axum::Router {
         merchant::routes()
             .merge(admin::routes())
             .fallback(merchant::no_such_route)
             .method_not_allowed_fallback(merchant::not_post)
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                date::set_date_header,
+            ))
             .with_state(self.clone())
     }
 
@@ -151,27 +167,95 @@ impl Sandbox {
     }
 
     /// Simulates a deposit to an address the sandbox handed out; the transaction starts in
-    /// `MEM_POOL_FOUND`. Sandbox-only.
+    /// `MEM_POOL_FOUND`, which raises `CUSTOMER_PURSE_MEM_POOL_FOUND`. Sandbox-only.
+    ///
+    /// Webhooks are sent from a tokio runtime: called outside one before webhook delivery has
+    /// started, its webhooks are recorded as dropped, not sent (see
+    /// [`Sandbox::register_webhook`]).
     pub fn deposit(&self, deposit: Deposit) -> Result<Transaction, AdminError> {
         let now = self.now();
-        self.ledger_for_admin()?.deposit(deposit, now)
+        let mut ledger = self.ledger_for_admin()?;
+        let transaction = ledger.deposit(deposit, now)?;
+        self.raise_webhooks(&ledger, &transaction, now);
+        Ok(transaction)
     }
 
-    /// Moves a simulated deposit one step towards its outcome. Sandbox-only.
+    /// Moves a simulated deposit one step towards its outcome, raising that step's webhook.
+    /// Sandbox-only.
     pub fn advance(&self, transaction_id: Uuid) -> Result<Transaction, AdminError> {
-        self.ledger_for_admin()?.advance(transaction_id)
+        let mut ledger = self.ledger_for_admin()?;
+        let transaction = ledger.advance(transaction_id)?;
+        self.raise_webhooks(&ledger, &transaction, self.now());
+        Ok(transaction)
     }
 
     /// Moves a simulated deposit through every remaining step to its final state: credited to
-    /// the merchant account, or declined. Sandbox-only.
+    /// the merchant account, or declined. Each step raises its webhook, in order. Sandbox-only.
     pub fn settle(&self, transaction_id: Uuid) -> Result<Transaction, AdminError> {
         let mut ledger = self.ledger_for_admin()?;
         loop {
             let transaction = ledger.advance(transaction_id)?;
+            self.raise_webhooks(&ledger, &transaction, self.now());
             if Ledger::is_final(&transaction) {
                 return Ok(transaction);
             }
         }
+    }
+
+    /// Subscribes `registration.url` to the webhooks of `registration.account`'s simulated
+    /// deposits, like the provider's `subscription/webhook/create`. Sandbox-only; an account
+    /// may have several subscriptions, each sent every event it asks for.
+    ///
+    /// Each step of a deposit raises one event, POSTed as the provider's envelope with the
+    /// headers `Key` (the subscription's public key) and `Sign` (lowercase hex HMAC-SHA512 of
+    /// the exact body bytes, keyed with the secret key's UTF-8 bytes):
+    ///
+    /// | Step | `eventType` |
+    /// |---|---|
+    /// | [`deposit`](Self::deposit) | `CUSTOMER_PURSE_MEM_POOL_FOUND` |
+    /// | → `PENDING_COMPLIANCE_CHECK` | `CUSTOMER_PURSE_PENDING_COMPLIANCE` |
+    /// | → `CONFIRMED` | `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE` |
+    /// | → `DECLINED` | `CUSTOMER_PURSE_COMPLIANCE_DECLINED` |
+    /// | → `translationToAccountCompleted` | `CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED` |
+    ///
+    /// One background task per sandbox sends the events in order, each at most three times
+    /// (5 s timeout, short backoff) until the receiver answers 2xx; [`webhook_deliveries`]
+    /// shows how each went. The task starts with the first event raised inside a tokio runtime;
+    /// events raised outside any runtime before then (in-process deposits from synchronous
+    /// code) are not delivered.
+    ///
+    /// Fails with [`AdminError::NotFound`] for an account the sandbox has no key pair of, and
+    /// [`AdminError::Invalid`] for a URL that is not `http://` or `https://` or an empty
+    /// `event_types`.
+    ///
+    /// [`webhook_deliveries`]: Self::webhook_deliveries
+    pub fn register_webhook(
+        &self,
+        registration: WebhookRegistration,
+    ) -> Result<WebhookSubscription, AdminError> {
+        let credentials = &self.shared.settings.credentials;
+        if !credentials
+            .iter()
+            .any(|pair| pair.account == registration.account)
+        {
+            let mut known: Vec<&str> = credentials
+                .iter()
+                .map(|pair| pair.account.as_str())
+                .collect();
+            known.sort_unstable();
+            known.dedup();
+            return Err(AdminError::NotFound(format!(
+                "no account `{}` in this sandbox; its accounts are {}",
+                registration.account,
+                known.join(", ")
+            )));
+        }
+        self.shared.webhooks.subscribe(registration)
+    }
+
+    /// Every webhook delivery so far, oldest first, with its attempts and outcome.
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.shared.webhooks.deliveries()
     }
 
     /// Makes the next matching merchant requests fail with an internal error. Sandbox-only.
@@ -183,6 +267,22 @@ impl Sandbox {
             .unwrap_or_else(PoisonError::into_inner)
             .push(fault);
         Ok(())
+    }
+
+    /// Queues the webhooks of the step that brought `transaction` to its state, while the
+    /// ledger is still locked so that event ids follow the steps; they are sent later.
+    fn raise_webhooks(
+        &self,
+        ledger: &Ledger,
+        transaction: &Transaction,
+        now: calypso_customer_purse::OffsetDateTime,
+    ) {
+        let Some(event_type) = EventType::after_step(transaction) else {
+            return;
+        };
+        if let Some((account, data)) = ledger.deposit_event(transaction.id) {
+            self.shared.webhooks.raise(account, event_type, &data, now);
+        }
     }
 
     fn now(&self) -> calypso_customer_purse::OffsetDateTime {

@@ -13,7 +13,7 @@ usage: cargo run -p sandbox -- [--port N] [--accounts FILE]... [--no-demo] [--qu
   --port N          port on 127.0.0.1 (default: $SANDBOX_PORT, else 0 = pick a free one)
   --accounts FILE   also accept the key pairs in FILE (JSON; see sandbox/accounts.example.json)
   --no-demo         do not accept the demo key pair
-  --quiet           do not log one line per request";
+  --quiet           do not log one line per request and per webhook delivery";
 
 struct Options {
     port: u16,
@@ -140,6 +140,7 @@ fn print_banner(sandbox: &Sandbox, address: SocketAddr) {
         }
     }
     println!("  sandbox-only POST /sandbox/deposits, /sandbox/transactions/{{id}}/advance,");
-    println!("               /sandbox/transactions/{{id}}/settle, /sandbox/faults");
+    println!("               /sandbox/transactions/{{id}}/settle, /sandbox/faults,");
+    println!("               /sandbox/webhooks; GET /sandbox/webhooks/deliveries");
     println!("Press Ctrl-C to stop.");
 }

@@ -160,15 +160,19 @@ pub(crate) async fn no_such_route(
     failure.into_response(&trace_id)
 }
 
-/// The answer to a method other than POST on an operation's path.
+/// The answer to a method other than POST on an operation's path, or another method than its
+/// own on a sandbox-only path (axum adds the `Allow` header).
 pub(crate) async fn not_post(State(sandbox): State<Sandbox>, method: Method, uri: Uri) -> Response {
     let trace_id = sandbox.next_trace_id();
+    let path = uri.path();
+    let message = if path.starts_with(MERCHANT_PATH_PREFIX) {
+        format!("{method} is not allowed: every operation, {path} included, is a POST")
+    } else {
+        format!("{method} is not allowed on {path}; the Allow header lists the methods it takes")
+    };
     let failure = Failure {
         status: StatusCode::METHOD_NOT_ALLOWED,
-        ..Failure::invalid_input(format!(
-            "{method} is not allowed: every operation, {} included, is a POST",
-            uri.path()
-        ))
+        ..Failure::invalid_input(message)
     };
     sandbox.log(&method, &uri, failure.status, Some(&failure), &trace_id);
     failure.into_response(&trace_id)

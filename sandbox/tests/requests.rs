@@ -313,4 +313,18 @@ async fn sandbox_only_routes_refuse_bad_requests_clearly() {
     let (status, error) = admin("/sandbox/faults", r#"{"count": 0}"#).await;
     assert_eq!(status, 400);
     assert!(error.contains("count must be at least 1"), "{error}");
+
+    // serde reads a struct from an array of its field values; no client means that.
+    for (path, array) in [
+        ("/sandbox/faults", "[2, 503]"),
+        ("/sandbox/deposits", r#"["a", "ETH", "1"]"#),
+        (
+            "/sandbox/webhooks",
+            r#"["0xc195df92dd9db2a8f28e597981f113d6e7582f8b", "http://127.0.0.1:9/h"]"#,
+        ),
+    ] {
+        let (status, error) = admin(path, array).await;
+        assert_eq!(status, 400, "{path} {array}");
+        assert!(error.contains("expected a JSON object"), "{error}");
+    }
 }

@@ -199,7 +199,13 @@ pub async fn post_json(
 /// The demo secret's signature of `body`: lowercase hex HMAC-SHA512, written here
 /// independently of the client's signer.
 pub fn sign(body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha512> as KeyInit>::new_from_slice(DEMO_API_SECRET.as_bytes()).unwrap();
+    sign_with(DEMO_API_SECRET, body)
+}
+
+/// `secret`'s signature of `body` (keyed with its UTF-8 bytes): lowercase hex HMAC-SHA512, as
+/// the API signs requests and webhooks.
+pub fn sign_with(secret: &str, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha512> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body);
     mac.finalize()
         .into_bytes()
