@@ -683,3 +683,20 @@ async fn bodies_are_traced_only_when_asked() {
     );
     assert!(!text.contains(sandbox::DEMO_API_SECRET), "{text}");
 }
+
+#[tokio::test]
+async fn a_server_clock_ten_minutes_ahead_is_learned_from_its_date_header() {
+    let server_clock = SharedClock::at(SystemClock.now_unix_millis() + 600_000);
+    let running = start(Settings {
+        clock: Arc::new(server_clock),
+        ..Settings::default()
+    })
+    .await;
+    let client = builder(&running)
+        .retry_policy(RetryPolicy::NONE)
+        .build()
+        .unwrap();
+    new_customer(&client, "behind").await;
+    let learned = client.clock_offset_millis().expect("an offset was learned");
+    assert!((learned - 600_000).abs() < 2_000, "learned {learned} ms");
+}

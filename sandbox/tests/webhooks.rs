@@ -736,3 +736,83 @@ async fn registration_refuses_unknown_accounts_bad_urls_and_bad_filters() {
             .to_owned();
     assert!(message.contains("Allow"), "{message}");
 }
+
+/// The whole loop a merchant writes: a subscription, a deposit, each delivered webhook checked
+/// and read by the generated client's verifier, and the transaction re-read to confirm, as
+/// the provider recommends after a terminal event.
+#[tokio::test]
+async fn the_clients_verifier_reads_every_delivered_webhook_as_a_typed_event() {
+    use calypso_customer_purse::types::TransactionIdRequest;
+    use calypso_customer_purse::{SecretString, WebhookError, WebhookEvent, WebhookVerifier};
+
+    let running = common::start(Settings::default()).await;
+    let client = common::demo_client(&running);
+    let receiver = Receiver::start().await;
+    let subscription = register(
+        &running,
+        json!({"account": DEMO_ACCOUNT, "url": receiver.url("/loop")}),
+    )
+    .await;
+    let secret = SecretString::from(subscription.secret_key.clone());
+    let verifier = WebhookVerifier::new(&subscription.public_key, &secret);
+
+    let (customer, purse_id, address) = customer_with_purse(&client, "USDT_TRC20").await;
+    // Twenty-one significant digits: more than an f64 keeps.
+    let amount = "98765.4321098765432101";
+    let transaction = deposit(&running, &address, amount, Outcome::Confirmed);
+    running.sandbox().settle(transaction.id).unwrap();
+    let received = receiver.wait_for("/loop", 4).await;
+
+    let mut event_types = Vec::new();
+    for webhook in &received {
+        let verified = verifier
+            .verify(&webhook.headers, &webhook.body)
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(verified.envelope.request_id, Some(subscription.request_id));
+        assert_eq!(verified.envelope.level, Some(WebhookLevel::Info));
+        assert!(verified.envelope.created_date.is_some());
+        let data = match &verified.event {
+            WebhookEvent::CustomerPurseMemPoolFound(data)
+            | WebhookEvent::CustomerPursePendingCompliance(data)
+            | WebhookEvent::CustomerPurseFundsReceivedForPurse(data)
+            | WebhookEvent::CustomerPurseTranslationToAccountCompleted(data) => data,
+            other => panic!("unexpected event {other:?}"),
+        };
+        assert_eq!(data.amount, Some(dec(amount)), "the amount arrives exactly");
+        assert_eq!(data.transaction_id, Some(transaction.id));
+        assert_eq!(data.customer_id, Some(customer));
+        assert_eq!(data.purse_id, Some(purse_id));
+        assert_eq!(data.address.as_deref(), Some(address.as_str()));
+        event_types.push(verified.event.event_type().to_owned());
+    }
+    assert_eq!(event_types, names(&[MemPool, Pending, Funds, Credited]));
+    let confirmed = client
+        .get_transaction(&TransactionIdRequest::new(transaction.id))
+        .await
+        .unwrap();
+    assert!(confirmed.translation_to_account_completed);
+
+    // Changed on the way, another subscription's key, the wrong secret: refused.
+    let first = &received[0];
+    let text = std::str::from_utf8(&first.body).unwrap();
+    let tampered = text.replace(amount, "98765.4321098765432102");
+    assert_ne!(tampered, text);
+    assert!(matches!(
+        verifier.verify(&first.headers, tampered.as_bytes()),
+        Err(WebhookError::BadSignature)
+    ));
+    let someone_else = WebhookVerifier::new("0123456789abcdef0123456789abcdef", &secret);
+    assert!(matches!(
+        someone_else.verify(&first.headers, &first.body),
+        Err(WebhookError::WrongKey)
+    ));
+    let wrong_secret = WebhookVerifier::new(
+        &subscription.public_key,
+        &SecretString::from("0".repeat(32)),
+    );
+    assert!(matches!(
+        wrong_secret.verify(&first.headers, &first.body),
+        Err(WebhookError::BadSignature)
+    ));
+    assert!(!format!("{verifier:?}").contains(&subscription.secret_key));
+}
