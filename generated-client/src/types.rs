@@ -1400,7 +1400,7 @@ pub struct WebhookEnvelope {
     /// Event name, e.g. `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE`.
     #[serde(rename = "eventType")]
     pub event_type: String,
-    /// The event's own data; its schema depends on `eventType` (see `x-webhooks`).
+    /// The event's own data; its schema depends on `eventType` (see `x-webhooks`). Read it through the webhook verifier, which types it and keeps amounts exact; as plain JSON here, numbers are rounded to floating point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
 }
@@ -1457,7 +1457,7 @@ impl WebhookEnvelope {
         self
     }
 
-    /// Sets `data`: The event's own data; its schema depends on `eventType` (see `x-webhooks`).
+    /// Sets `data`: The event's own data; its schema depends on `eventType` (see `x-webhooks`). Read it through the webhook verifier, which types it and keeps amounts exact; as plain JSON here, numbers are rounded to floating point.
     #[must_use]
     pub fn with_data(mut self, data: impl Into<serde_json::Value>) -> Self {
         self.data = Some(data.into());
