@@ -102,7 +102,8 @@ impl Client {
             if let Some(status) = status {
                 span.record("status", status);
             }
-            if let (Some(offset), false) = (failed.clock_offset, clock_learned) {
+            let learn = self.inner.learn_clock_offset && !clock_learned;
+            if let (Some(offset), true) = (failed.clock_offset, learn) {
                 clock_learned = true;
                 self.inner.clock_offset.store(offset, Ordering::Relaxed);
                 self.inner.clock_offset_known.store(true, Ordering::Relaxed);

@@ -46,6 +46,7 @@ pub(crate) struct Inner {
     /// Server time minus local time, in milliseconds; 0 until learned.
     pub(crate) clock_offset: AtomicI64,
     pub(crate) clock_offset_known: AtomicBool,
+    pub(crate) learn_clock_offset: bool,
     pub(crate) max_response_bytes: usize,
     pub(crate) timeout: Duration,
     pub(crate) retry_policy: RetryPolicy,
@@ -192,7 +193,7 @@ impl Client {
         Item = Result<crate::types::Transaction, Error>,
     > + Send + 'static {
         let client = self.clone();
-        let start = payload.page_number.map_or(1i64, i64::from);
+        let start = payload.page_number.map_or(1i64, crate::paging::wide);
         crate::paging::items(
             payload.clone(),
             start,
@@ -212,7 +213,7 @@ impl Client {
             },
             |page: crate::types::TransactionPage| (
                 page.result.unwrap_or_default(),
-                Some(i64::from(page.total)),
+                Some(crate::paging::wide(page.total)),
             ),
         )
     }
@@ -473,6 +474,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     retry_policy: Option<RetryPolicy>,
     trace_bodies: bool,
+    keep_local_clock: bool,
 }
 
 impl ClientBuilder {
@@ -546,6 +548,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether a refused timestamp teaches the client the server's clock (see [`Client::clock_offset_millis`]); on by default. Turn it off to have every call stamped with the local clock alone.
+    #[must_use]
+    pub fn learn_clock_offset(mut self, learn: bool) -> Self {
+        self.keep_local_clock = !learn;
+        self
+    }
+
     /// The clock that stamps requests; [`SystemClock`] by default. Replace it in tests.
     #[must_use]
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
@@ -604,6 +613,7 @@ impl ClientBuilder {
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 clock_offset: AtomicI64::new(0),
                 clock_offset_known: AtomicBool::new(false),
+                learn_clock_offset: !self.keep_local_clock,
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),

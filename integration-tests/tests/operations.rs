@@ -4,15 +4,13 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicI64, Ordering};
-
 use calypso_customer_purse::types::{
     ComplianceState, CreateCustomerRequest, Customer, CustomerIdRequest, ExternalIdRequest,
     FindTransactionsRequest, Purse, PurseAddress, PurseAddressRequest, PurseStatus, SortDirection,
     StringFilter, Transaction, TransactionPage, TransactionState, TransactionStateFilter,
     UpdateCustomerRequest,
 };
-use calypso_customer_purse::{Client, Clock, Error};
+use calypso_customer_purse::{Client, Error};
 use serde_json::{Value, json};
 use support::{
     ACCOUNT, API_KEY, API_SECRET, CLIENT_NOW_MS, GET_TRANSACTION, Reply, SERVER_NOW_MS,
@@ -400,22 +398,12 @@ async fn the_default_clock_stamps_the_current_time() {
     );
 }
 
-/// A clock that moves one second on at every reading.
-#[derive(Debug)]
-struct Ticking(AtomicI64);
-
-impl Clock for Ticking {
-    fn now_unix_millis(&self) -> i64 {
-        self.0.fetch_add(1_000, Ordering::SeqCst)
-    }
-}
-
 #[tokio::test]
 async fn every_request_is_stamped_and_signed_afresh() {
     let server = TestServer::answering(GET_TRANSACTION, Reply::json(200, TRANSACTION_JSON)).await;
     let client = server
         .client_builder()
-        .clock(Ticking(AtomicI64::new(SERVER_NOW_MS)))
+        .clock(support::Ticking::from(SERVER_NOW_MS, 1_000))
         .build()
         .expect("a valid client");
     for _ in 0..2 {

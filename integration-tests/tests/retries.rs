@@ -4,21 +4,10 @@
 mod support;
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use calypso_customer_purse::{Clock, RetryPolicy};
+use calypso_customer_purse::RetryPolicy;
 use support::{CLIENT_NOW_MS, GET_TRANSACTION, Reply, TestServer, transaction_request};
-
-/// A clock that moves on one millisecond each time it is read.
-#[derive(Debug)]
-struct Ticking(AtomicI64);
-
-impl Clock for Ticking {
-    fn now_unix_millis(&self) -> i64 {
-        self.0.fetch_add(1, Ordering::SeqCst)
-    }
-}
 
 #[tokio::test]
 async fn every_attempt_is_stamped_and_signed_anew() {
@@ -26,7 +15,7 @@ async fn every_attempt_is_stamped_and_signed_anew() {
     let server = TestServer::answering(GET_TRANSACTION, Reply::json(503, busy)).await;
     let client = server
         .client_builder()
-        .clock(Ticking(AtomicI64::new(CLIENT_NOW_MS)))
+        .clock(support::Ticking::from(CLIENT_NOW_MS, 1))
         .retry_policy(RetryPolicy::new(3, Duration::from_millis(1)))
         .build()
         .expect("a valid client");

@@ -4,8 +4,8 @@
 mod common;
 
 use calypso_customer_purse::{FixedClock, reqwest};
-use common::{RawAnswer, SharedClock, T0, post_json, sign};
-use sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, Running, Settings};
+use common::{RawAnswer, SharedClock, T0, post_json, signed_post_body};
+use sandbox::{DEMO_ACCOUNT, Running, Settings};
 use serde_json::json;
 
 /// T0 (1 700 000 000 000 ms) as an IMF-fixdate.
@@ -20,15 +20,7 @@ fn date(headers: &reqwest::header::HeaderMap) -> &str {
 /// `customer/create` signed with the demo key and stamped `timestamp`.
 async fn create_customer_at(running: &Running, timestamp: i64) -> RawAnswer {
     let body = json!({"account": DEMO_ACCOUNT, "timestamp": timestamp, "payload": {}}).to_string();
-    let sign = sign(body.as_bytes());
-    let path = format!("{}customer/create", sandbox::MERCHANT_PATH_PREFIX);
-    post_json(
-        running,
-        &path,
-        &[("Key", DEMO_API_KEY), ("Sign", &sign)],
-        body,
-    )
-    .await
+    signed_post_body(running, "customer/create", body).await
 }
 
 #[tokio::test]

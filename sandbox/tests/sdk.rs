@@ -99,6 +99,19 @@ fn quick(max_attempts: u32) -> RetryPolicy {
     RetryPolicy::new(max_attempts, Duration::from_millis(1))
 }
 
+/// A client of `running` for the demo account, retrying by `policy`.
+fn client_with(running: &Running, policy: RetryPolicy) -> Client {
+    builder(running).retry_policy(policy).build().unwrap()
+}
+
+/// Makes the next `count` requests to `operation` fail with `status`.
+fn inject(running: &Running, operation: &str, count: u32, status: u16) {
+    running
+        .sandbox()
+        .inject_fault(fault(operation, count, status))
+        .unwrap();
+}
+
 fn fault(operation: &str, count: u32, status: u16) -> Fault {
     Fault {
         count,
@@ -115,14 +128,11 @@ fn fault(operation: &str, count: u32, status: u16) -> Fault {
 async fn a_read_is_retried_until_the_server_stops_failing() {
     let (traces, _guard) = Captured::start();
     let running = start(Settings::default()).await;
-    let client = builder(&running).retry_policy(quick(3)).build().unwrap();
+    let client = client_with(&running, quick(3));
     let id = new_customer(&client, "retried").await;
 
     for status in [500, 502, 503, 429] {
-        running
-            .sandbox()
-            .inject_fault(fault("customer/get", 2, status))
-            .unwrap();
+        inject(&running, "customer/get", 2, status);
         let customer = client.get_customer(&CustomerIdRequest::new(id)).await;
         assert_eq!(customer.unwrap().id, Some(id), "after two {status}s");
     }
@@ -137,12 +147,9 @@ async fn a_read_is_retried_until_the_server_stops_failing() {
 #[tokio::test]
 async fn a_read_gives_up_after_the_policys_last_attempt() {
     let running = start(Settings::default()).await;
-    let client = builder(&running).retry_policy(quick(3)).build().unwrap();
+    let client = client_with(&running, quick(3));
     let id = new_customer(&client, "unlucky").await;
-    running
-        .sandbox()
-        .inject_fault(fault("customer/get", 4, 500))
-        .unwrap();
+    inject(&running, "customer/get", 4, 500);
 
     let refused = client.get_customer(&CustomerIdRequest::new(id)).await;
     assert_refused(refused, 500, ErrorCode::InternalError);
@@ -160,15 +167,9 @@ async fn a_read_gives_up_after_the_policys_last_attempt() {
 #[tokio::test]
 async fn no_retries_when_the_policy_is_none() {
     let running = start(Settings::default()).await;
-    let client = builder(&running)
-        .retry_policy(RetryPolicy::NONE)
-        .build()
-        .unwrap();
+    let client = client_with(&running, RetryPolicy::NONE);
     let id = new_customer(&client, "once").await;
-    running
-        .sandbox()
-        .inject_fault(fault("customer/get", 1, 503))
-        .unwrap();
+    inject(&running, "customer/get", 1, 503);
     let refused = client.get_customer(&CustomerIdRequest::new(id)).await;
     assert_refused(refused, 503, ErrorCode::InternalError);
     assert!(
@@ -183,7 +184,7 @@ async fn no_retries_when_the_policy_is_none() {
 async fn a_client_error_is_not_retried() {
     let (traces, _guard) = Captured::start();
     let running = start(Settings::default()).await;
-    let client = builder(&running).retry_policy(quick(3)).build().unwrap();
+    let client = client_with(&running, quick(3));
     let refused = client
         .get_customer(&CustomerIdRequest::new(Uuid::new_v4()))
         .await;
@@ -194,11 +195,8 @@ async fn a_client_error_is_not_retried() {
 #[tokio::test]
 async fn a_state_changing_call_is_not_retried_after_it_may_have_reached_the_server() {
     let running = start(Settings::default()).await;
-    let client = builder(&running).retry_policy(quick(5)).build().unwrap();
-    running
-        .sandbox()
-        .inject_fault(fault("customer/create", 2, 503))
-        .unwrap();
+    let client = client_with(&running, quick(5));
+    inject(&running, "customer/create", 2, 503);
 
     for n in 0..2 {
         let request = CreateCustomerRequest::new().with_external_id(format!("not-retried-{n}"));
@@ -215,11 +213,8 @@ async fn a_state_changing_call_is_not_retried_after_it_may_have_reached_the_serv
 async fn a_state_changing_call_is_retried_when_the_call_opts_in() {
     let (traces, _guard) = Captured::start();
     let running = start(Settings::default()).await;
-    let client = builder(&running).retry_policy(quick(3)).build().unwrap();
-    running
-        .sandbox()
-        .inject_fault(fault("customer/create", 2, 500))
-        .unwrap();
+    let client = client_with(&running, quick(3));
+    inject(&running, "customer/create", 2, 500);
 
     let request = CreateCustomerRequest::new().with_external_id("opted-in");
     let created = client
@@ -239,15 +234,9 @@ async fn a_state_changing_call_is_retried_when_the_call_opts_in() {
 #[tokio::test]
 async fn per_call_options_override_the_clients_policy() {
     let running = start(Settings::default()).await;
-    let client = builder(&running)
-        .retry_policy(RetryPolicy::NONE)
-        .build()
-        .unwrap();
+    let client = client_with(&running, RetryPolicy::NONE);
     let id = new_customer(&client, "override").await;
-    running
-        .sandbox()
-        .inject_fault(fault("customer/get", 2, 500))
-        .unwrap();
+    inject(&running, "customer/get", 2, 500);
     let patient = client.with_options(RequestOptions::new().retry_policy(quick(3)));
     assert!(
         patient
@@ -256,10 +245,7 @@ async fn per_call_options_override_the_clients_policy() {
             .is_ok()
     );
     // The original client is unchanged.
-    running
-        .sandbox()
-        .inject_fault(fault("customer/get", 1, 500))
-        .unwrap();
+    inject(&running, "customer/get", 1, 500);
     assert!(
         client
             .get_customer(&CustomerIdRequest::new(id))
@@ -311,7 +297,7 @@ async fn a_refused_connection_is_retried_even_for_a_state_changing_call() {
 async fn retry_after_on_a_503_sets_the_wait() {
     let (traces, _guard) = Captured::start();
     let running = start(Settings::default()).await;
-    let client = builder(&running).retry_policy(quick(2)).build().unwrap();
+    let client = client_with(&running, quick(2));
     let id = new_customer(&client, "waits").await;
     running
         .sandbox()
@@ -338,7 +324,7 @@ async fn retry_after_on_a_503_sets_the_wait() {
 async fn a_retry_after_longer_than_the_policy_allows_ends_the_call_with_it() {
     let running = start(Settings::default()).await;
     let policy = quick(3).with_max_delay(Duration::from_millis(500));
-    let client = builder(&running).retry_policy(policy).build().unwrap();
+    let client = client_with(&running, policy);
     let id = new_customer(&client, "impatient").await;
     running
         .sandbox()
@@ -595,10 +581,7 @@ async fn the_walk_starts_at_the_payloads_page_and_filters_apply_to_every_page() 
 #[tokio::test]
 async fn no_transactions_is_an_empty_walk_and_an_error_ends_the_stream() {
     let running = start(Settings::default()).await;
-    let client = builder(&running)
-        .retry_policy(RetryPolicy::NONE)
-        .build()
-        .unwrap();
+    let client = client_with(&running, RetryPolicy::NONE);
     let request = FindTransactionsRequest::new().with_page_size(5);
     assert!(
         client
@@ -613,10 +596,7 @@ async fn no_transactions_is_an_empty_walk_and_an_error_ends_the_stream() {
     for _ in 0..5 {
         stream.next().await.unwrap().unwrap();
     }
-    running
-        .sandbox()
-        .inject_fault(fault("transaction/find", 1, 500))
-        .unwrap();
+    inject(&running, "transaction/find", 1, 500);
     let error = stream.next().await.unwrap().unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
     assert!(
@@ -624,10 +604,7 @@ async fn no_transactions_is_an_empty_walk_and_an_error_ends_the_stream() {
         "the stream ends after an error"
     );
 
-    running
-        .sandbox()
-        .inject_fault(fault("transaction/find", 1, 500))
-        .unwrap();
+    inject(&running, "transaction/find", 1, 500);
     assert!(client.find_transactions_all(&request).await.is_err());
 }
 
@@ -692,11 +669,24 @@ async fn a_server_clock_ten_minutes_ahead_is_learned_from_its_date_header() {
         ..Settings::default()
     })
     .await;
-    let client = builder(&running)
-        .retry_policy(RetryPolicy::NONE)
-        .build()
-        .unwrap();
+    let client = client_with(&running, RetryPolicy::NONE);
     new_customer(&client, "behind").await;
     let learned = client.clock_offset_millis().expect("an offset was learned");
     assert!((learned - 600_000).abs() < 2_000, "learned {learned} ms");
+}
+
+#[tokio::test]
+async fn a_client_told_not_to_learn_keeps_its_clock_and_gets_011() {
+    let (traces, _guard) = Captured::start();
+    let running = start(Settings::default()).await;
+    let wrong = SystemClock.now_unix_millis() + 600_000;
+    let client = builder(&running)
+        .clock(FixedClock { unix_millis: wrong })
+        .learn_clock_offset(false)
+        .build()
+        .unwrap();
+    let refused = client.create_customer(&CreateCustomerRequest::new()).await;
+    assert_refused(refused, 400, ErrorCode::InvalidTimestamp);
+    assert_eq!(client.clock_offset_millis(), None);
+    assert_eq!(field(&traces.calls("createCustomer")[0], "attempt"), "1");
 }

@@ -136,7 +136,8 @@ pub fn emit(api: &Api) -> TokenStream {
                     if let Some(status) = status {
                         span.record("status", status);
                     }
-                    if let (Some(offset), false) = (failed.clock_offset, clock_learned) {
+                    let learn = self.inner.learn_clock_offset && !clock_learned;
+                    if let (Some(offset), true) = (failed.clock_offset, learn) {
                         // A refused timestamp changed nothing, so any operation may try again.
                         clock_learned = true;
                         self.inner.clock_offset.store(offset, Ordering::Relaxed);

@@ -34,6 +34,18 @@ pub fn emit(api: &Api) -> TokenStream {
         ),
     };
     let base_url_doc = docs::outer(&base_url_text);
+    let learn_clock_doc = docs::outer(match api.signing.timestamp_rejected {
+        Some(_) => {
+            "Whether a refused timestamp teaches the client the server's clock (see \
+             [`Client::clock_offset_millis`]); on by default. Turn it off to have every call \
+             stamped with the local clock alone."
+        }
+        None => {
+            "Whether a refused timestamp teaches the client the server's clock. The spec does \
+             not say how the API refuses a timestamp (`x-request-signing.timestampRejected`), \
+             so the client never learns it and this setting changes nothing."
+        }
+    });
     let lib = api.package.lib_name();
     let with_options_doc = docs::outer(&format!(
         "A client whose calls use `options` (a timeout, a retry policy, retrying operations \
@@ -102,6 +114,7 @@ pub fn emit(api: &Api) -> TokenStream {
             /// Server time minus local time, in milliseconds; 0 until learned.
             pub(crate) clock_offset: AtomicI64,
             pub(crate) clock_offset_known: AtomicBool,
+            pub(crate) learn_clock_offset: bool,
             pub(crate) max_response_bytes: usize,
             pub(crate) timeout: Duration,
             pub(crate) retry_policy: RetryPolicy,
@@ -175,6 +188,7 @@ pub fn emit(api: &Api) -> TokenStream {
             connect_timeout: Option<Duration>,
             retry_policy: Option<RetryPolicy>,
             trace_bodies: bool,
+            keep_local_clock: bool,
         }
 
         impl ClientBuilder {
@@ -248,6 +262,13 @@ pub fn emit(api: &Api) -> TokenStream {
                 self
             }
 
+            #learn_clock_doc
+            #[must_use]
+            pub fn learn_clock_offset(mut self, learn: bool) -> Self {
+                self.keep_local_clock = !learn;
+                self
+            }
+
             /// The clock that stamps requests; [`SystemClock`] by default. Replace it in tests.
             #[must_use]
             pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
@@ -296,6 +317,7 @@ pub fn emit(api: &Api) -> TokenStream {
                         clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                         clock_offset: AtomicI64::new(0),
                         clock_offset_known: AtomicBool::new(false),
+                        learn_clock_offset: !self.keep_local_clock,
                         max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                         timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
                         retry_policy: self.retry_policy.unwrap_or_default(),
@@ -375,12 +397,12 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
     let (set_page, start) = if pagination.page_number_optional {
         (
             quote!(payload.#page_field = Some(#page_value);),
-            quote!(payload.#page_field.map_or(#first_page, i64::from)),
+            quote!(payload.#page_field.map_or(#first_page, crate::paging::wide)),
         )
     } else {
         (
             quote!(payload.#page_field = #page_value;),
-            quote!(i64::from(payload.#page_field)),
+            quote!(crate::paging::wide(payload.#page_field)),
         )
     };
     let items = if pagination.items_optional {
@@ -391,11 +413,11 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
     let total_pages = match &pagination.total_pages {
         Some((field, false)) => {
             let field = ident(field);
-            quote!(Some(i64::from(page.#field)))
+            quote!(Some(crate::paging::wide(page.#field)))
         }
         Some((field, true)) => {
             let field = ident(field);
-            quote!(page.#field.map(i64::from))
+            quote!(page.#field.map(crate::paging::wide))
         }
         None => quote!(None),
     };

@@ -12,6 +12,12 @@ pub fn emit() -> TokenStream {
 
         use crate::error::Error;
 
+        /// A page number or count, of whichever integer width the spec gives it, as the walk
+        /// counts pages.
+        pub(crate) fn wide<N: Into<i64>>(number: N) -> i64 {
+            number.into()
+        }
+
         /// Where a walk is: the payload to ask with, the next page to ask for, and the items
         /// of the current page not yet taken.
         struct Walk<P, R, T, F> {

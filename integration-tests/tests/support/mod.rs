@@ -192,6 +192,29 @@ impl ServerClock {
     }
 }
 
+/// A client clock that moves on `step` milliseconds each time it is read.
+#[derive(Debug)]
+pub struct Ticking {
+    now: std::sync::atomic::AtomicI64,
+    step: i64,
+}
+
+impl Ticking {
+    pub fn from(start: i64, step: i64) -> Self {
+        Self {
+            now: std::sync::atomic::AtomicI64::new(start),
+            step,
+        }
+    }
+}
+
+impl calypso_customer_purse::Clock for Ticking {
+    fn now_unix_millis(&self) -> i64 {
+        self.now
+            .fetch_add(self.step, std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 pub fn system_now_ms() -> i64 {
     let since = SystemTime::now()
         .duration_since(UNIX_EPOCH)

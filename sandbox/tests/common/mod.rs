@@ -225,6 +225,11 @@ pub fn envelope(payload: Value) -> Vec<u8> {
 /// the current time, HMAC-SHA512 of the exact bytes), for checks on headers the client hides.
 pub async fn signed_post(running: &Running, operation: &str, payload: Value) -> RawAnswer {
     let body = String::from_utf8(envelope(payload)).unwrap();
+    signed_post_body(running, operation, body).await
+}
+
+/// POSTs `body` as it is to a merchant operation, signed with the demo key.
+pub async fn signed_post_body(running: &Running, operation: &str, body: String) -> RawAnswer {
     let sign = sign(body.as_bytes());
     let path = format!("{}{operation}", sandbox::MERCHANT_PATH_PREFIX);
     post_json(
