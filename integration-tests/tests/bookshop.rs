@@ -279,6 +279,29 @@ async fn the_walk_starts_at_the_payloads_page() {
 }
 
 #[tokio::test]
+async fn the_stream_asks_for_the_next_page_only_when_its_items_are_wanted() {
+    use futures_util::StreamExt;
+
+    let (client, seen) = start_recording().await;
+    let request = SearchBooksRequest::new(0).with_per_page(5);
+    let mut stream = std::pin::pin!(client.search_books_stream(&request));
+    for _ in 0..3 {
+        stream.next().await.expect("an item").expect("a book");
+    }
+    assert_eq!(seen.pages(), vec![0]);
+    for _ in 0..2 {
+        stream.next().await.expect("an item").expect("a book");
+    }
+    assert_eq!(
+        seen.pages(),
+        vec![0],
+        "page 0's five books need no second page"
+    );
+    stream.next().await.expect("an item").expect("a book");
+    assert_eq!(seen.pages(), vec![0, 1]);
+}
+
+#[tokio::test]
 async fn a_walk_past_the_last_page_asks_once_and_finds_nothing() {
     let (client, seen) = start_recording().await;
     let books = client

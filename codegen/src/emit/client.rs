@@ -426,12 +426,16 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
     } else {
         "at the first empty page"
     };
+    let start_text = if pagination.page_number_optional {
+        format!("at the payload's `{wire_page}` when it is set, else at page {first_page}")
+    } else {
+        format!("at the payload's `{wire_page}`")
+    };
     let stream_doc = docs::outer(&format!(
         "Every item of [`{method}`](Self::{method}), page after page: a stream that asks for \
          the next page only when the items of the one before have been taken, and ends {end}.\n\n\
-         Pages are numbered from {first_page}. The walk starts at the payload's `{wire_page}` \
-         when it is set, else at page {first_page}; everything else in the payload (page \
-         size, filters, sort) is sent with every page. Each page is one call, retried like \
+         Pages are numbered from {first_page}. The walk starts {start_text}; everything else \
+         in the payload (page size, filters, sort) is sent with every page. Each page is one call, retried like \
          [`{method}`](Self::{method}). An error is the stream's last item.\n\n\
          Use `futures::StreamExt` (or `TryStreamExt`) to take items from it."
     ));
