@@ -56,20 +56,27 @@ fn customer_purse_spec() {
 
 /// Each focused spec exercises one feature. Snapshotted: the operations and error body as
 /// the checker resolved them, and the types and wire formats emitted (the client runtime is
-/// the same for every spec and is covered by `customer_purse_spec`).
+/// the same for every spec and is covered by `customer_purse_spec`). A spec with
+/// `x-webhooks` or `x-request-signing.timestampRejected` also shows them as checked.
 #[test]
 fn focused_specs() {
     insta::glob!("specs/ok/*.yaml", |path| {
         let text = fs::read_to_string(path).expect("test spec is readable");
         let api = codegen::load(&text, "focused.yaml").unwrap_or_else(|error| panic!("{error}"));
         let files = generate(path).unwrap_or_else(|error| panic!("{error}"));
-        let shown = format!(
+        let mut shown = format!(
             "=== operations\n{:#?}\n=== error body\n{:?}\n=== src/types.rs\n{}\n=== src/wire.rs\n{}",
             api.operations,
             api.error_body,
             file(&files, "src/types.rs"),
             file(&files, "src/wire.rs"),
         );
+        if let Some(rejected) = &api.signing.timestamp_rejected {
+            shown += &format!("\n=== timestamp rejected\n{rejected:?}");
+        }
+        if let Some(webhooks) = &api.webhooks {
+            shown += &format!("\n=== webhooks\n{webhooks:#?}");
+        }
         insta::assert_snapshot!(shown);
     });
 }
