@@ -62,6 +62,14 @@ impl<'de> Visitor<'de> for Walk<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // When the path ends at a key, the key itself is the place to point at: raise the
+        // error while reading it, so that it carries the key's position.
+        if let [Segment::Key(last)] = self.0 {
+            while map.next_key_seed(KeyProbe(last))?.is_some() {
+                map.next_value::<IgnoredAny>()?;
+            }
+            return Ok(());
+        }
         while let Some(key) = map.next_key::<serde_yaml::Value>()? {
             let wanted = matches!(&self.0[0], Segment::Key(k) if key_matches(&key, k));
             if wanted {
@@ -117,6 +125,63 @@ impl<'de> Visitor<'de> for Walk<'_> {
         // A YAML tag such as `!foo`: nothing to descend into for our paths.
         let (IgnoredAny, variant) = data.variant()?;
         de::VariantAccess::newtype_variant::<IgnoredAny>(variant).map(|_| ())
+    }
+}
+
+/// Reads a map key, failing with [`FOUND`] when it is the wanted one.
+struct KeyProbe<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for KeyProbe<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        // The error must rise inside the deserializer's call on the key's node: serde_yaml
+        // stamps an error with the position of the node whose call it leaves.
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyProbe<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<(), E> {
+        self.check(serde_yaml::Value::String(key.to_owned()))
+    }
+    fn visit_bool<E: de::Error>(self, key: bool) -> Result<(), E> {
+        self.check(serde_yaml::Value::Bool(key))
+    }
+    fn visit_i64<E: de::Error>(self, key: i64) -> Result<(), E> {
+        self.check(serde_yaml::Value::Number(key.into()))
+    }
+    fn visit_u64<E: de::Error>(self, key: u64) -> Result<(), E> {
+        self.check(serde_yaml::Value::Number(key.into()))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+}
+
+impl KeyProbe<'_> {
+    fn check<E: de::Error>(&self, key: serde_yaml::Value) -> Result<(), E> {
+        if key_matches(&key, self.0) {
+            return Err(E::custom(FOUND));
+        }
+        Ok(())
     }
 }
 
