@@ -251,7 +251,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, BuildError, Error, RawBody};
 pub use retry::{RequestOptions, RetryPolicy};
 pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};
-pub use wire::*;
+pub use wire::UnknownValue;
 pub use reqwest;
 pub use rust_decimal::Decimal;
 pub use secrecy::SecretString;

@@ -16,7 +16,7 @@ pub use webhooks::OTHER_EVENT_VARIANT;
 use indexmap::IndexMap;
 
 use crate::error::{Problem, SpecPath};
-use crate::model::{Api, Package, Signing, SigningExample, TimestampUnit};
+use crate::model::{Api, Package, RustType, Signing, SigningExample, TimestampUnit};
 use crate::spec::{self, Document, Schema};
 
 pub(crate) type Result<T> = std::result::Result<T, Problem>;
@@ -59,6 +59,8 @@ pub fn check(doc: &Document) -> Result<Api> {
     let operations = operations::check_operations(doc, &mut types, &signing, &mut error_body)?;
     types.reject_unrepresentable_cycles()?;
     let webhooks = webhooks::check_webhooks(doc, &types)?;
+    let error_body = error_body.map(|(ty, _)| ty);
+    check_timestamp_rejected(&signing, error_body.as_ref(), &types)?;
 
     Ok(Api {
         title: doc.info.title.clone(),
@@ -69,7 +71,7 @@ pub fn check(doc: &Document) -> Result<Api> {
         signing,
         operations,
         types: types.into_sorted(),
-        error_body: error_body.map(|(ty, _)| ty),
+        error_body,
         webhooks,
     })
 }
@@ -243,6 +245,33 @@ fn check_signing(signing: &spec::RequestSigning, envelope: &Schema) -> Result<Si
             .map(|r| (r.error_property.clone(), r.error_value.clone())),
         example,
     })
+}
+
+/// The error body must have the property that says "timestamp outside the window".
+fn check_timestamp_rejected(
+    signing: &Signing,
+    error_body: Option<&RustType>,
+    types: &schemas::Types,
+) -> Result<()> {
+    let Some((property, _)) = &signing.timestamp_rejected else {
+        return Ok(());
+    };
+    let has_property = match error_body {
+        Some(RustType::Named(name)) => types
+            .struct_def(name)
+            .is_some_and(|def| def.fields.iter().any(|f| f.wire_name == *property)),
+        _ => false,
+    };
+    if has_property {
+        return Ok(());
+    }
+    Err(Problem::new(
+        &SpecPath::root()
+            .key("x-request-signing")
+            .key("timestampRejected")
+            .key("errorProperty"),
+        format!("the error responses' body has no property `{property}`"),
+    ))
 }
 
 fn expect_one_of(path: &SpecPath, value: &str, supported: &[&str]) -> Result<()> {

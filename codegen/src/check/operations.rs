@@ -139,15 +139,21 @@ pub(crate) fn check_operations(
     for op in operations.iter().filter(|op| op.pagination.is_some()) {
         for suffix in PAGED_METHOD_SUFFIXES {
             let name = format!("{}{suffix}", op.method);
-            if RESERVED_METHODS.contains(&name.as_str()) || by_method.contains_key(&name) {
+            let taken_by = match by_method.get(&name) {
+                Some(other) => Some(format!("operation `{other}`")),
+                None => RESERVED_METHODS
+                    .contains(&name.as_str())
+                    .then(|| "the client itself".to_owned()),
+            };
+            if let Some(taken_by) = taken_by {
                 return Err(Problem::new(
                     &paths_path
                         .key(&op.http_path)
                         .key("post")
                         .key("x-pagination"),
                     format!(
-                        "the paged operation `{}` gets the method `{name}`, a name already \
-                         taken",
+                        "the paged operation `{}` gets the method `{name}`, which {taken_by} \
+                         already has",
                         op.operation_id
                     ),
                 ));

@@ -26,11 +26,14 @@ pub(crate) fn check_pagination(
         ));
     }
 
-    let RustType::Named(page_type) = response else {
-        return Err(Problem::new(
-            path,
-            "a paged operation's 200 response must be an object schema",
-        ));
+    let page_type = match response {
+        RustType::Named(name) if types.struct_def(name).is_some() => name,
+        _ => {
+            return Err(Problem::new(
+                path,
+                "a paged operation's 200 response must be an object schema",
+            ));
+        }
     };
     let items_path = path.key("itemsProperty");
     let items = field(types, page_type, &pagination.items_property, &items_path)?;
@@ -57,6 +60,15 @@ pub(crate) fn check_pagination(
             Some((total.name.clone(), total.optional))
         }
     };
+    if pagination.first_page < 0 {
+        return Err(Problem::new(
+            &path.key("firstPage"),
+            format!(
+                "the first page {} is negative; pages count from 0 or 1",
+                pagination.first_page
+            ),
+        ));
+    }
     if i32::try_from(pagination.first_page).is_err() && page.ty == RustType::I32 {
         return Err(Problem::new(
             &path.key("firstPage"),

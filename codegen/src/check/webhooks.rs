@@ -37,9 +37,15 @@ pub(crate) fn check_webhooks(doc: &Document, types: &Types) -> Result<Option<Web
                 )
             })?;
         if field.ty != wanted {
+            let enum_hint = match &field.ty {
+                RustType::Named(name) if types.struct_def(name).is_none() => {
+                    ", not an enum: the event types are listed under `x-webhooks.events`"
+                }
+                _ => "",
+            };
             return Err(Problem::new(
                 &field_path,
-                format!("the envelope property `{wire_name}` must be {what}"),
+                format!("the envelope property `{wire_name}` must be {what}{enum_hint}"),
             ));
         }
         Ok((field.name.clone(), field.optional))
@@ -54,7 +60,8 @@ pub(crate) fn check_webhooks(doc: &Document, types: &Types) -> Result<Option<Web
         &webhooks.data_property,
         "dataProperty",
         RustType::Json,
-        "a schema without a type (any JSON), so that its raw value is kept",
+        "any JSON (a schema without a type, or an object without properties), so that its \
+         raw value is kept",
     )?;
 
     let events_path = path.key("events");
@@ -130,6 +137,15 @@ fn check_event(
 
 /// The Rust name of the struct a component became.
 fn struct_name(types: &Types, component: &str, path: &SpecPath) -> Result<String> {
+    if component == types.envelope {
+        return Err(Problem::new(
+            path,
+            format!(
+                "`{component}` is the request-signing envelope, which is not generated as a \
+                 type; give webhooks a schema of their own"
+            ),
+        ));
+    }
     camel_name(component)
         .filter(|name| types.struct_def(name).is_some())
         .ok_or_else(|| Problem::new(path, format!("`{component}` must be an object schema")))

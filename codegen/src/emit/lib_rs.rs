@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
-use crate::model::{Api, Operation};
+use crate::model::{Api, Operation, TypeKind};
 
 pub fn emit(api: &Api) -> TokenStream {
     let crate_doc = docs::inner(&crate_doc(api));
@@ -29,6 +29,16 @@ pub fn emit(api: &Api) -> TokenStream {
         ),
         None => (None, None),
     };
+    // `wire.rs` makes one public type, for specs with enums.
+    let unknown_value = api
+        .types
+        .iter()
+        .any(|def| matches!(def.kind, TypeKind::Enum(_)))
+        .then(|| {
+            quote!(
+                pub use wire::UnknownValue;
+            )
+        });
     quote! {
         #crate_doc
         #![deny(missing_docs)]
@@ -50,7 +60,7 @@ pub fn emit(api: &Api) -> TokenStream {
         pub use error::{ApiError, BuildError, Error, RawBody};
         pub use retry::{RequestOptions, RetryPolicy};
         #webhooks_use
-        pub use wire::*;
+        #unknown_value
 
         pub use reqwest;
         pub use rust_decimal::Decimal;
