@@ -20,8 +20,11 @@ const RESERVED_METHODS: &[&str] = &[
     "with_options",
     "clock_offset_millis",
     "call",
+    "attempts",
     "attempt",
     "signed_request",
+    "read_response",
+    "trace_response_body",
 ];
 
 /// The suffixes of a paged operation's extra methods: every item as a stream, and collected.
