@@ -22,6 +22,16 @@ pub struct Api {
     pub webhooks: Option<Webhooks>,
 }
 
+impl Api {
+    /// The struct named `name`, if it is one.
+    pub fn struct_def(&self, name: &str) -> Option<&StructDef> {
+        self.types.iter().find_map(|def| match &def.kind {
+            TypeKind::Struct(s) if def.name == name => Some(s),
+            _ => None,
+        })
+    }
+}
+
 /// The generated crate's package metadata.
 #[derive(Debug, Clone)]
 pub struct Package {

@@ -238,12 +238,13 @@ impl Client {
             .and_then(parse_http_date);
         let (body, complete) = read_at_most(response, RawBody::MAX_LEN).await?;
         self.trace_response_body(&body);
-        if complete && is_api_error_body(&body) {
+        let object = serde_json::from_slice::<JsonObject>(&body).ok();
+        if complete && is_api_error_body(object.as_ref()) {
             if let Ok(error_body) = serde_json::from_slice::<
                 crate::types::ErrorResponse,
             >(&body) {
                 let clock_offset = server_clock
-                    .filter(|_| is_timestamp_rejected(&body))
+                    .filter(|_| is_timestamp_rejected(object.as_ref()))
                     .map(|server| server.saturating_add(500).saturating_sub(now));
                 return Err(Failed {
                     error: Error::Api(ApiError {
@@ -284,20 +285,23 @@ fn failure_kind(error: &Error) -> &'static str {
     }
 }
 
+/// An error body read as a JSON object, to look at its properties.
+type JsonObject = serde_json::Map<String, serde_json::Value>;
+
 /// The properties of the API's error body; JSON with none of them is someone else's.
 const ERROR_BODY_PROPERTIES: &[&str] = &["errorCode", "message", "traceId"];
 
-fn is_api_error_body(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
-        .is_ok_and(|object| {
+fn is_api_error_body(object: Option<&JsonObject>) -> bool {
+    object
+        .is_some_and(|object| {
             ERROR_BODY_PROPERTIES.iter().any(|name| object.contains_key(*name))
         })
 }
 
 /// Whether an error body says the request's timestamp was outside the window (`errorCode` is `011`).
-fn is_timestamp_rejected(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
-        .is_ok_and(|object| {
+fn is_timestamp_rejected(object: Option<&JsonObject>) -> bool {
+    object
+        .is_some_and(|object| {
             object.get("errorCode").and_then(serde_json::Value::as_str) == Some("011")
         })
 }

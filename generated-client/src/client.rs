@@ -474,7 +474,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     retry_policy: Option<RetryPolicy>,
     trace_bodies: bool,
-    keep_local_clock: bool,
+    learn_clock_offset: Option<bool>,
 }
 
 impl ClientBuilder {
@@ -551,7 +551,7 @@ impl ClientBuilder {
     /// Whether a refused timestamp teaches the client the server's clock (see [`Client::clock_offset_millis`]); on by default. Turn it off to have every call stamped with the local clock alone.
     #[must_use]
     pub fn learn_clock_offset(mut self, learn: bool) -> Self {
-        self.keep_local_clock = !learn;
+        self.learn_clock_offset = Some(learn);
         self
     }
 
@@ -613,7 +613,7 @@ impl ClientBuilder {
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 clock_offset: AtomicI64::new(0),
                 clock_offset_known: AtomicBool::new(false),
-                learn_clock_offset: !self.keep_local_clock,
+                learn_clock_offset: self.learn_clock_offset.unwrap_or(true),
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),

@@ -160,13 +160,7 @@ async fn a_client_clock_ten_minutes_off_is_refused_then_restamped_once_by_the_se
         let requests = server.requests();
         assert_eq!(requests.len(), 2, "{requests:#?}");
         assert_eq!(requests[0].json()["timestamp"], SERVER_NOW_MS + offset);
-        let system_now = i64::try_from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("after 1970")
-                .as_millis(),
-        )
-        .expect("fits i64");
+        let system_now = support::system_now_ms();
         let restamped = requests[1].json()["timestamp"]
             .as_i64()
             .expect("an integer");

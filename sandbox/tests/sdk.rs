@@ -253,13 +253,7 @@ async fn closed_port() -> String {
 #[tokio::test]
 async fn a_refused_connection_is_retried_even_for_a_state_changing_call() {
     let (traces, _guard) = Captured::start();
-    let client = Client::builder()
-        .base_url(closed_port().await)
-        .account(sandbox::DEMO_ACCOUNT)
-        .api_key(sandbox::DEMO_API_KEY)
-        .api_secret(calypso_customer_purse::SecretString::from(
-            sandbox::DEMO_API_SECRET,
-        ))
+    let client = demo_builder(&closed_port().await)
         .retry_policy(quick(4))
         .build()
         .unwrap();
@@ -401,20 +395,10 @@ async fn silent_server() -> String {
     format!("http://{address}")
 }
 
-fn client_of(base_url: String) -> calypso_customer_purse::ClientBuilder {
-    Client::builder()
-        .base_url(base_url)
-        .account(sandbox::DEMO_ACCOUNT)
-        .api_key(sandbox::DEMO_API_KEY)
-        .api_secret(calypso_customer_purse::SecretString::from(
-            sandbox::DEMO_API_SECRET,
-        ))
-}
-
 #[tokio::test]
 async fn the_clients_timeout_ends_an_attempt_and_a_read_is_retried() {
     let (traces, _guard) = Captured::start();
-    let client = client_of(silent_server().await)
+    let client = demo_builder(&silent_server().await)
         .timeout(Duration::from_millis(100))
         .retry_policy(quick(2))
         .build()
@@ -431,7 +415,7 @@ async fn the_clients_timeout_ends_an_attempt_and_a_read_is_retried() {
 #[tokio::test]
 async fn a_per_call_timeout_overrides_the_clients_and_a_timed_out_create_is_not_retried() {
     let (traces, _guard) = Captured::start();
-    let client = client_of(silent_server().await)
+    let client = demo_builder(&silent_server().await)
         .timeout(Duration::from_secs(60))
         .retry_policy(quick(3))
         .build()

@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::docs;
 use super::rust_types::tokens;
-use crate::model::{Api, RustType, TimestampUnit, TypeKind};
+use crate::model::{Api, RustType, TimestampUnit};
 
 pub fn emit(api: &Api) -> TokenStream {
     let error_body = match &api.error_body {
@@ -253,12 +253,13 @@ pub fn emit(api: &Api) -> TokenStream {
                     .and_then(parse_http_date);
                 let (body, complete) = read_at_most(response, RawBody::MAX_LEN).await?;
                 self.trace_response_body(&body);
-                if complete && is_api_error_body(&body) {
+                let object = serde_json::from_slice::<JsonObject>(&body).ok();
+                if complete && is_api_error_body(object.as_ref()) {
                     if let Ok(error_body) = serde_json::from_slice::<#error_body>(&body) {
                         // An HTTP date has whole seconds: the server's clock is on average
                         // half a second past it.
                         let clock_offset = server_clock
-                            .filter(|_| is_timestamp_rejected(&body))
+                            .filter(|_| is_timestamp_rejected(object.as_ref()))
                             .map(|server| server.saturating_add(500).saturating_sub(now));
                         return Err(Failed {
                             error: Error::Api(ApiError { status, body: error_body, retry_after }),
@@ -293,6 +294,9 @@ pub fn emit(api: &Api) -> TokenStream {
             }
         }
 
+        /// An error body read as a JSON object, to look at its properties.
+        type JsonObject = serde_json::Map<String, serde_json::Value>;
+
         #error_body_check
 
         #timestamp_check
@@ -317,12 +321,9 @@ pub fn emit(api: &Api) -> TokenStream {
 /// body only when it names at least one property of the spec's error schema.
 fn error_body_check(api: &Api) -> TokenStream {
     let properties: Option<Vec<&str>> = match &api.error_body {
-        Some(RustType::Named(name)) => api.types.iter().find_map(|def| match &def.kind {
-            TypeKind::Struct(s) if def.name == *name => {
-                Some(s.fields.iter().map(|f| f.wire_name.as_str()).collect())
-            }
-            _ => None,
-        }),
+        Some(RustType::Named(name)) => api
+            .struct_def(name)
+            .map(|def| def.fields.iter().map(|f| f.wire_name.as_str()).collect()),
         _ => None,
     };
     match properties {
@@ -330,14 +331,13 @@ fn error_body_check(api: &Api) -> TokenStream {
             /// The properties of the API's error body; JSON with none of them is someone else's.
             const ERROR_BODY_PROPERTIES: &[&str] = &[#(#properties),*];
 
-            fn is_api_error_body(body: &[u8]) -> bool {
-                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
-                    .is_ok_and(|object| ERROR_BODY_PROPERTIES.iter().any(|name| object.contains_key(*name)))
+            fn is_api_error_body(object: Option<&JsonObject>) -> bool {
+                object.is_some_and(|object| ERROR_BODY_PROPERTIES.iter().any(|name| object.contains_key(*name)))
             }
         },
         None => quote! {
             /// The spec's error body is not an object schema, so any JSON that parses as it counts.
-            fn is_api_error_body(_body: &[u8]) -> bool {
+            fn is_api_error_body(_object: Option<&JsonObject>) -> bool {
                 true
             }
         },
@@ -354,16 +354,15 @@ fn timestamp_rejected_check(api: &Api) -> TokenStream {
             ));
             quote! {
                 #doc
-                fn is_timestamp_rejected(body: &[u8]) -> bool {
-                    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
-                        .is_ok_and(|object| object.get(#property).and_then(serde_json::Value::as_str) == Some(#value))
+                fn is_timestamp_rejected(object: Option<&JsonObject>) -> bool {
+                    object.is_some_and(|object| object.get(#property).and_then(serde_json::Value::as_str) == Some(#value))
                 }
             }
         }
         None => quote! {
             /// The spec does not say how the API refuses a timestamp, so the client never
             /// learns the server's clock.
-            fn is_timestamp_rejected(_body: &[u8]) -> bool {
+            fn is_timestamp_rejected(_object: Option<&JsonObject>) -> bool {
                 false
             }
         },

@@ -188,7 +188,7 @@ pub fn emit(api: &Api) -> TokenStream {
             connect_timeout: Option<Duration>,
             retry_policy: Option<RetryPolicy>,
             trace_bodies: bool,
-            keep_local_clock: bool,
+            learn_clock_offset: Option<bool>,
         }
 
         impl ClientBuilder {
@@ -265,7 +265,7 @@ pub fn emit(api: &Api) -> TokenStream {
             #learn_clock_doc
             #[must_use]
             pub fn learn_clock_offset(mut self, learn: bool) -> Self {
-                self.keep_local_clock = !learn;
+                self.learn_clock_offset = Some(learn);
                 self
             }
 
@@ -317,7 +317,7 @@ pub fn emit(api: &Api) -> TokenStream {
                         clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                         clock_offset: AtomicI64::new(0),
                         clock_offset_known: AtomicBool::new(false),
-                        learn_clock_offset: !self.keep_local_clock,
+                        learn_clock_offset: self.learn_clock_offset.unwrap_or(true),
                         max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                         timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
                         retry_policy: self.retry_policy.unwrap_or_default(),

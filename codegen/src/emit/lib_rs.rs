@@ -99,11 +99,7 @@ fn crate_doc(api: &Api) -> String {
 
 fn setup(api: &Api) -> String {
     let lib = api.package.lib_name();
-    let base_url = if api.default_base_url.is_some() {
-        String::new()
-    } else {
-        "\n    .base_url(\"https://api.example.com\")".to_owned()
-    };
+    let base_url = base_url_call(api);
     format!(
         "# Setup\n\n\
          ```no_run\n\
@@ -121,6 +117,15 @@ fn setup(api: &Api) -> String {
          A [`Client`] is cheap to clone; clones share one connection pool. Replace its clock \
          with [`ClientBuilder::clock`] in tests."
     )
+}
+
+/// The builder call an example needs when the spec names no default server.
+fn base_url_call(api: &Api) -> &'static str {
+    if api.default_base_url.is_some() {
+        ""
+    } else {
+        "\n    .base_url(\"https://api.example.com\")"
+    }
 }
 
 /// The operation an example calls: the first that matches, else the first of all.
@@ -182,11 +187,7 @@ fn errors(api: &Api) -> String {
 
 fn retries(api: &Api) -> String {
     let lib = api.package.lib_name();
-    let base_url = if api.default_base_url.is_some() {
-        String::new()
-    } else {
-        "\n    .base_url(\"https://api.example.com\")".to_owned()
-    };
+    let base_url = base_url_call(api);
     let op = example_operation(api, |op| !op.idempotent);
     let safe: Vec<String> = api
         .operations

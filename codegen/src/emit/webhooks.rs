@@ -7,7 +7,7 @@ use quote::quote;
 use super::docs;
 use super::rust_types::ident;
 use crate::check::OTHER_EVENT_VARIANT;
-use crate::model::{Api, TypeKind, Webhooks};
+use crate::model::{Api, Webhooks};
 
 pub fn emit(api: &Api, webhooks: &Webhooks) -> TokenStream {
     let signing = &api.signing;
@@ -55,11 +55,8 @@ pub fn emit(api: &Api, webhooks: &Webhooks) -> TokenStream {
     // emitted only where such bodies are valid, that is where every other envelope field and
     // every field of the event's data is optional. The sandbox's tests cover the rest.
     let all_optional = |type_name: &str, except: &str| {
-        api.types.iter().any(|def| {
-            def.name == type_name
-                && matches!(&def.kind, TypeKind::Struct(s)
-                    if s.fields.iter().all(|f| f.optional || f.name == except))
-        })
+        api.struct_def(type_name)
+            .is_some_and(|s| s.fields.iter().all(|f| f.optional || f.name == except))
     };
     let minimal_envelope = all_optional(&webhooks.envelope, &webhooks.event_type_field);
     let typed_test_event = webhooks

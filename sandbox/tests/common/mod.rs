@@ -54,8 +54,13 @@ pub async fn start(settings: Settings) -> Running {
 
 /// A builder for a client of `running` with the demo key pair; tests override what they test.
 pub fn builder(running: &Running) -> ClientBuilder {
+    demo_builder(&running.base_url())
+}
+
+/// A builder for a client of any server at `base_url`, with the demo key pair.
+pub fn demo_builder(base_url: &str) -> ClientBuilder {
     Client::builder()
-        .base_url(running.base_url())
+        .base_url(base_url)
         .account(DEMO_ACCOUNT)
         .api_key(DEMO_API_KEY)
         .api_secret(SecretString::from(DEMO_API_SECRET))
