@@ -314,6 +314,16 @@ pub fn emit(api: &Api) -> TokenStream {
             }
             Ok((body, true))
         }
+
+        #[cfg(feature = "__bench")]
+        impl Client {
+            /// One attempt's signed request, built but not sent, so that the project's
+            /// benchmarks can time the client's own work per call. Not part of the API.
+            #[doc(hidden)]
+            pub fn __signed_request<P: serde::Serialize>(&self, path: &str, payload: &P) -> Result<reqwest::Request, Error> {
+                self.signed_request(path, payload)
+            }
+        }
     }
 }
 

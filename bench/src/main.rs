@@ -1,0 +1,199 @@
+//! `cargo xtask bench`: measures the generator, the generated client and what the client costs
+//! to build, and prints one table. Every ratio compares two things measured side by side in
+//! the same run, as a median over alternating rounds, because the machine is shared and noisy.
+//!
+//! Options: `--quick` (fewer rounds: a smoke run, not figures to record) and `--skip-build`
+//! (no clean builds, which take minutes).
+
+mod build_cost;
+mod generator;
+mod overhead;
+mod stats;
+mod throughput;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use stats::{Row, duration, print_table};
+
+/// The published example key pair and account (section 1 of the API notes).
+const API_KEY: &str = "c529e14832b34b74972365cf7bf02430";
+const API_SECRET: &str = "b823a6b9ea72408583cef9ec8d67fa52";
+const ACCOUNT: &str = "0xc195df92dd9db2a8f28e597981f113d6e7582f8b";
+
+/// How much of each measurement to do.
+struct Effort {
+    generator_runs: usize,
+    overhead_rounds: usize,
+    overhead_calls: u32,
+    throughput_rounds: usize,
+    throughput_calls: usize,
+    build: bool,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut effort = Effort {
+        generator_runs: 21,
+        overhead_rounds: 21,
+        overhead_calls: 20_000,
+        throughput_rounds: 7,
+        throughput_calls: 6_400,
+        build: true,
+    };
+    for arg in &args {
+        match arg.as_str() {
+            "--quick" => {
+                effort = Effort {
+                    generator_runs: 3,
+                    overhead_rounds: 3,
+                    overhead_calls: 1_000,
+                    throughput_rounds: 1,
+                    throughput_calls: 640,
+                    ..effort
+                }
+            }
+            "--skip-build" => effort.build = false,
+            other => {
+                eprintln!(
+                    "unknown argument `{other}`\nusage: cargo xtask bench [--quick] [--skip-build]"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match run(&effort) {
+        Ok(rows) => {
+            println!();
+            print_machine();
+            println!();
+            print_table(&rows);
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_owned)
+}
+
+fn run(effort: &Effort) -> Result<Vec<Row>, String> {
+    let root = workspace_root();
+    let mut rows = Vec::new();
+
+    eprintln!("generator …");
+    let spec_path = root.join("spec/customer-purse.yaml");
+    let spec = std::fs::read_to_string(&spec_path)
+        .map_err(|error| format!("{}: {error}", spec_path.display()))?;
+    let (real, files) = generator::time_generate(&spec, effort.generator_runs)?;
+    rows.push(Row::new(
+        format!(
+            "Generator, real spec ({} KiB → {files} files)",
+            spec.len() / 1024
+        ),
+        duration(real),
+    ));
+    let scaled = generator::scaled_spec(&spec, 10)?;
+    let (large, _) = generator::time_generate(&scaled, effort.generator_runs.div_ceil(3))?;
+    rows.push(
+        Row::new(
+            format!(
+                "Generator, 10× synthetic spec ({} KiB)",
+                scaled.len() / 1024
+            ),
+            duration(large),
+        )
+        .against(
+            format!("{} (real spec)", duration(real)),
+            large.as_secs_f64() / real.as_secs_f64(),
+        ),
+    );
+
+    eprintln!("client overhead per call …");
+    for overhead in overhead::measure(effort.overhead_rounds, effort.overhead_calls)? {
+        rows.push(
+            Row::new(
+                format!(
+                    "Client overhead per call, {} payload ({} B body)",
+                    overhead.payload, overhead.body_bytes
+                ),
+                duration(overhead.client),
+            )
+            .against(
+                format!("{} (to_vec + HMAC)", duration(overhead.floor)),
+                overhead.ratio,
+            )
+            .goal("≤ 1.20x", overhead.ratio <= 1.2),
+        );
+    }
+
+    eprintln!("loopback throughput …");
+    for result in throughput::measure(&[1, 64], effort.throughput_rounds, effort.throughput_calls)?
+    {
+        rows.push(
+            Row::new(
+                format!("Loopback calls/s, concurrency {}", result.concurrency),
+                format!("{:.0}/s", result.client),
+            )
+            .against(
+                format!("{:.0}/s (hand-written reqwest)", result.baseline),
+                result.ratio,
+            )
+            .goal("≥ 0.97x", result.ratio >= 0.97),
+        );
+    }
+
+    if effort.build {
+        eprintln!("build cost of the generated crate (clean builds take minutes) …");
+        let cost = build_cost::measure(
+            &root.join("generated-client"),
+            &root.join("Cargo.lock"),
+            &root.join("target/bench-build"),
+        )?;
+        for clean in &cost.clean {
+            rows.push(Row::new(
+                format!(
+                    "Clean debug build with dependencies, {} ({} dependencies)",
+                    clean.variant, clean.dependencies
+                ),
+                format!("{:.1} s", clean.time.as_secs_f64()),
+            ));
+        }
+        rows.push(Row::new(
+            "Rebuild of the generated crate alone, after an edit",
+            format!("{:.1} s", cost.rebuild.as_secs_f64()),
+        ));
+        rows.push(Row::new(
+            "Generated crate size",
+            format!("{} lines of Rust", cost.lines),
+        ));
+    }
+    Ok(rows)
+}
+
+/// What the figures were measured on.
+fn print_machine() {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, name)| name.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let rustc = std::process::Command::new("rustc")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .unwrap_or_default();
+    println!("Machine: {cpu}, {cores} cores; {rustc}; release build");
+}

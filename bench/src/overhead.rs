@@ -1,0 +1,152 @@
+//! The client's own work per call, without the network: stamp the envelope, serialize it, sign
+//! it and build the request. Compared with the floor: the same body serialized by hand with
+//! `serde_json::to_vec` and its HMAC-SHA512, keyed once, as a careful hand-written client would.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use calypso_customer_purse::types::{CreateCustomerRequest, TransactionIdRequest};
+use calypso_customer_purse::{Client, SecretString, Uuid};
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Serialize;
+use sha2::Sha512;
+
+use crate::stats::median_f64;
+use crate::{ACCOUNT, API_KEY, API_SECRET};
+
+const GET_TRANSACTION: &str = "/api/v1/customer-purse/transaction/get";
+const CREATE_CUSTOMER: &str = "/api/v1/customer-purse/customer/create";
+
+/// The per-call time of the client and of the floor, and their ratio (client / floor), for
+/// one payload.
+pub struct Overhead {
+    pub payload: &'static str,
+    pub body_bytes: usize,
+    pub client: Duration,
+    pub floor: Duration,
+    pub ratio: f64,
+}
+
+/// Both payloads: the smallest request (one id) and a large one (a customer with 8 KiB of
+/// text, much of it needing JSON escapes).
+pub fn measure(rounds: usize, calls_per_round: u32) -> Result<Vec<Overhead>, String> {
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .account(ACCOUNT)
+        .api_key(API_KEY)
+        .api_secret(SecretString::from(API_SECRET))
+        .build()
+        .map_err(|error| error.to_string())?;
+    let keyed =
+        Hmac::<Sha512>::new_from_slice(API_SECRET.as_bytes()).map_err(|error| error.to_string())?;
+    let small =
+        TransactionIdRequest::new(Uuid::from_u128(0x7c9e_6679_7425_40de_944b_e07f_c1f9_0ae7));
+    let description: String = "Müller & Söhne \"GmbH\"\t\n/ 😀 ".repeat(256);
+    let large = CreateCustomerRequest::new()
+        .with_description(description)
+        .with_external_id("user-42-".repeat(16))
+        .with_email("someone@example.com");
+    Ok(vec![
+        compare(
+            "small (1 id)",
+            &client,
+            &keyed,
+            GET_TRANSACTION,
+            &small,
+            rounds,
+            calls_per_round,
+        )?,
+        compare(
+            "large (8 KiB text)",
+            &client,
+            &keyed,
+            CREATE_CUSTOMER,
+            &large,
+            rounds,
+            calls_per_round,
+        )?,
+    ])
+}
+
+/// The floor's body: the same fields in the same order as the client's envelope.
+#[derive(Serialize)]
+struct FloorEnvelope<'a, P> {
+    account: &'a str,
+    timestamp: i64,
+    payload: &'a P,
+}
+
+/// Times the client and the floor in alternating rounds, so that both see the same machine;
+/// the ratio is the median of the rounds' ratios.
+fn compare<P: Serialize>(
+    payload_name: &'static str,
+    client: &Client,
+    keyed: &Hmac<Sha512>,
+    path: &str,
+    payload: &P,
+    rounds: usize,
+    calls: u32,
+) -> Result<Overhead, String> {
+    let probe = client
+        .__signed_request(path, payload)
+        .map_err(|error| error.to_string())?;
+    let body_bytes = probe
+        .body()
+        .and_then(|body| body.as_bytes())
+        .map_or(0, <[u8]>::len);
+
+    let client_round = || -> Result<Duration, String> {
+        let start = Instant::now();
+        for _ in 0..calls {
+            let request = client
+                .__signed_request(black_box(path), black_box(payload))
+                .map_err(|error| error.to_string())?;
+            black_box(request);
+        }
+        Ok(start.elapsed() / calls)
+    };
+    let floor_round = || -> Result<Duration, String> {
+        let start = Instant::now();
+        for _ in 0..calls {
+            let envelope = FloorEnvelope {
+                account: black_box(ACCOUNT),
+                timestamp: now_millis(),
+                payload: black_box(payload),
+            };
+            let body = serde_json::to_vec(&envelope).map_err(|error| error.to_string())?;
+            let mut mac = keyed.clone();
+            mac.update(&body);
+            black_box((body, mac.finalize()));
+        }
+        Ok(start.elapsed() / calls)
+    };
+    // Warm both up: caches, allocator, lazy statics.
+    client_round()?;
+    floor_round()?;
+    let mut client_times = Vec::with_capacity(rounds);
+    let mut floor_times = Vec::with_capacity(rounds);
+    let mut ratios = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let client_time = client_round()?;
+        let floor_time = floor_round()?;
+        ratios.push(client_time.as_secs_f64() / floor_time.as_secs_f64());
+        client_times.push(client_time);
+        floor_times.push(floor_time);
+    }
+    Ok(Overhead {
+        payload: payload_name,
+        body_bytes,
+        client: crate::stats::median(&mut client_times),
+        floor: crate::stats::median(&mut floor_times),
+        ratio: median_f64(&mut ratios),
+    })
+}
+
+/// The floor reads the clock too, as the client must.
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
+}
