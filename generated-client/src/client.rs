@@ -509,6 +509,13 @@ impl ClientBuilder {
     /// The HTTP client to send with, for your own proxies, TLS or pool settings. The
     /// client's [`timeout`](Self::timeout) still applies to each attempt;
     /// [`connect_timeout`](Self::connect_timeout) does not (set it on yours).
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`, as the default
+    /// one is: a client that follows redirects sends a 307 or 308's signed body, its
+    /// signature and the API key on to wherever the server points (see
+    /// [`Error::Redirect`](crate::Error::Redirect)).
+    /// Leave its `connection_verbose` off: it logs the raw bytes sent, the
+    /// signature header among them.
     #[must_use]
     pub fn http_client(mut self, http_client: reqwest::Client) -> Self {
         self.http_client = Some(http_client);
@@ -570,7 +577,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Builds the client. Unless given one, it makes an HTTP client that follows no
+    /// redirects: a redirect ends the call with [`Error::Redirect`](crate::Error::Redirect).
     ///
     /// # Errors
     ///
@@ -599,6 +607,7 @@ impl ClientBuilder {
                     .connect_timeout(
                         self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
                     )
+                    .redirect(reqwest::redirect::Policy::none())
                     .build()
                     .map_err(BuildError::HttpClient)?
             }

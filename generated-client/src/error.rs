@@ -50,8 +50,36 @@ pub enum Error {
         /// The limit, in bytes.
         limit: usize,
     },
-    /// The request could not be sent or its response not received: connection refused,
-    /// timeout, TLS failure, connection reset.
+    /// The server answered with a status, but its body could not be read to the end:
+    /// the connection closed before the end (a truncated body), was reset, or the
+    /// attempt's timeout ran out while the body trickled in.
+    ///
+    /// The request reached the server; whether it took effect is unknown.
+    ResponseBody {
+        /// The HTTP status.
+        status: StatusCode,
+        /// Why the body could not be read.
+        source: reqwest::Error,
+    },
+    /// The server answered with a redirect (HTTP 301, 302, 303, 307 or 308), which the
+    /// client does not follow.
+    ///
+    /// A followed 307 or 308 would send the signed body, its signature and the API key
+    /// again to wherever `Location` points, perhaps another host; a followed 301, 302
+    /// or 303 would turn the POST into a GET that the API does not serve. Either way
+    /// the answer would not be the API's, so a redirect is reported, not followed: the
+    /// base URL is probably wrong (`http` for `https`, a missing path prefix, an old
+    /// host).
+    ///
+    /// The request reached a server; whether it took effect there is unknown.
+    Redirect {
+        /// The HTTP status.
+        status: StatusCode,
+        /// Where the server said to go (its `Location` header), if it said.
+        location: Option<String>,
+    },
+    /// The request could not be sent or no response came: connection refused,
+    /// connection closed or reset before an answer, timeout, TLS failure.
     ///
     /// Whether the request reached the server depends on when it failed: see
     /// [`Error::request_may_have_reached_server`].
@@ -67,7 +95,9 @@ impl Error {
             Self::Api(error) => Some(error.status),
             Self::UnexpectedStatus { status, .. }
             | Self::Decode { status, .. }
-            | Self::ResponseTooLarge { status, .. } => Some(*status),
+            | Self::ResponseTooLarge { status, .. }
+            | Self::ResponseBody { status, .. }
+            | Self::Redirect { status, .. } => Some(*status),
             Self::Transport(error) => error.status(),
             Self::Encode(_) => None,
         }
@@ -95,7 +125,12 @@ impl Error {
 
     /// Whether the call failed because a timeout ran out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Transport(error) if error.is_timeout())
+        match self {
+            Self::Transport(error) | Self::ResponseBody { source: error, .. } => {
+                error.is_timeout()
+            }
+            _ => false,
+        }
     }
 
     /// How long the server asked the client to wait before trying again, from the
@@ -113,11 +148,27 @@ impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Api(error) => error.fmt(f),
+            Self::UnexpectedStatus { status, body, .. } if body.as_bytes().is_empty() => {
+                write!(f, "unexpected HTTP status {status}, with an empty body")
+            }
             Self::UnexpectedStatus { status, body, .. } => {
                 write!(f, "unexpected HTTP status {status}; body: {body}")
             }
+            Self::Decode { status, body, .. } if body.as_bytes().is_empty() => {
+                write!(
+                    f,
+                    "the HTTP {status} response has an empty body where JSON was expected"
+                )
+            }
             Self::Decode { status, source, .. } => {
-                write!(f, "could not read the HTTP {status} response: {source}")
+                let what = if source.is_eof() {
+                    "is truncated JSON"
+                } else if source.is_syntax() {
+                    "could not be parsed as JSON"
+                } else {
+                    "does not match the expected type"
+                };
+                write!(f, "the HTTP {status} response body {what}: {source}")
             }
             Self::ResponseTooLarge { status, limit } => {
                 write!(
@@ -125,7 +176,47 @@ impl std::fmt::Display for Error {
                     "the HTTP {status} response is larger than the limit of {limit} bytes"
                 )
             }
-            Self::Transport(error) => write!(f, "the request failed: {error}"),
+            Self::ResponseBody { status, source } => {
+                let what = if source.is_timeout() {
+                    "timed out before it was complete"
+                } else if has_io_error(source, std::io::ErrorKind::ConnectionReset) {
+                    "was cut off: the connection was reset"
+                } else {
+                    "is truncated: the connection closed before its end"
+                };
+                write!(f, "the HTTP {status} response body {what}: ")?;
+                write_chain(f, source)
+            }
+            Self::Redirect { status, location } => {
+                match location {
+                    Some(location) => {
+                        write!(
+                            f,
+                            "the server answered HTTP {status} redirecting to {location:?}"
+                        )?
+                    }
+                    None => {
+                        write!(
+                            f,
+                            "the server answered HTTP {status}, a redirect with no Location"
+                        )?
+                    }
+                }
+                f.write_str(
+                    "; redirects are not followed, since they would send the signed request elsewhere: check the base URL",
+                )
+            }
+            Self::Transport(error) => {
+                let what = if error.is_timeout() {
+                    "the request timed out"
+                } else if error.is_connect() {
+                    "could not connect to the server"
+                } else {
+                    "the request failed"
+                };
+                write!(f, "{what}: ")?;
+                write_chain(f, error)
+            }
             Self::Encode(error) => {
                 write!(f, "could not encode the request body: {error}")
             }
@@ -137,11 +228,40 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Decode { source, .. } => Some(source),
+            Self::ResponseBody { source, .. } => Some(source),
             Self::Transport(error) => Some(error),
             Self::Encode(error) => Some(error),
             _ => None,
         }
     }
+}
+
+/// Writes `error` and each of its sources, `: `-separated: reqwest's own message
+/// ("error sending request") does not say what happened, its sources do
+/// ("connection closed before message completed", "operation timed out").
+fn write_chain(
+    f: &mut std::fmt::Formatter<'_>,
+    error: &dyn std::error::Error,
+) -> std::fmt::Result {
+    write!(f, "{error}")?;
+    let mut source = error.source();
+    while let Some(cause) = source {
+        write!(f, ": {cause}")?;
+        source = cause.source();
+    }
+    Ok(())
+}
+
+/// Whether an I/O error of `kind` is among the sources of `error`.
+fn has_io_error(error: &dyn std::error::Error, kind: std::io::ErrorKind) -> bool {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == kind) {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// An error the API reported: the HTTP status and the error body.

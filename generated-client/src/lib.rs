@@ -113,7 +113,7 @@
 //!
 //! # Errors
 //!
-//! Every method returns `Result<_, Error>`. [`Error::Api`] carries the HTTP status and the API's error body; the other variants cover statuses without that body, responses that do not decode, and transport failures. Before repeating a call that changes state, ask [`Error::request_may_have_reached_server`].
+//! Every method returns `Result<_, Error>`. [`Error::Api`] carries the HTTP status and the API's error body; the other variants cover statuses without that body, redirects (never followed: a followed 307 or 308 would send the signed request wherever it points), responses that do not decode, bodies cut short or too large, and transport failures. Before repeating a call that changes state, ask [`Error::request_may_have_reached_server`].
 //!
 //! ```no_run
 //! use calypso_customer_purse::{Client, Error, types};

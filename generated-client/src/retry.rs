@@ -147,6 +147,7 @@ pub(crate) fn is_retryable(error: &Error, repeatable: bool) -> bool {
     match error {
         Error::Transport(transport) if transport.is_builder() => false,
         Error::Transport(_) => repeatable || !error.request_may_have_reached_server(),
+        Error::ResponseBody { .. } => repeatable,
         Error::Api(_) | Error::UnexpectedStatus { .. } => {
             repeatable
                 && error

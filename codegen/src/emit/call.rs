@@ -38,7 +38,7 @@ pub fn emit(api: &Api) -> TokenStream {
         use std::time::Instant;
 
         use reqwest::StatusCode;
-        use reqwest::header::{CONTENT_TYPE, DATE, HeaderName, HeaderValue};
+        use reqwest::header::{CONTENT_TYPE, DATE, HeaderName, HeaderValue, LOCATION};
         use tracing::Instrument;
 
         use crate::client::Client;
@@ -227,8 +227,20 @@ pub fn emit(api: &Api) -> TokenStream {
                 response: reqwest::Response,
             ) -> Result<(StatusCode, R), Failed> {
                 let status = response.status();
+                if is_redirect(status) {
+                    let location = response
+                        .headers()
+                        .get(LOCATION)
+                        .map(|location| String::from_utf8_lossy(location.as_bytes()).into_owned());
+                    return Err(Error::Redirect { status, location }.into());
+                }
                 if status.is_success() {
                     let limit = self.inner.max_response_bytes;
+                    let advertised = response.content_length().unwrap_or(0);
+                    let fits = usize::try_from(advertised).is_ok_and(|length| length <= limit);
+                    if !fits {
+                        return Err(Error::ResponseTooLarge { status, limit }.into());
+                    }
                     let (body, complete) = read_at_most(response, limit).await?;
                     self.trace_response_body(&body);
                     if !complete {
@@ -288,6 +300,8 @@ pub fn emit(api: &Api) -> TokenStream {
                 Error::Transport(error) if error.is_timeout() => "timeout",
                 Error::Transport(error) if error.is_connect() => "connect",
                 Error::Transport(_) => "transport",
+                Error::ResponseBody { .. } => "response body",
+                Error::Redirect { .. } => "redirect",
                 Error::Api(_) => "api error",
                 Error::UnexpectedStatus { .. } => "unexpected status",
                 _ => "other",
@@ -301,10 +315,21 @@ pub fn emit(api: &Api) -> TokenStream {
 
         #timestamp_check
 
-        /// Reads up to `limit` bytes of the body; `false` when there was more.
+        /// The redirects a server may answer a POST with; the client follows none (see
+        /// [`Error::Redirect`]).
+        fn is_redirect(status: StatusCode) -> bool {
+            matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
+        }
+
+        /// Reads up to `limit` bytes of the body, never more: `false` when there was more.
         async fn read_at_most(mut response: reqwest::Response, limit: usize) -> Result<(Vec<u8>, bool), Error> {
+            let status = response.status();
             let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|source| Error::ResponseBody { status, source })?
+            {
                 let room = limit - body.len();
                 if chunk.len() > room {
                     body.extend_from_slice(&chunk[..room]);

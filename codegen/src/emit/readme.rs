@@ -56,8 +56,9 @@ pub fn emit(api: &Api) -> String {
          {operations}\n\
          ## Errors\n\n\
          Every method returns `Result<_, {lib}::Error>`. `Error::Api` carries the HTTP status and \
-         the API's error body; the other variants cover unexpected statuses, undecodable bodies and \
-         transport failures. `Error::request_may_have_reached_server` tells whether a failed \
+         the API's error body; the other variants cover unexpected statuses, redirects (never \
+         followed, since a followed 307 or 308 would send the signed request wherever it points), \
+         undecodable, cut-short or too large bodies and transport failures. `Error::request_may_have_reached_server` tells whether a failed \
          call may still have taken effect.\n\n\
          ## Retries, timeouts and the clock\n\n\
          {retries} Waits grow exponentially with jitter and honour `Retry-After`; every attempt \

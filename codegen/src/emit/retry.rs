@@ -157,6 +157,7 @@ pub fn emit() -> TokenStream {
             match error {
                 Error::Transport(transport) if transport.is_builder() => false,
                 Error::Transport(_) => repeatable || !error.request_may_have_reached_server(),
+                Error::ResponseBody { .. } => repeatable,
                 Error::Api(_) | Error::UnexpectedStatus { .. } => {
                     repeatable
                         && error.status().is_some_and(|status| {

@@ -6,6 +6,8 @@
     reason = "each test binary uses a different part of the support code"
 )]
 
+pub mod raw;
+
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
