@@ -224,18 +224,10 @@ impl std::fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Decode { source, .. } => Some(source),
-            Self::ResponseBody { source, .. } => Some(source),
-            Self::Transport(error) => Some(error),
-            Self::Encode(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-
+/// No `source()`: the message already ends with each cause's own message, so that
+/// `{error}` alone says what happened, and a chain would print them twice. The
+/// underlying error stays reachable through the variant's field.
+impl std::error::Error for Error {}
 /// Writes `error` and each of its sources, `: `-separated: reqwest's own message
 /// ("error sending request") does not say what happened, its sources do
 /// ("connection closed before message completed", "operation timed out").
@@ -374,17 +366,12 @@ impl std::fmt::Display for BuildError {
                 )
             }
             Self::HttpClient(error) => {
-                write!(f, "could not create the HTTP client: {error}")
+                f.write_str("could not create the HTTP client: ")?;
+                write_chain(f, error)
             }
         }
     }
 }
 
-impl std::error::Error for BuildError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::HttpClient(error) => Some(error),
-            _ => None,
-        }
-    }
-}
+/// No `source()`, as for [`Error`]: the message already includes the cause's.
+impl std::error::Error for BuildError {}

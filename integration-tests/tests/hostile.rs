@@ -272,6 +272,20 @@ async fn headers_that_never_come_end_in_a_timeout_that_says_timed_out() {
     assert!(started.elapsed() >= TIMEOUT);
 }
 
+/// The message lists the causes itself, so `source()` must not repeat them: a reporter that
+/// walks the chain (anyhow's `{:#}`, eyre) would print each twice.
+#[tokio::test]
+async fn a_reporter_that_walks_the_source_chain_prints_each_cause_once() {
+    let error = failure(Answer::BytesThenHang(Vec::new()), &["timed out"]).await;
+    let mut report = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        report.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    assert_eq!(report.matches("operation timed out").count(), 1, "{report}");
+}
+
 #[tokio::test]
 async fn a_body_that_trickles_forever_is_ended_by_the_attempt_timeout() {
     let head = response("200 OK", "application/json", &[], 1_000_000, b"{");

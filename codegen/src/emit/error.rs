@@ -225,17 +225,10 @@ pub fn emit(api: &Api) -> TokenStream {
             }
         }
 
-        impl std::error::Error for Error {
-            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-                match self {
-                    Self::Decode { source, .. } => Some(source),
-                    Self::ResponseBody { source, .. } => Some(source),
-                    Self::Transport(error) => Some(error),
-                    Self::Encode(error) => Some(error),
-                    _ => None,
-                }
-            }
-        }
+        /// No `source()`: the message already ends with each cause's own message, so that
+        /// `{error}` alone says what happened, and a chain would print them twice. The
+        /// underlying error stays reachable through the variant's field.
+        impl std::error::Error for Error {}
 
         /// Writes `error` and each of its sources, `: `-separated: reqwest's own message
         /// ("error sending request") does not say what happened, its sources do
@@ -370,18 +363,15 @@ pub fn emit(api: &Api) -> TokenStream {
                         write!(f, "the base URL {url:?} is not an absolute http or https URL")
                     }
                     Self::InvalidApiKey => f.write_str("the API key contains characters an HTTP header cannot carry"),
-                    Self::HttpClient(error) => write!(f, "could not create the HTTP client: {error}"),
+                    Self::HttpClient(error) => {
+                        f.write_str("could not create the HTTP client: ")?;
+                        write_chain(f, error)
+                    }
                 }
             }
         }
 
-        impl std::error::Error for BuildError {
-            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-                match self {
-                    Self::HttpClient(error) => Some(error),
-                    _ => None,
-                }
-            }
-        }
+        /// No `source()`, as for [`Error`]: the message already includes the cause's.
+        impl std::error::Error for BuildError {}
     }
 }
