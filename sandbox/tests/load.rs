@@ -422,12 +422,17 @@ async fn load() {
 
 /// The sandbox's state holds exactly what the tasks recorded.
 async fn check_state(running: &Running, accounts: &[Account], records: &[Record]) {
+    // One client per account: building one can be costly (TLS roots, when reqwest has TLS).
+    let clients: HashMap<&str, Client> = accounts
+        .iter()
+        .map(|account| (account.name, client_for(running, account.name)))
+        .collect();
     // Customers: distinct ids, each found once by its external id, which stays taken.
     let customers: Vec<_> = records.iter().flat_map(|r| &r.customers).collect();
     let ids: HashSet<Uuid> = customers.iter().map(|(_, _, id)| *id).collect();
     assert_eq!(ids.len(), customers.len(), "two creates got the same id");
     for (account, external_id, id) in &customers {
-        let client = client_for(running, account);
+        let client = &clients[account];
         let found = client
             .get_customer_by_external_id(&ExternalIdRequest::new(external_id.clone()))
             .await
@@ -462,7 +467,7 @@ async fn check_state(running: &Running, accounts: &[Account], records: &[Record]
         assert_eq!(*owner, (*account, *customer), "{address} has two owners");
     }
     for ((account, customer, currency), seen) in &addresses {
-        let listed = client_for(running, account)
+        let listed = clients[account]
             .get_purses(&CustomerIdRequest::new(*customer))
             .await
             .unwrap();
@@ -482,7 +487,7 @@ async fn check_state(running: &Running, accounts: &[Account], records: &[Record]
             .filter(|(name, _)| *name == account.name)
             .map(|(_, expected)| (expected.id, expected))
             .collect();
-        let client = client_for(running, account.name);
+        let client = &clients[account.name];
         let all = client
             .find_transactions_all(&FindTransactionsRequest::new().with_page_size(100))
             .await
