@@ -12,9 +12,9 @@
 //! Errors answer `{"error": "…"}` with 400, 404 or 409.
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use calypso_customer_purse::types::{Transaction, TransactionState};
@@ -342,8 +342,11 @@ pub(crate) fn routes() -> Router<Sandbox> {
         .route("/sandbox/webhooks/deliveries", get(deliveries))
 }
 
-async fn deposit(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
-    let answer = parse::<Deposit>(&body).and_then(|deposit| sandbox.deposit(deposit));
+async fn deposit(State(sandbox): State<Sandbox>, headers: HeaderMap, body: Body) -> Response {
+    let answer = match read(&sandbox, &headers, body).await {
+        Ok(body) => parse::<Deposit>(&body).and_then(|deposit| sandbox.deposit(deposit)),
+        Err(error) => Err(error),
+    };
     respond(answer, StatusCode::CREATED)
 }
 
@@ -361,21 +364,39 @@ async fn settle(State(sandbox): State<Sandbox>, Path(id): Path<String>) -> Respo
     )
 }
 
-async fn fault(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+async fn fault(State(sandbox): State<Sandbox>, headers: HeaderMap, body: Body) -> Response {
+    let body = match read(&sandbox, &headers, body).await {
+        Ok(body) => body,
+        Err(error) => return error_response(&error),
+    };
     match parse::<Fault>(&body).and_then(|fault| sandbox.inject_fault(fault)) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => error_response(&error),
     }
 }
 
-async fn register_webhook(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
-    let answer = parse::<WebhookRegistration>(&body)
-        .and_then(|registration| sandbox.register_webhook(registration));
+async fn register_webhook(
+    State(sandbox): State<Sandbox>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let answer = match read(&sandbox, &headers, body).await {
+        Ok(body) => parse::<WebhookRegistration>(&body)
+            .and_then(|registration| sandbox.register_webhook(registration)),
+        Err(error) => Err(error),
+    };
     respond(answer, StatusCode::CREATED)
 }
 
 async fn deliveries(State(sandbox): State<Sandbox>) -> Response {
     json_response(StatusCode::OK, &sandbox.webhook_deliveries())
+}
+
+/// The body, bounded in size and time like a merchant request's.
+async fn read(sandbox: &Sandbox, headers: &HeaderMap, body: Body) -> Result<Bytes, AdminError> {
+    crate::body::read(sandbox.settings(), headers, body)
+        .await
+        .map_err(AdminError::Invalid)
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {

@@ -22,6 +22,7 @@
 mod accounts;
 mod admin;
 mod auth;
+mod body;
 mod currencies;
 mod date;
 mod failure;
@@ -34,6 +35,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use calypso_customer_purse::types::Transaction;
@@ -64,8 +66,12 @@ pub struct Settings {
     pub credentials: Vec<Credentials>,
     /// How `transaction/find` numbers and sizes pages.
     pub paging: Paging,
-    /// The largest request body accepted; larger ones get a 400.
+    /// The largest request body accepted; larger ones get a 400, at once when their
+    /// `Content-Length` says so. Applies to the sandbox-only routes too.
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive once the headers are in; a slower one gets
+    /// a 400.
+    pub body_timeout: Duration,
     /// The server clock: request timestamps are checked against it, every answer's `Date`
     /// header and every webhook's `createdDate` come from it.
     pub clock: Arc<dyn Clock>,
@@ -74,13 +80,14 @@ pub struct Settings {
 }
 
 impl Default for Settings {
-    /// The demo account, 1-based pages of 20 (at most 100), 64 KiB bodies, the system clock,
-    /// no request log.
+    /// The demo account, 1-based pages of 20 (at most 100), 64 KiB bodies that arrive within
+    /// 10 s, the system clock, no request log.
     fn default() -> Self {
         Self {
             credentials: vec![Credentials::demo()],
             paging: Paging::default(),
             max_body_bytes: 64 * 1024,
+            body_timeout: Duration::from_secs(10),
             clock: Arc::new(SystemClock),
             log_requests: false,
         }

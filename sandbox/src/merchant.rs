@@ -111,12 +111,9 @@ where
     P: DeserializeOwned,
 {
     let settings = sandbox.settings();
-    let limit = settings.max_body_bytes;
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|error| {
-        Failure::invalid_input(format!(
-            "request body could not be read or is larger than {limit} bytes: {error}"
-        ))
-    })?;
+    let bytes = crate::body::read(settings, headers, body)
+        .await
+        .map_err(Failure::invalid_input)?;
     let authorized =
         sandbox
             .shared
