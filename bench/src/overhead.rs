@@ -14,9 +14,6 @@ use sha2::Sha512;
 use crate::stats::median_f64;
 use crate::{ACCOUNT, API_KEY, API_SECRET};
 
-const GET_TRANSACTION: &str = "/api/v1/customer-purse/transaction/get";
-const CREATE_CUSTOMER: &str = "/api/v1/customer-purse/customer/create";
-
 /// The per-call time of the client and of the floor, and their ratio (client / floor), for
 /// one payload.
 pub struct Overhead {
@@ -51,7 +48,7 @@ pub fn measure(rounds: usize, calls_per_round: u32) -> Result<Vec<Overhead>, Str
             "small (1 id)",
             &client,
             &keyed,
-            GET_TRANSACTION,
+            "getTransaction",
             &small,
             rounds,
             calls_per_round,
@@ -60,7 +57,7 @@ pub fn measure(rounds: usize, calls_per_round: u32) -> Result<Vec<Overhead>, Str
             "large (8 KiB text)",
             &client,
             &keyed,
-            CREATE_CUSTOMER,
+            "createCustomer",
             &large,
             rounds,
             calls_per_round,
@@ -82,13 +79,16 @@ fn compare<P: Serialize>(
     payload_name: &'static str,
     client: &Client,
     keyed: &Hmac<Sha512>,
-    path: &str,
+    operation_id: &str,
     payload: &P,
     rounds: usize,
     calls: u32,
 ) -> Result<Overhead, String> {
+    let url = client
+        .__operation_url(operation_id)
+        .ok_or_else(|| format!("the client has no operation {operation_id}"))?;
     let probe = client
-        .__signed_request(path, payload)
+        .__signed_request(&url, payload)
         .map_err(|error| error.to_string())?;
     let body_bytes = probe
         .body()
@@ -99,7 +99,7 @@ fn compare<P: Serialize>(
         let start = Instant::now();
         for _ in 0..calls {
             let request = client
-                .__signed_request(black_box(path), black_box(payload))
+                .__signed_request(black_box(&url), black_box(payload))
                 .map_err(|error| error.to_string())?;
             black_box(request);
         }

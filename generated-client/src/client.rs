@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 use reqwest::header::HeaderValue;
 use secrecy::SecretString;
+use crate::call::Operation;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{BuildError, Error};
 use crate::retry::{RequestOptions, RetryPolicy};
@@ -15,6 +16,19 @@ use crate::signing::Signer;
 /// The base URL used when none is given: `https://api.calypso.finance`.
 pub const DEFAULT_BASE_URL: &str = "https://api.calypso.finance";
 
+/// Each operation's id and path, in the order of the client's URLs.
+pub(crate) const OPERATIONS: [(&str, &str); 10] = [
+    ("getTransaction", "/api/v1/customer-purse/transaction/get"),
+    ("findTransactions", "/api/v1/customer-purse/transaction/find"),
+    ("getPurses", "/api/v1/customer-purse/purse/get-all"),
+    ("updateCustomer", "/api/v1/customer-purse/customer/update"),
+    ("unblockCustomer", "/api/v1/customer-purse/customer/unblock"),
+    ("getCustomer", "/api/v1/customer-purse/customer/get"),
+    ("getCustomerByExternalId", "/api/v1/customer-purse/customer/external/get"),
+    ("createCustomer", "/api/v1/customer-purse/customer/create"),
+    ("blockCustomer", "/api/v1/customer-purse/customer/block"),
+    ("getPurseAddress", "/api/v1/customer-purse/address/get"),
+];
 /// The default limit on a success response's size: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -39,6 +53,8 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
+    /// Each operation's URL, as in [`OPERATIONS`].
+    pub(crate) urls: Vec<reqwest::Url>,
     pub(crate) account: String,
     pub(crate) api_key: HeaderValue,
     pub(crate) signer: Signer,
@@ -49,6 +65,9 @@ pub(crate) struct Inner {
     pub(crate) learn_clock_offset: bool,
     pub(crate) max_response_bytes: usize,
     pub(crate) timeout: Duration,
+    /// Whether `http` applies `timeout` itself: true for the client this crate
+    /// builds, so that a call sets a timeout of its own only when it overrides it.
+    pub(crate) http_applies_timeout: bool,
     pub(crate) retry_policy: RetryPolicy,
     pub(crate) trace_bodies: bool,
 }
@@ -141,9 +160,11 @@ impl Client {
         payload: &crate::types::TransactionIdRequest,
     ) -> Result<crate::types::Transaction, Error> {
         self.call(
-                "getTransaction",
-                "/api/v1/customer-purse/transaction/get",
-                true,
+                Operation {
+                    index: 0,
+                    id: "getTransaction",
+                    idempotent: true,
+                },
                 payload,
             )
             .await
@@ -173,9 +194,11 @@ impl Client {
         payload: &crate::types::FindTransactionsRequest,
     ) -> Result<crate::types::TransactionPage, Error> {
         self.call(
-                "findTransactions",
-                "/api/v1/customer-purse/transaction/find",
-                true,
+                Operation {
+                    index: 1,
+                    id: "findTransactions",
+                    idempotent: true,
+                },
                 payload,
             )
             .await
@@ -251,7 +274,14 @@ impl Client {
         &self,
         payload: &crate::types::CustomerIdRequest,
     ) -> Result<Vec<crate::types::Purse>, Error> {
-        self.call("getPurses", "/api/v1/customer-purse/purse/get-all", true, payload)
+        self.call(
+                Operation {
+                    index: 2,
+                    id: "getPurses",
+                    idempotent: true,
+                },
+                payload,
+            )
             .await
     }
 
@@ -278,9 +308,11 @@ impl Client {
         payload: &crate::types::UpdateCustomerRequest,
     ) -> Result<crate::types::Customer, Error> {
         self.call(
-                "updateCustomer",
-                "/api/v1/customer-purse/customer/update",
-                false,
+                Operation {
+                    index: 3,
+                    id: "updateCustomer",
+                    idempotent: false,
+                },
                 payload,
             )
             .await
@@ -306,9 +338,11 @@ impl Client {
         payload: &crate::types::CustomerIdRequest,
     ) -> Result<crate::types::Customer, Error> {
         self.call(
-                "unblockCustomer",
-                "/api/v1/customer-purse/customer/unblock",
-                false,
+                Operation {
+                    index: 4,
+                    id: "unblockCustomer",
+                    idempotent: false,
+                },
                 payload,
             )
             .await
@@ -333,7 +367,14 @@ impl Client {
         &self,
         payload: &crate::types::CustomerIdRequest,
     ) -> Result<crate::types::Customer, Error> {
-        self.call("getCustomer", "/api/v1/customer-purse/customer/get", true, payload)
+        self.call(
+                Operation {
+                    index: 5,
+                    id: "getCustomer",
+                    idempotent: true,
+                },
+                payload,
+            )
             .await
     }
 
@@ -360,9 +401,11 @@ impl Client {
         payload: &crate::types::ExternalIdRequest,
     ) -> Result<crate::types::Customer, Error> {
         self.call(
-                "getCustomerByExternalId",
-                "/api/v1/customer-purse/customer/external/get",
-                true,
+                Operation {
+                    index: 6,
+                    id: "getCustomerByExternalId",
+                    idempotent: true,
+                },
                 payload,
             )
             .await
@@ -391,9 +434,11 @@ impl Client {
         payload: &crate::types::CreateCustomerRequest,
     ) -> Result<crate::types::Customer, Error> {
         self.call(
-                "createCustomer",
-                "/api/v1/customer-purse/customer/create",
-                false,
+                Operation {
+                    index: 7,
+                    id: "createCustomer",
+                    idempotent: false,
+                },
                 payload,
             )
             .await
@@ -422,9 +467,11 @@ impl Client {
         payload: &crate::types::CustomerIdRequest,
     ) -> Result<crate::types::Customer, Error> {
         self.call(
-                "blockCustomer",
-                "/api/v1/customer-purse/customer/block",
-                false,
+                Operation {
+                    index: 8,
+                    id: "blockCustomer",
+                    idempotent: false,
+                },
                 payload,
             )
             .await
@@ -455,7 +502,14 @@ impl Client {
         &self,
         payload: &crate::types::PurseAddressRequest,
     ) -> Result<crate::types::PurseAddress, Error> {
-        self.call("getPurseAddress", "/api/v1/customer-purse/address/get", true, payload)
+        self.call(
+                Operation {
+                    index: 9,
+                    id: "getPurseAddress",
+                    idempotent: true,
+                },
+                payload,
+            )
             .await
     }
 }
@@ -600,10 +654,21 @@ impl ClientBuilder {
         let api_key = HeaderValue::from_str(&api_key)
             .map_err(|_| BuildError::InvalidApiKey)?;
         let api_secret = self.api_secret.ok_or(BuildError::MissingApiSecret)?;
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        let urls = OPERATIONS
+            .iter()
+            .map(|(_, path)| reqwest::Url::parse(&format!("{base_url}{path}")))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| BuildError::InvalidBaseUrl {
+                url: base_url.clone(),
+            })?;
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let http_applies_timeout = self.http_client.is_none();
         let http = match self.http_client {
             Some(http) => http,
             None => {
                 reqwest::Client::builder()
+                    .timeout(timeout)
                     .connect_timeout(
                         self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
                     )
@@ -615,7 +680,8 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                base_url: base_url.trim_end_matches('/').to_owned(),
+                base_url,
+                urls,
                 account,
                 api_key,
                 signer: Signer::new(&api_secret),
@@ -626,7 +692,8 @@ impl ClientBuilder {
                 max_response_bytes: self
                     .max_response_bytes
                     .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                timeout,
+                http_applies_timeout,
                 retry_policy: self.retry_policy.unwrap_or_default(),
                 trace_bodies: self.trace_bodies,
             }),

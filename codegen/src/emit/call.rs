@@ -58,6 +58,22 @@ pub fn emit(api: &Api) -> TokenStream {
             payload: &'a P,
         }
 
+        /// Room for a typical request body from the start, so that serializing one does
+        /// not grow its buffer from a few bytes, copying it each time.
+        const BODY_CAPACITY: usize = 512;
+
+        /// One operation, as a client method calls it.
+        #[derive(Clone, Copy)]
+        pub(crate) struct Operation {
+            /// Its place in [`OPERATIONS`](crate::client::OPERATIONS), and in the client's
+            /// URLs, which are parsed once, when the client is built.
+            pub(crate) index: usize,
+            /// The spec's operationId, for traces.
+            pub(crate) id: &'static str,
+            /// Safe to repeat (`x-idempotent`).
+            pub(crate) idempotent: bool,
+        }
+
         /// A failed attempt.
         struct Failed {
             error: Error,
@@ -74,28 +90,22 @@ pub fn emit(api: &Api) -> TokenStream {
 
         impl Client {
             /// Runs one operation: attempts until one succeeds, one fails for good, or the
-            /// retry policy allows no more. `idempotent`: the operation is safe to repeat.
-            pub(crate) async fn call<P, R>(
-                &self,
-                operation: &'static str,
-                path: &'static str,
-                idempotent: bool,
-                payload: &P,
-            ) -> Result<R, Error>
+            /// retry policy allows no more.
+            pub(crate) async fn call<P, R>(&self, operation: Operation, payload: &P) -> Result<R, Error>
             where
                 P: serde::Serialize,
                 R: serde::de::DeserializeOwned,
             {
                 let span = tracing::info_span!(
                     "call",
-                    operation,
+                    operation = operation.id,
                     attempt = tracing::field::Empty,
                     status = tracing::field::Empty,
                     duration_ms = tracing::field::Empty,
                 );
                 let started = Instant::now();
                 let result = self
-                    .attempts(path, idempotent, payload, &span)
+                    .attempts(operation, payload, &span)
                     .instrument(span.clone())
                     .await;
                 span.record("duration_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
@@ -104,8 +114,7 @@ pub fn emit(api: &Api) -> TokenStream {
 
             async fn attempts<P, R>(
                 &self,
-                path: &str,
-                idempotent: bool,
+                operation: Operation,
                 payload: &P,
                 span: &tracing::Span,
             ) -> Result<R, Error>
@@ -114,7 +123,8 @@ pub fn emit(api: &Api) -> TokenStream {
                 R: serde::de::DeserializeOwned,
             {
                 let policy = self.options.retry_policy.unwrap_or(self.inner.retry_policy);
-                let repeatable = idempotent || self.options.retry_state_changing;
+                let repeatable = operation.idempotent || self.options.retry_state_changing;
+                let url = &self.inner.urls[operation.index];
                 let mut attempt: u32 = 0;
                 let mut retries: u32 = 0;
                 let mut clock_learned = false;
@@ -124,7 +134,7 @@ pub fn emit(api: &Api) -> TokenStream {
                 loop {
                     attempt += 1;
                     span.record("attempt", attempt);
-                    let failed = match self.attempt(path, payload).await {
+                    let failed = match self.attempt(url, payload).await {
                         Ok((status, value)) => {
                             span.record("status", status.as_u16());
                             return Ok(value);
@@ -181,19 +191,21 @@ pub fn emit(api: &Api) -> TokenStream {
 
             /// One attempt: a fresh timestamp, a signature over exactly the bytes sent, and
             /// the response read.
-            async fn attempt<P, R>(&self, path: &str, payload: &P) -> Result<(StatusCode, R), Failed>
+            async fn attempt<P, R>(&self, url: &reqwest::Url, payload: &P) -> Result<(StatusCode, R), Failed>
             where
                 P: serde::Serialize,
                 R: serde::de::DeserializeOwned,
             {
-                let request = self.signed_request(path, payload)?;
+                let request = self.signed_request(url, payload)?;
                 let response = self.inner.http.execute(request).await.map_err(Error::Transport)?;
                 self.read_response(response).await
             }
 
             /// One attempt's request: the envelope stamped with the current time (corrected
-            /// by the learned clock offset), serialized once, and signed.
-            fn signed_request<P: serde::Serialize>(&self, path: &str, payload: &P) -> Result<reqwest::Request, Error> {
+            /// by the learned clock offset), serialized once, and signed. Built directly
+            /// rather than through reqwest's builder, which parses the URL and each header
+            /// again on every call.
+            fn signed_request<P: serde::Serialize>(&self, url: &reqwest::Url, payload: &P) -> Result<reqwest::Request, Error> {
                 let inner = &*self.inner;
                 let now = inner
                     .clock
@@ -204,21 +216,27 @@ pub fn emit(api: &Api) -> TokenStream {
                     timestamp: #timestamp,
                     payload,
                 };
-                let body = serde_json::to_vec(&envelope).map_err(Error::Encode)?;
+                let mut body = Vec::with_capacity(BODY_CAPACITY);
+                serde_json::to_writer(&mut body, &envelope).map_err(Error::Encode)?;
                 if inner.trace_bodies {
                     tracing::trace!(body = %String::from_utf8_lossy(&body), "request body");
                 }
-                let signature = inner.signer.sign(&body);
-                inner
-                    .http
-                    .post(format!("{}{path}", inner.base_url))
-                    .header(HeaderName::from_static(KEY_HEADER), inner.api_key.clone())
-                    .header(HeaderName::from_static(SIGNATURE_HEADER), signature.as_bytes())
-                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                    .timeout(self.options.timeout.unwrap_or(inner.timeout))
-                    .body(body)
-                    .build()
-                    .map_err(Error::Transport)
+                let signature = match HeaderValue::from_bytes(inner.signer.sign(&body).as_bytes()) {
+                    Ok(signature) => signature,
+                    Err(_) => unreachable!("hex digits are valid in a header"),
+                };
+                let mut request = reqwest::Request::new(reqwest::Method::POST, url.clone());
+                let headers = request.headers_mut();
+                headers.insert(HeaderName::from_static(KEY_HEADER), inner.api_key.clone());
+                headers.insert(HeaderName::from_static(SIGNATURE_HEADER), signature);
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                *request.timeout_mut() = match self.options.timeout {
+                    Some(timeout) => Some(timeout),
+                    None if inner.http_applies_timeout => None,
+                    None => Some(inner.timeout),
+                };
+                *request.body_mut() = Some(body.into());
+                Ok(request)
             }
 
             /// Reads a response: the success type, or the error that explains it.
@@ -345,8 +363,16 @@ pub fn emit(api: &Api) -> TokenStream {
             /// One attempt's signed request, built but not sent, so that the project's
             /// benchmarks can time the client's own work per call. Not part of the API.
             #[doc(hidden)]
-            pub fn __signed_request<P: serde::Serialize>(&self, path: &str, payload: &P) -> Result<reqwest::Request, Error> {
-                self.signed_request(path, payload)
+            pub fn __signed_request<P: serde::Serialize>(&self, url: &reqwest::Url, payload: &P) -> Result<reqwest::Request, Error> {
+                self.signed_request(url, payload)
+            }
+
+            /// The URL of the operation with this operationId, for
+            /// [`__signed_request`](Self::__signed_request). Not part of the API.
+            #[doc(hidden)]
+            pub fn __operation_url(&self, operation_id: &str) -> Option<reqwest::Url> {
+                let index = crate::client::OPERATIONS.iter().position(|(id, _)| *id == operation_id)?;
+                self.inner.urls.get(index).cloned()
             }
         }
     }

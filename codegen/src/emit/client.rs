@@ -14,7 +14,13 @@ pub fn emit(api: &Api) -> TokenStream {
     let methods = api
         .operations
         .iter()
-        .map(|op| operation_methods(op, &types));
+        .enumerate()
+        .map(|(index, op)| operation_methods(index, op, &types));
+    let operation_count = proc_macro2::Literal::usize_unsuffixed(api.operations.len());
+    let operation_entries = api.operations.iter().map(|op| {
+        let (id, path) = (&op.operation_id, &op.http_path);
+        quote!((#id, #path))
+    });
     let (default_base_url, base_url_default, base_url_text) = match &api.default_base_url {
         Some(url) => {
             let doc = docs::outer(&format!("The base URL used when none is given: `{url}`."));
@@ -76,12 +82,16 @@ pub fn emit(api: &Api) -> TokenStream {
         use reqwest::header::HeaderValue;
         use secrecy::SecretString;
 
+        use crate::call::Operation;
         use crate::clock::{Clock, SystemClock};
         use crate::error::{BuildError, Error};
         use crate::retry::{RequestOptions, RetryPolicy};
         use crate::signing::Signer;
 
         #default_base_url
+
+        /// Each operation's id and path, in the order of the client's URLs.
+        pub(crate) const OPERATIONS: [(&str, &str); #operation_count] = [#(#operation_entries),*];
 
         /// The default limit on a success response's size: 16 MiB.
         pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -107,6 +117,8 @@ pub fn emit(api: &Api) -> TokenStream {
         pub(crate) struct Inner {
             pub(crate) http: reqwest::Client,
             pub(crate) base_url: String,
+            /// Each operation's URL, as in [`OPERATIONS`].
+            pub(crate) urls: Vec<reqwest::Url>,
             pub(crate) account: String,
             pub(crate) api_key: HeaderValue,
             pub(crate) signer: Signer,
@@ -117,6 +129,9 @@ pub fn emit(api: &Api) -> TokenStream {
             pub(crate) learn_clock_offset: bool,
             pub(crate) max_response_bytes: usize,
             pub(crate) timeout: Duration,
+            /// Whether `http` applies `timeout` itself: true for the client this crate
+            /// builds, so that a call sets a timeout of its own only when it overrides it.
+            pub(crate) http_applies_timeout: bool,
             pub(crate) retry_policy: RetryPolicy,
             pub(crate) trace_bodies: bool,
         }
@@ -308,9 +323,18 @@ pub fn emit(api: &Api) -> TokenStream {
                 let api_key = self.api_key.ok_or(BuildError::MissingApiKey)?;
                 let api_key = HeaderValue::from_str(&api_key).map_err(|_| BuildError::InvalidApiKey)?;
                 let api_secret = self.api_secret.ok_or(BuildError::MissingApiSecret)?;
+                let base_url = base_url.trim_end_matches('/').to_owned();
+                let urls = OPERATIONS
+                    .iter()
+                    .map(|(_, path)| reqwest::Url::parse(&format!("{base_url}{path}")))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| BuildError::InvalidBaseUrl { url: base_url.clone() })?;
+                let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+                let http_applies_timeout = self.http_client.is_none();
                 let http = match self.http_client {
                     Some(http) => http,
                     None => reqwest::Client::builder()
+                        .timeout(timeout)
                         .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                         .redirect(reqwest::redirect::Policy::none())
                         .build()
@@ -319,7 +343,8 @@ pub fn emit(api: &Api) -> TokenStream {
                 Ok(Client {
                     inner: Arc::new(Inner {
                         http,
-                        base_url: base_url.trim_end_matches('/').to_owned(),
+                        base_url,
+                        urls,
                         account,
                         api_key,
                         signer: Signer::new(&api_secret),
@@ -328,7 +353,8 @@ pub fn emit(api: &Api) -> TokenStream {
                         clock_offset_known: AtomicBool::new(false),
                         learn_clock_offset: self.learn_clock_offset.unwrap_or(true),
                         max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-                        timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                        timeout,
+                        http_applies_timeout,
                         retry_policy: self.retry_policy.unwrap_or_default(),
                         trace_bodies: self.trace_bodies,
                     }),
@@ -339,7 +365,7 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
-fn operation_methods(op: &Operation, types: &TokenStream) -> TokenStream {
+fn operation_methods(index: usize, op: &Operation, types: &TokenStream) -> TokenStream {
     let summary = op.summary.as_deref();
     let sends = format!(
         "Sends `POST {}` (operation `{}`).",
@@ -365,7 +391,7 @@ fn operation_methods(op: &Operation, types: &TokenStream) -> TokenStream {
     let method = ident(&op.method);
     let payload = ident(&op.payload);
     let response = tokens(&op.response, types);
-    let http_path = &op.http_path;
+    let index = proc_macro2::Literal::usize_unsuffixed(index);
     let operation_id = &op.operation_id;
     let idempotent = op.idempotent;
     let paged = op
@@ -376,7 +402,7 @@ fn operation_methods(op: &Operation, types: &TokenStream) -> TokenStream {
         #doc
         #deprecated
         pub async fn #method(&self, payload: &#types #payload) -> Result<#response, Error> {
-            self.call(#operation_id, #http_path, #idempotent, payload).await
+            self.call(Operation { index: #index, id: #operation_id, idempotent: #idempotent }, payload).await
         }
 
         #paged
