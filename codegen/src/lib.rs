@@ -77,6 +77,13 @@ pub fn load(spec_yaml: &str, spec_name: &str) -> Result<model::Api, SpecError> {
             message: readable(&error.to_string()),
         }
     };
+    if let Some(location) = yaml::too_deep_flow(spec_yaml) {
+        return Err(SpecError {
+            spec_name: spec_name.to_owned(),
+            location: Some(location),
+            message: readable("recursion limit exceeded"),
+        });
+    }
     yaml::check(spec_yaml).map_err(yaml_error)?;
     let document: spec::Document = serde_yaml::from_str(spec_yaml).map_err(yaml_error)?;
     check::check(&document).map_err(|problem| SpecError {

@@ -13,6 +13,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use crate::error::Location;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// Nodes that aliases may add on top of the ones written out: enough for any real reuse of
@@ -24,6 +25,35 @@ const ROOT_EXTENSIONS: &[&str] = &["x-request-signing", "x-rust-crate", "x-webho
 
 /// Extensions that belong on an operation (`paths.<path>.post`).
 const OPERATION_EXTENSIONS: &[&str] = &["x-idempotent", "x-pagination"];
+
+/// Brackets open at once beyond which the text is refused before libyaml reads it: its time
+/// grows with the square of the flow nesting (100,000 `[` take it most of a minute).
+const MAX_FLOW_BRACKETS: usize = 1_000;
+
+/// The position of a `[` or `{` that opens more than [`MAX_FLOW_BRACKETS`] at once.
+///
+/// Counted over the raw text, quotes and comments included, so a bracket inside a string
+/// counts too; only a thousand unclosed ones would make a false alarm, and the nesting the
+/// generator reads is far shallower (128 levels) anyway.
+pub(crate) fn too_deep_flow(yaml: &str) -> Option<Location> {
+    let mut open = 0usize;
+    let (mut line, mut column) = (1, 0);
+    for c in yaml.chars() {
+        column += 1;
+        match c {
+            '\n' => (line, column) = (line + 1, 0),
+            '[' | '{' => {
+                open += 1;
+                if open > MAX_FLOW_BRACKETS {
+                    return Some(Location { line, column });
+                }
+            }
+            ']' | '}' => open = open.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
 
 /// Checks every document in `yaml`; the error carries the position of the node at fault.
 pub(crate) fn check(yaml: &str) -> Result<(), serde_yaml::Error> {
