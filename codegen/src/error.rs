@@ -49,9 +49,11 @@ impl fmt::Display for SpecPath {
             return f.write_str("(document root)");
         }
         for (position, segment) in self.0.iter().enumerate() {
+            // An empty key would vanish between the dots.
+            let shown = |key: &str| if key.is_empty() { "''" } else { key }.to_owned();
             match segment {
-                Segment::Key(key) if position == 0 => write!(f, "{key}")?,
-                Segment::Key(key) => write!(f, ".{key}")?,
+                Segment::Key(key) if position == 0 => write!(f, "{}", shown(key))?,
+                Segment::Key(key) => write!(f, ".{}", shown(key))?,
                 Segment::Index(index) => write!(f, "[{index}]")?,
             }
         }

@@ -10,6 +10,7 @@ mod locate;
 pub mod model;
 mod naming;
 pub mod spec;
+mod yaml;
 
 pub use error::{Location, SpecError};
 
@@ -33,19 +34,58 @@ pub fn generate(spec_yaml: &str, spec_name: &str) -> Result<Vec<GeneratedFile>, 
     })
 }
 
+/// The text of a spec file: its bytes must be UTF-8 (a byte-order mark is allowed).
+///
+/// On other bytes the error gives the line and column of the first one that is not UTF-8.
+pub fn spec_text<'a>(bytes: &'a [u8], spec_name: &str) -> Result<&'a str, SpecError> {
+    std::str::from_utf8(bytes).map_err(|error| {
+        let valid = &bytes[..error.valid_up_to()];
+        let line_start = valid
+            .iter()
+            .rposition(|&byte| byte == b'\n')
+            .map_or(0, |at| at + 1);
+        // Every byte before the error is valid UTF-8; columns count characters.
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        SpecError {
+            spec_name: spec_name.to_owned(),
+            location: Some(Location {
+                line: valid.iter().filter(|&&byte| byte == b'\n').count() + 1,
+                column,
+            }),
+            message: format!(
+                "the file is not UTF-8 text (byte 0x{:02x} here); save the spec as UTF-8",
+                bytes[error.valid_up_to()]
+            ),
+        }
+    })
+}
+
 /// Parses and checks spec text into the model that code is generated from.
 pub fn load(spec_yaml: &str, spec_name: &str) -> Result<model::Api, SpecError> {
-    let document: spec::Document = serde_yaml::from_str(spec_yaml).map_err(|error| {
+    let yaml_error = |error: serde_yaml::Error| {
         let location = error.location().map(|at| Location {
             line: at.line(),
             column: at.column(),
         });
         SpecError {
             spec_name: spec_name.to_owned(),
-            location,
-            message: without_position(&error.to_string()),
+            // The errors serde_yaml cannot place concern the whole file.
+            location: location.or(Some(Location { line: 1, column: 1 })),
+            message: readable(&error.to_string()),
         }
-    })?;
+    };
+    if let Some(location) = yaml::too_deep_flow(spec_yaml) {
+        return Err(SpecError {
+            spec_name: spec_name.to_owned(),
+            location: Some(location),
+            message: readable("recursion limit exceeded"),
+        });
+    }
+    yaml::check(spec_yaml).map_err(yaml_error)?;
+    let document: spec::Document = serde_yaml::from_str(spec_yaml).map_err(yaml_error)?;
     check::check(&document).map_err(|problem| SpecError {
         spec_name: spec_name.to_owned(),
         location: locate::locate(spec_yaml, &problem.path),
@@ -53,10 +93,54 @@ pub fn load(spec_yaml: &str, spec_name: &str) -> Result<model::Api, SpecError> {
     })
 }
 
-/// serde_yaml ends its messages with " at line L column C"; we print the position first.
-fn without_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) if message[at..].contains(" column ") => message[..at].to_owned(),
-        _ => message.to_owned(),
+/// serde_yaml's message in a spec author's words: without the " at line L column C" it
+/// writes (we print the position first), and naming the model's structs as YAML mappings.
+fn readable(message: &str) -> String {
+    let mut message = message.to_owned();
+    while let Some(at) = message.find(" at line ") {
+        let rest = &message[at + " at line ".len()..];
+        let line_digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let Some(after_column) = rest[line_digits..].strip_prefix(" column ") else {
+            break;
+        };
+        let column_digits = after_column
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .count();
+        if line_digits == 0 || column_digits == 0 {
+            break;
+        }
+        let end = message.len() - after_column.len() + column_digits;
+        message.replace_range(at..end, "");
+    }
+    if let Some(at) = message.find("expected struct ") {
+        let name_start = at + "expected struct ".len();
+        let name_len = message[name_start..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .count();
+        let name = message[name_start..name_start + name_len].to_owned();
+        message.replace_range(
+            at..name_start + name_len,
+            &format!("expected a mapping ({name})"),
+        );
+    }
+    // libyaml's syntax errors name what it was reading, which is rarely where the mistake is.
+    let syntax = [
+        ", while parsing ",
+        ", while scanning ",
+        " not allowed in this context",
+    ];
+    if syntax.iter().any(|part| message.contains(part)) {
+        message.push_str(" (a YAML syntax error: check the quotes, brackets and indentation here and on the lines before)");
+    }
+    match message.as_str() {
+        "recursion limit exceeded" => {
+            "the YAML nests deeper than the 128 levels the generator reads".to_owned()
+        }
+        "repetition limit exceeded" => {
+            "the YAML aliases (`*name`) expand too far (an alias bomb?)".to_owned()
+        }
+        _ => message,
     }
 }

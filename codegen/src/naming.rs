@@ -12,9 +12,10 @@ const KEYWORDS: &[&str] = &[
     "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// Type names the generated code uses unqualified, so a spec type may not take them.
+/// Prelude names the generated types module uses unqualified, so a spec type may not take
+/// them: a struct `Into` would hide the trait in every `impl Into<...>` parameter.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Box", "Err", "None", "Ok", "Option", "Result", "Self", "Some", "String", "Vec",
+    "Box", "Err", "From", "Into", "None", "Ok", "Option", "Result", "Self", "Some", "String", "Vec",
 ];
 
 /// snake_case for fields and methods; `None` if the result is not a Rust identifier.

@@ -7,10 +7,13 @@ use std::path::Path;
 
 /// Generates from a spec file under `tests/specs`, named in messages by its relative path.
 fn generate(path: &Path) -> Result<Vec<codegen::GeneratedFile>, codegen::SpecError> {
-    let text = fs::read_to_string(path).expect("test spec is readable");
+    let bytes = fs::read(path).expect("test spec is readable");
     let specs_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs");
-    let name = path.strip_prefix(&specs_dir).unwrap_or(path);
-    codegen::generate(&text, &name.to_string_lossy())
+    let name = path
+        .strip_prefix(&specs_dir)
+        .unwrap_or(path)
+        .to_string_lossy();
+    codegen::generate(codegen::spec_text(&bytes, &name)?, &name)
 }
 
 fn file<'a>(files: &'a [codegen::GeneratedFile], path: &str) -> &'a str {

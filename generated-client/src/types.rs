@@ -48,7 +48,7 @@ impl From<&str> for ComplianceState {
 impl std::str::FromStr for ComplianceState {
     type Err = std::convert::Infallible;
 
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
@@ -292,7 +292,7 @@ impl From<&str> for ErrorCode {
 impl std::str::FromStr for ErrorCode {
     type Err = std::convert::Infallible;
 
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
@@ -871,7 +871,7 @@ impl From<&str> for PurseStatus {
 impl std::str::FromStr for PurseStatus {
     type Err = std::convert::Infallible;
 
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
@@ -933,7 +933,7 @@ impl From<&str> for SortDirection {
 impl std::str::FromStr for SortDirection {
     type Err = std::convert::Infallible;
 
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
@@ -1228,7 +1228,7 @@ impl From<&str> for TransactionState {
 impl std::str::FromStr for TransactionState {
     type Err = std::convert::Infallible;
 
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }
@@ -1505,7 +1505,7 @@ impl From<&str> for WebhookLevel {
 impl std::str::FromStr for WebhookLevel {
     type Err = std::convert::Infallible;
 
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
         Ok(Self::from(value))
     }
 }

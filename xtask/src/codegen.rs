@@ -138,10 +138,12 @@ impl std::fmt::Display for Change {
 
 /// Generates the crate and compares it with the disk; writes the differences unless checking.
 pub fn sync(options: &Target, check: bool) -> Result<Vec<Change>, String> {
-    let spec_text = fs::read_to_string(&options.spec)
+    let spec_bytes = fs::read(&options.spec)
         .map_err(|error| format!("cannot read {}: {error}", display(&options.spec)))?;
-    let files = codegen::generate(&spec_text, &display(&options.spec))
-        .map_err(|error| error.to_string())?;
+    let spec_name = display(&options.spec);
+    let spec_text =
+        codegen::spec_text(&spec_bytes, &spec_name).map_err(|error| error.to_string())?;
+    let files = codegen::generate(spec_text, &spec_name).map_err(|error| error.to_string())?;
 
     // One pass decides what differs; writing then touches exactly those paths.
     let mut changes = Vec::new();

@@ -309,7 +309,19 @@ pub(crate) fn component_name<'a>(
             ),
         ));
     };
-    match schemas.get_key_value(name) {
+    if name.contains('/') {
+        return Err(Problem::new(
+            path,
+            format!(
+                "unsupported $ref `{reference}`: it points inside a schema, but only whole \
+                 schemas can be referenced; move that part into a schema of its own (a `/` \
+                 in a schema's name is written `~1`)"
+            ),
+        ));
+    }
+    // A JSON pointer writes `/` in a name as `~1` and `~` as `~0`.
+    let name = name.replace("~1", "/").replace("~0", "~");
+    match schemas.get_key_value(&name) {
         Some((name, _)) => Ok(name),
         None => Err(Problem::new(
             path,

@@ -245,7 +245,8 @@ fn check_request_body(
         RustType::Named(name) if types.is_struct(&name) => Ok(name),
         _ => Err(Problem::new(
             &payload_path,
-            "the payload must be a $ref to an object schema",
+            "the payload must be a $ref to an object schema with properties (an object \
+             without properties is free-form JSON, not a payload type)",
         )),
     }
 }

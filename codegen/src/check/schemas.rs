@@ -416,6 +416,19 @@ fn reject_unsupported(schema: &Schema, path: &SpecPath) -> Result<()> {
             ));
         }
     }
+    if schema.enum_values.is_none() {
+        for (extension, present) in [
+            ("x-enum-varnames", schema.enum_varnames.is_some()),
+            ("x-enum-descriptions", schema.enum_descriptions.is_some()),
+        ] {
+            if present {
+                return Err(Problem::new(
+                    &path.key(extension),
+                    format!("`{extension}` describes enum values, but this schema has no `enum`"),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -477,6 +490,12 @@ fn check_enum(schema: &Schema, path: &SpecPath) -> Result<EnumDef> {
                     "enum value `{wire_value}` becomes `{UNKNOWN_VARIANT}`, the variant that \
                      holds unrecognised values; rename it with `x-enum-varnames`"
                 ),
+            ));
+        }
+        if let Some(first) = values[..index].iter().position(|v| v == value) {
+            return Err(Problem::new(
+                &value_path,
+                format!("enum value `{wire_value}` is listed twice (first at enum[{first}])"),
             ));
         }
         if let Some(other) = variants.iter().find(|v| v.name == name) {

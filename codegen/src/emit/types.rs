@@ -213,7 +213,8 @@ fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
         impl std::str::FromStr for #name {
             type Err = std::convert::Infallible;
 
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
+            // Not `Self::Err`: a variant named `Err` would make that ambiguous.
+            fn from_str(value: &str) -> Result<Self, std::convert::Infallible> {
                 Ok(Self::from(value))
             }
         }
