@@ -25,6 +25,17 @@ const RESERVED_METHODS: &[&str] = &[
     "signed_request",
     "read_response",
     "trace_response_body",
+    // Methods of the traits the client implements, which users and the generated code call:
+    // an inherent method of the same name would be picked instead.
+    "clone",
+    "clone_from",
+    "fmt",
+    "to_owned",
+    "into",
+    "try_into",
+    "borrow",
+    "borrow_mut",
+    "type_id",
 ];
 
 /// The suffixes of a paged operation's extra methods: every item as a stream, and collected.
@@ -97,7 +108,8 @@ pub(crate) fn check_operations(
             return Err(Problem::new(
                 &id_path,
                 format!(
-                    "operationId `{operation_id}` becomes `{method}`, a name the client already uses"
+                    "operationId `{operation_id}` becomes `{method}`, a name the client already \
+                     uses (for its own methods or those of the traits it implements)"
                 ),
             ));
         }
