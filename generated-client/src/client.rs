@@ -667,14 +667,15 @@ impl ClientBuilder {
         let http = match self.http_client {
             Some(http) => http,
             None => {
-                reqwest::Client::builder()
+                let http = reqwest::Client::builder()
                     .timeout(timeout)
                     .connect_timeout(
                         self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
                     )
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .map_err(BuildError::HttpClient)?
+                    .redirect(reqwest::redirect::Policy::none());
+                #[cfg(feature = "rustls")]
+                let http = http.tls_backend_preconfigured(tls_config()?);
+                http.build().map_err(BuildError::HttpClient)?
             }
         };
         Ok(Client {
@@ -700,4 +701,21 @@ impl ClientBuilder {
             options: RequestOptions::default(),
         })
     }
+}
+
+/// TLS through rustls with the ring provider and the platform's certificate
+/// verifier, given to reqwest ready-made: reqwest's own rustls setup would bring the
+/// aws-lc-rs provider, whose C library takes far longer to build, and installing
+/// ring as the process-wide default instead would override the application's choice.
+#[cfg(feature = "rustls")]
+fn tls_config() -> Result<rustls::ClientConfig, BuildError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|config| config.with_platform_verifier())
+        .map(|config| config.with_no_client_auth())
+        .map_err(|error| BuildError::Tls {
+            message: error.to_string(),
+        })
 }

@@ -349,6 +349,12 @@ pub enum BuildError {
     InvalidApiKey,
     /// The default HTTP client could not be created.
     HttpClient(reqwest::Error),
+    /// The TLS configuration could not be made, for instance because the platform's
+    /// certificate verifier is unavailable.
+    Tls {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl std::fmt::Display for BuildError {
@@ -369,6 +375,7 @@ impl std::fmt::Display for BuildError {
                 f.write_str("could not create the HTTP client: ")?;
                 write_chain(f, error)
             }
+            Self::Tls { message } => write!(f, "could not configure TLS: {message}"),
         }
     }
 }

@@ -38,8 +38,12 @@ rust-version = "1.85"
 {publish}
 [features]
 default = ["rustls"]
-# TLS through rustls, with the platform's certificate verifier.
-rustls = ["reqwest/rustls"]
+# TLS through rustls with the ring crypto provider and the platform's certificate verifier.
+# (reqwest's own rustls feature brings aws-lc-rs, whose C library takes far longer to build.)
+rustls = ["reqwest/rustls-no-provider", "dep:rustls", "dep:rustls-platform-verifier"]
+# TLS through rustls with reqwest's default provider, aws-lc-rs (FIPS-capable). Use it instead
+# of `rustls`, with `default-features = false`.
+rustls-aws-lc = ["reqwest/rustls"]
 # TLS through the platform's library (OpenSSL on Linux).
 native-tls = ["reqwest/native-tls"]
 # Not part of the API: lets the generator project's benchmarks time how requests are built.
@@ -50,6 +54,8 @@ __bench = []
 hmac = {{ version = "0.13", features = ["zeroize"] }}
 reqwest = {{ version = "0.13", default-features = false }}
 rust_decimal = {{ version = "1.36", default-features = false, features = ["std"] }}
+rustls = {{ version = "0.23.27", default-features = false, features = ["ring", "std", "tls12"], optional = true }}
+rustls-platform-verifier = {{ version = "0.7", optional = true }}
 secrecy = "0.10"
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = {{ version = "1", features = ["raw_value"] }}

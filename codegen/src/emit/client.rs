@@ -333,12 +333,15 @@ pub fn emit(api: &Api) -> TokenStream {
                 let http_applies_timeout = self.http_client.is_none();
                 let http = match self.http_client {
                     Some(http) => http,
-                    None => reqwest::Client::builder()
-                        .timeout(timeout)
-                        .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                        .redirect(reqwest::redirect::Policy::none())
-                        .build()
-                        .map_err(BuildError::HttpClient)?,
+                    None => {
+                        let http = reqwest::Client::builder()
+                            .timeout(timeout)
+                            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                            .redirect(reqwest::redirect::Policy::none());
+                        #[cfg(feature = "rustls")]
+                        let http = http.tls_backend_preconfigured(tls_config()?);
+                        http.build().map_err(BuildError::HttpClient)?
+                    }
                 };
                 Ok(Client {
                     inner: Arc::new(Inner {
@@ -361,6 +364,22 @@ pub fn emit(api: &Api) -> TokenStream {
                     options: RequestOptions::default(),
                 })
             }
+        }
+
+        /// TLS through rustls with the ring provider and the platform's certificate
+        /// verifier, given to reqwest ready-made: reqwest's own rustls setup would bring the
+        /// aws-lc-rs provider, whose C library takes far longer to build, and installing
+        /// ring as the process-wide default instead would override the application's choice.
+        #[cfg(feature = "rustls")]
+        fn tls_config() -> Result<rustls::ClientConfig, BuildError> {
+            use rustls_platform_verifier::BuilderVerifierExt;
+
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .and_then(|config| config.with_platform_verifier())
+                .map(|config| config.with_no_client_auth())
+                .map_err(|error| BuildError::Tls { message: error.to_string() })
         }
     }
 }

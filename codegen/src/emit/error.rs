@@ -350,6 +350,12 @@ pub fn emit(api: &Api) -> TokenStream {
             InvalidApiKey,
             /// The default HTTP client could not be created.
             HttpClient(reqwest::Error),
+            /// The TLS configuration could not be made, for instance because the platform's
+            /// certificate verifier is unavailable.
+            Tls {
+                /// What went wrong.
+                message: String,
+            },
         }
 
         impl std::fmt::Display for BuildError {
@@ -367,6 +373,7 @@ pub fn emit(api: &Api) -> TokenStream {
                         f.write_str("could not create the HTTP client: ")?;
                         write_chain(f, error)
                     }
+                    Self::Tls { message } => write!(f, "could not configure TLS: {message}"),
                 }
             }
         }

@@ -72,8 +72,14 @@ pub fn emit(api: &Api) -> String {
          Secrets and signatures are never recorded; bodies only with `.trace_bodies(true)`, at \
          TRACE level.\n\n\
          ## Features\n\n\
-         - `rustls` (default): TLS through rustls.\n\
-         - `native-tls`: TLS through the platform's library instead.\n",
+         - `rustls` (default): TLS through rustls, with the ring crypto provider and the \
+         platform's certificate verifier.\n\
+         - `rustls-aws-lc`: rustls with reqwest's own provider, aws-lc-rs, instead \
+         (FIPS-capable; its C library makes a clean build much longer). Use it with \
+         `default-features = false`.\n\
+         - `native-tls`: TLS through the platform's library (OpenSSL on Linux) instead.\n\
+         - None of them (`default-features = false`): plain `http://` only, e.g. for tests \
+         against a local server.\n",
         name = package.name,
         description = package.description,
         title = api.title,
