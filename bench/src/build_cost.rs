@@ -61,12 +61,15 @@ pub fn measure(crate_dir: &Path, lock_file: &Path, scratch: &Path) -> Result<Bui
         });
     }
 
-    // The crate alone, after an edit: its dependencies are already built (default features).
-    let lib_rs = copy.join("src/lib.rs");
+    // The crate alone, as after regenerating it: its dependencies are already built (default
+    // features), its own artifacts removed. (Touching a file is not enough: incremental
+    // compilation would reuse everything.)
+    let package = package_name(&manifest)?;
+    let target = scratch.join("target-0");
     let mut rebuilds = Vec::new();
     for _ in 0..3 {
-        touch(&lib_rs)?;
-        rebuilds.push(cargo_build(&copy, &scratch.join("target-0"), &[])?);
+        cargo_clean_package(&copy, &target, &package)?;
+        rebuilds.push(cargo_build(&copy, &target, &[])?);
     }
     Ok(BuildCost {
         clean,
@@ -200,12 +203,30 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn touch(path: &Path) -> Result<(), String> {
-    fs::File::options()
-        .append(true)
-        .open(path)
-        .and_then(|file| file.set_modified(std::time::SystemTime::now()))
-        .map_err(|error| format!("{}: {error}", path.display()))
+/// The `name` of the `[package]` in `manifest`.
+fn package_name(manifest: &Path) -> Result<String, String> {
+    let text = fs::read_to_string(manifest).map_err(|error| error.to_string())?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("name = "))
+        .map(|name| name.trim_matches('"').to_owned())
+        .ok_or_else(|| format!("{} names no package", manifest.display()))
+}
+
+fn cargo_clean_package(dir: &Path, target: &Path, package: &str) -> Result<(), String> {
+    let output = cargo()
+        .current_dir(dir)
+        .args(["clean", "--offline", "--quiet", "--package", package])
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .map_err(|error| format!("cannot run cargo clean: {error}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "cargo clean failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
 }
 
 /// Lines of Rust under `dir`.

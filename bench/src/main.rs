@@ -131,6 +131,19 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
             )
             .goal("≤ 1.20x", overhead.ratio <= 1.2),
         );
+        rows.push(
+            Row::new(
+                format!(
+                    "Same call against a hand-built signed reqwest::Request, {} payload",
+                    overhead.payload
+                ),
+                duration(overhead.client),
+            )
+            .against(
+                format!("{} (floor + hex + request)", duration(overhead.hand_built)),
+                overhead.hand_built_ratio,
+            ),
+        );
     }
 
     eprintln!("loopback throughput …");
@@ -166,7 +179,7 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
             ));
         }
         rows.push(Row::new(
-            "Rebuild of the generated crate alone, after an edit",
+            "Build of the generated crate alone, dependencies built",
             format!("{:.1} s", cost.rebuild.as_secs_f64()),
         ));
         rows.push(Row::new(

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use calypso_customer_purse::types::{CreateCustomerRequest, TransactionIdRequest};
 use calypso_customer_purse::{Client, SecretString, Uuid};
 use hmac::{Hmac, KeyInit, Mac};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use sha2::Sha512;
 
@@ -22,6 +23,9 @@ pub struct Overhead {
     pub client: Duration,
     pub floor: Duration,
     pub ratio: f64,
+    /// The floor plus hex and a `reqwest::Request` built by hand with the same headers.
+    pub hand_built: Duration,
+    pub hand_built_ratio: f64,
 }
 
 /// Both payloads: the smallest request (one id) and a large one (a customer with 8 KiB of
@@ -73,8 +77,8 @@ struct FloorEnvelope<'a, P> {
     payload: &'a P,
 }
 
-/// Times the client and the floor in alternating rounds, so that both see the same machine;
-/// the ratio is the median of the rounds' ratios.
+/// Times the client, the floor and a hand-built request in alternating rounds, so that all
+/// see the same machine; each ratio is the median of the rounds' ratios.
 fn compare<P: Serialize>(
     payload_name: &'static str,
     client: &Client,
@@ -108,30 +112,48 @@ fn compare<P: Serialize>(
     let floor_round = || -> Result<Duration, String> {
         let start = Instant::now();
         for _ in 0..calls {
-            let envelope = FloorEnvelope {
-                account: black_box(ACCOUNT),
-                timestamp: now_millis(),
-                payload: black_box(payload),
-            };
-            let body = serde_json::to_vec(&envelope).map_err(|error| error.to_string())?;
-            let mut mac = keyed.clone();
-            mac.update(&body);
+            let (body, mac) = floor_body_and_mac(keyed, payload)?;
             black_box((body, mac.finalize()));
         }
         Ok(start.elapsed() / calls)
     };
-    // Warm both up: caches, allocator, lazy statics.
+    // The floor plus what any reqwest-based client must add: hex, and the request itself.
+    let hand_built_round = || -> Result<Duration, String> {
+        let start = Instant::now();
+        for _ in 0..calls {
+            let (body, mac) = floor_body_and_mac(keyed, payload)?;
+            let signature = hex::encode(mac.finalize().into_bytes());
+            let mut request = reqwest::Request::new(reqwest::Method::POST, black_box(&url).clone());
+            let headers = request.headers_mut();
+            headers.insert("key", HeaderValue::from_static(API_KEY));
+            headers.insert(
+                "sign",
+                HeaderValue::from_str(&signature).map_err(|error| error.to_string())?,
+            );
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            *request.body_mut() = Some(body.into());
+            black_box(request);
+        }
+        Ok(start.elapsed() / calls)
+    };
+    // Warm all up: caches, allocator, lazy statics.
     client_round()?;
     floor_round()?;
+    hand_built_round()?;
     let mut client_times = Vec::with_capacity(rounds);
     let mut floor_times = Vec::with_capacity(rounds);
+    let mut hand_built_times = Vec::with_capacity(rounds);
     let mut ratios = Vec::with_capacity(rounds);
+    let mut hand_built_ratios = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let client_time = client_round()?;
         let floor_time = floor_round()?;
+        let hand_built_time = hand_built_round()?;
         ratios.push(client_time.as_secs_f64() / floor_time.as_secs_f64());
+        hand_built_ratios.push(client_time.as_secs_f64() / hand_built_time.as_secs_f64());
         client_times.push(client_time);
         floor_times.push(floor_time);
+        hand_built_times.push(hand_built_time);
     }
     Ok(Overhead {
         payload: payload_name,
@@ -139,7 +161,26 @@ fn compare<P: Serialize>(
         client: crate::stats::median(&mut client_times),
         floor: crate::stats::median(&mut floor_times),
         ratio: median_f64(&mut ratios),
+        hand_built: crate::stats::median(&mut hand_built_times),
+        hand_built_ratio: median_f64(&mut hand_built_ratios),
     })
+}
+
+/// The floor's work: the envelope serialized with `serde_json::to_vec`, and the keyed HMAC
+/// state fed with it.
+fn floor_body_and_mac<P: Serialize>(
+    keyed: &Hmac<Sha512>,
+    payload: &P,
+) -> Result<(Vec<u8>, Hmac<Sha512>), String> {
+    let envelope = FloorEnvelope {
+        account: black_box(ACCOUNT),
+        timestamp: now_millis(),
+        payload: black_box(payload),
+    };
+    let body = serde_json::to_vec(&envelope).map_err(|error| error.to_string())?;
+    let mut mac = keyed.clone();
+    mac.update(&body);
+    Ok((body, mac))
 }
 
 /// The floor reads the clock too, as the client must.
