@@ -44,7 +44,7 @@ fn main() -> ExitCode {
 fn bench(args: &[String]) -> ExitCode {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
-        .args(["run", "--release", "--quiet", "--package", "bench", "--"])
+        .args(["run", "--release", "--locked", "--quiet", "--package", "bench", "--"])
         .args(args)
         .status();
     match status {
