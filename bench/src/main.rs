@@ -1,5 +1,5 @@
-//! `cargo xtask bench`: measures the generator, the generated client and what the client costs
-//! to build, and prints one table. Every ratio compares two things measured side by side in
+//! `cargo xtask bench`: measures the generator, the generated client, the sandbox's ledger
+//! lookups and what the client costs to build, and prints one table. Every ratio compares two things measured side by side in
 //! the same run, as a median over alternating rounds, because the machine is shared and noisy.
 //!
 //! Options: `--quick` (fewer rounds: a smoke run, not figures to record) and `--skip-build`
@@ -8,6 +8,7 @@
 mod build_cost;
 mod generator;
 mod overhead;
+mod sandbox;
 mod stats;
 mod throughput;
 
@@ -28,6 +29,10 @@ struct Effort {
     overhead_calls: u32,
     throughput_rounds: usize,
     throughput_calls: usize,
+    /// The small and the large ledger, in customers (each with a purse and a deposit).
+    sandbox_customers: [usize; 2],
+    sandbox_rounds: usize,
+    sandbox_calls: usize,
     build: bool,
 }
 
@@ -39,6 +44,9 @@ fn main() -> ExitCode {
         overhead_calls: 20_000,
         throughput_rounds: 7,
         throughput_calls: 6_400,
+        sandbox_customers: [1_000, 100_000],
+        sandbox_rounds: 11,
+        sandbox_calls: 256,
         build: true,
     };
     for arg in &args {
@@ -50,6 +58,9 @@ fn main() -> ExitCode {
                     overhead_calls: 1_000,
                     throughput_rounds: 1,
                     throughput_calls: 640,
+                    sandbox_customers: [1_000, 10_000],
+                    sandbox_rounds: 3,
+                    sandbox_calls: 64,
                     ..effort
                 }
             }
@@ -161,6 +172,16 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
             .goal("≥ 0.97x", result.ratio >= 0.97),
         );
     }
+
+    eprintln!(
+        "sandbox ledger ({} and {} customers) …",
+        effort.sandbox_customers[0], effort.sandbox_customers[1]
+    );
+    rows.extend(sandbox::measure(
+        effort.sandbox_customers,
+        effort.sandbox_rounds,
+        effort.sandbox_calls,
+    )?);
 
     if effort.build {
         eprintln!("build cost of the generated crate (clean builds take minutes) …");

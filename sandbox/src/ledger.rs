@@ -15,9 +15,10 @@ use calypso_customer_purse::types::{
 use calypso_customer_purse::{Decimal, OffsetDateTime, Uuid};
 
 use crate::admin::{AdminError, Deposit, Outcome};
+use crate::book::{Book, StoredPurse, StoredTransaction};
 use crate::currencies::{self, AddressFamily};
 use crate::failure::Failure;
-use crate::find::{self, Listed, Paging};
+use crate::find::{self, Paging};
 
 /// All accounts' state.
 #[derive(Default)]
@@ -29,50 +30,11 @@ pub(crate) struct Ledger {
     transactions_created: u64,
 }
 
-/// One account's state.
-#[derive(Default)]
-struct Book {
-    customers: HashMap<Uuid, Customer>,
-    purses: Vec<StoredPurse>,
-    transactions: Vec<StoredTransaction>,
-}
-
 #[derive(Clone)]
 struct AddressOwner {
     account: String,
     customer_id: Uuid,
     family: AddressFamily,
-}
-
-struct StoredPurse {
-    customer_id: Uuid,
-    id: Uuid,
-    currency: String,
-    address: String,
-    status: PurseStatus,
-}
-
-impl StoredPurse {
-    fn to_purse(&self) -> Purse {
-        Purse::new()
-            .with_id(self.id)
-            .with_address(self.address.clone())
-            .with_currency(self.currency.clone())
-            .with_status(self.status.clone())
-    }
-}
-
-struct StoredTransaction {
-    transaction: Transaction,
-    customer_id: Uuid,
-    /// The address the deposit went to.
-    address: String,
-    sequence: u64,
-    outcome: Outcome,
-}
-
-fn customer_not_found(id: Uuid) -> Failure {
-    Failure::not_found(format!("customer {id} not found"))
 }
 
 impl Ledger {
@@ -94,7 +56,7 @@ impl Ledger {
         customer.description = request.description;
         customer.external_id = request.external_id;
         customer.email = request.email;
-        book.customers.insert(id, customer.clone());
+        book.add_customer(id, customer.clone());
         Ok(customer)
     }
 
@@ -109,17 +71,17 @@ impl Ledger {
         if let Some(external_id) = &request.external_id {
             book.ensure_external_id_free(external_id, Some(request.id))?;
         }
-        let customer = book.customer_mut(request.id)?;
-        if request.description.is_some() {
-            customer.description = request.description;
-        }
-        if request.external_id.is_some() {
-            customer.external_id = request.external_id;
-        }
-        if request.email.is_some() {
-            customer.email = request.email;
-        }
-        Ok(customer.clone())
+        book.change_customer(request.id, |customer| {
+            if request.description.is_some() {
+                customer.description = request.description;
+            }
+            if request.external_id.is_some() {
+                customer.external_id = request.external_id;
+            }
+            if request.email.is_some() {
+                customer.email = request.email;
+            }
+        })
     }
 
     pub(crate) fn get_customer(
@@ -136,9 +98,7 @@ impl Ledger {
         request: ExternalIdRequest,
     ) -> Result<Customer, Failure> {
         self.book(account)
-            .customers
-            .values()
-            .find(|customer| customer.external_id.as_ref() == Some(&request.external_id))
+            .customer_by_external_id(&request.external_id)
             .cloned()
             .ok_or_else(|| {
                 Failure::not_found(format!(
@@ -156,9 +116,10 @@ impl Ledger {
         request: CustomerIdRequest,
         blocked: bool,
     ) -> Result<Customer, Failure> {
-        let customer = self.book(account).customer_mut(request.customer_id)?;
-        customer.blocked = Some(blocked);
-        Ok(customer.clone())
+        self.book(account)
+            .change_customer(request.customer_id, |customer| {
+                customer.blocked = Some(blocked);
+            })
     }
 
     /// The customer's purse for the currency, made on first request: the same customer and
@@ -188,9 +149,7 @@ impl Ledger {
         let book = self.book(account);
         book.customer(request.customer_id)?;
         Ok(book
-            .purses
-            .iter()
-            .filter(|stored| stored.customer_id == request.customer_id)
+            .purses_of(request.customer_id)
             .map(StoredPurse::to_purse)
             .collect())
     }
@@ -201,9 +160,7 @@ impl Ledger {
         request: TransactionIdRequest,
     ) -> Result<Transaction, Failure> {
         self.book(account)
-            .transactions
-            .iter()
-            .find(|stored| stored.transaction.id == request.transaction_id)
+            .transaction(request.transaction_id)
             .map(|stored| stored.transaction.clone())
             .ok_or_else(|| {
                 Failure::not_found(format!("transaction {} not found", request.transaction_id))
@@ -216,16 +173,7 @@ impl Ledger {
         request: FindTransactionsRequest,
         paging: Paging,
     ) -> Result<TransactionPage, Failure> {
-        let listed = self
-            .book(account)
-            .transactions
-            .iter()
-            .map(|stored| Listed {
-                transaction: &stored.transaction,
-                customer_id: stored.customer_id,
-                sequence: stored.sequence,
-            })
-            .collect();
+        let listed = self.book(account).listed(request.customer_id);
         find::find(listed, &request, paging)
     }
 
@@ -265,9 +213,10 @@ impl Ledger {
             )));
         }
         let book = self.book(&owner.account);
-        if book.purses.iter().any(|stored| {
-            stored.address == deposit.address && stored.status == PurseStatus::Declined
-        }) {
+        if book
+            .purses_at(&deposit.address)
+            .any(|stored| stored.status == PurseStatus::Declined)
+        {
             return Err(AdminError::Conflict(format!(
                 "address `{}` is blocked after a declined deposit",
                 deposit.address
@@ -297,8 +246,7 @@ impl Ledger {
         )
         .with_transaction_hash(hash);
         self.book(&owner.account)
-            .transactions
-            .push(StoredTransaction {
+            .add_transaction(StoredTransaction {
                 transaction: transaction.clone(),
                 customer_id: owner.customer_id,
                 address: deposit.address,
@@ -312,20 +260,13 @@ impl Ledger {
     /// `CONFIRMED` → funds credited (`translationToAccountCompleted`), or → `DECLINED`, which
     /// also blocks the address.
     pub(crate) fn advance(&mut self, transaction_id: Uuid) -> Result<Transaction, AdminError> {
-        let (book, index) = self
+        let not_found = || AdminError::NotFound(format!("transaction {transaction_id} not found"));
+        let book = self
             .books
             .values_mut()
-            .find_map(|book| {
-                let index = book
-                    .transactions
-                    .iter()
-                    .position(|stored| stored.transaction.id == transaction_id)?;
-                Some((book, index))
-            })
-            .ok_or_else(|| {
-                AdminError::NotFound(format!("transaction {transaction_id} not found"))
-            })?;
-        let stored = &mut book.transactions[index];
+            .find(|book| book.transaction(transaction_id).is_some())
+            .ok_or_else(not_found)?;
+        let stored = book.transaction_mut(transaction_id).ok_or_else(not_found)?;
         let transaction = &mut stored.transaction;
         match (&transaction.transaction_state, stored.outcome) {
             (TransactionState::MemPoolFound, _) => {
@@ -352,9 +293,7 @@ impl Ledger {
         let transaction = transaction.clone();
         if transaction.transaction_state == TransactionState::Declined {
             let address = stored.address.clone();
-            for purse in book.purses.iter_mut().filter(|p| p.address == address) {
-                purse.status = PurseStatus::Declined;
-            }
+            book.decline_address(&address);
         }
         Ok(transaction)
     }
@@ -363,14 +302,11 @@ impl Ledger {
     /// the transaction, its purse and address, and whether its customer is blocked now.
     pub(crate) fn deposit_event(&self, transaction_id: Uuid) -> Option<(&str, PurseDepositEvent)> {
         self.books.iter().find_map(|(account, book)| {
-            let stored = book
-                .transactions
-                .iter()
-                .find(|stored| stored.transaction.id == transaction_id)?;
+            let stored = book.transaction(transaction_id)?;
             let transaction = &stored.transaction;
             let blocked = book
-                .customers
-                .get(&stored.customer_id)
+                .customer(stored.customer_id)
+                .ok()
                 .and_then(|customer| customer.blocked)
                 .unwrap_or(false);
             let mut event = PurseDepositEvent::new()
@@ -387,11 +323,11 @@ impl Ledger {
                 );
             event.transaction_hash = transaction.transaction_hash.clone();
             // The deposit opened the purse of its currency at its address.
-            if let Some(purse) = book.purses.iter().find(|purse| {
-                purse.customer_id == stored.customer_id
-                    && purse.currency == transaction.currency
-                    && purse.address == stored.address
-            }) {
+            if let Some(purse) = book
+                .purse_position(stored.customer_id, &transaction.currency)
+                .map(|position| book.purse(position))
+                .filter(|purse| purse.address == stored.address)
+            {
                 event = event.with_purse_id(purse.id);
             }
             Some((account.as_str(), event))
@@ -413,19 +349,12 @@ impl Ledger {
         family: AddressFamily,
     ) -> &StoredPurse {
         let book = self.books.entry(account.to_owned()).or_default();
-        if let Some(index) = book
-            .purses
-            .iter()
-            .position(|p| p.customer_id == customer_id && p.currency == currency)
-        {
-            return &book.purses[index];
+        if let Some(position) = book.purse_position(customer_id, currency) {
+            return book.purse(position);
         }
         let address = book
-            .purses
-            .iter()
-            .find(|p| {
-                p.customer_id == customer_id && currencies::family_of(&p.currency) == Some(family)
-            })
+            .purses_of(customer_id)
+            .find(|p| currencies::family_of(&p.currency) == Some(family))
             .map(|p| p.address.clone())
             .unwrap_or_else(|| {
                 currencies::address(family, &format!("{account}/{customer_id}/{family:?}"))
@@ -439,51 +368,15 @@ impl Ledger {
             });
         // A new currency on a blocked address is blocked too.
         let status = book
-            .purses
-            .iter()
-            .find(|p| p.address == address)
+            .purses_at(&address)
+            .next()
             .map_or(PurseStatus::PendingPayment, |p| p.status.clone());
-        book.purses.push(StoredPurse {
+        book.add_purse(StoredPurse {
             customer_id,
             id: Uuid::new_v4(),
             currency: currency.to_owned(),
             address,
             status,
-        });
-        book.purses.last().expect("just pushed")
-    }
-}
-
-impl Book {
-    fn customer(&self, id: Uuid) -> Result<&Customer, Failure> {
-        self.customers
-            .get(&id)
-            .ok_or_else(|| customer_not_found(id))
-    }
-
-    fn customer_mut(&mut self, id: Uuid) -> Result<&mut Customer, Failure> {
-        self.customers
-            .get_mut(&id)
-            .ok_or_else(|| customer_not_found(id))
-    }
-
-    /// Fails when another customer than `except` already has `external_id`: `external/get`
-    /// returns one customer, so the sandbox keeps external ids unique per account.
-    fn ensure_external_id_free(
-        &self,
-        external_id: &str,
-        except: Option<Uuid>,
-    ) -> Result<(), Failure> {
-        match self
-            .customers
-            .values()
-            .find(|c| c.external_id.as_deref() == Some(external_id) && c.id != except)
-        {
-            Some(other) => Err(Failure::invalid_input(format!(
-                "externalId `{external_id}` is already used by customer {}",
-                other.id.map(|id| id.to_string()).unwrap_or_default()
-            ))),
-            None => Ok(()),
-        }
+        })
     }
 }

@@ -23,6 +23,7 @@ mod accounts;
 mod admin;
 mod auth;
 mod body;
+mod book;
 mod currencies;
 mod date;
 mod failure;
