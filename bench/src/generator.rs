@@ -24,6 +24,19 @@ pub fn time_generate(spec: &str, runs: usize) -> Result<(Duration, usize), Strin
     Ok((median(&mut times), files))
 }
 
+/// The median time of `codegen::load` (YAML to the checked model) over `runs` runs: the part
+/// of generating that comes before emitting and formatting.
+pub fn time_load(spec: &str, runs: usize) -> Result<Duration, String> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        codegen::load(std::hint::black_box(spec), "bench.yaml")
+            .map_err(|error| error.to_string())?;
+        times.push(start.elapsed());
+    }
+    Ok(median(&mut times))
+}
+
 /// The spec with every operation and every schema it owns copied `times - 1` more times under
 /// new names: the same style of spec, `times` as large. Schemas that the root extensions name
 /// (signing and webhook envelopes, events) or that error answers use stay shared, as they

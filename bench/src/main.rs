@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: measures the generator, the generated client, the sandbox's ledger
-//! lookups and what the client costs to build, and prints one table. Every ratio compares two things measured side by side in
-//! the same run, as a median over alternating rounds, because the machine is shared and noisy.
+//! lookups and what the client costs to build, and prints one table. Every ratio compares two
+//! things measured side by side in the same run, as a median over alternating rounds, because
+//! the machine is shared and noisy.
 //!
 //! Options: `--quick` (fewer rounds: a smoke run, not figures to record) and `--skip-build`
 //! (no clean builds, which take minutes).
@@ -110,6 +111,17 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
         ),
         duration(real),
     ));
+    let loading = generator::time_load(&spec, effort.generator_runs)?;
+    rows.push(
+        Row::new(
+            "  of which loading and checking the spec",
+            duration(loading),
+        )
+        .against(
+            format!("{} (all of it)", duration(real)),
+            loading.as_secs_f64() / real.as_secs_f64(),
+        ),
+    );
     let scaled = generator::scaled_spec(&spec, 10)?;
     let (large, _) = generator::time_generate(&scaled, effort.generator_runs.div_ceil(3))?;
     rows.push(

@@ -12,8 +12,8 @@ usage: cargo xtask codegen [--check] [--spec FILE] [--out DIR]
   --out DIR      the crate folder to write (default: generated-client)
 
   bench          measure the generator, the client's per-call cost and loopback throughput
-                 against hand-written baselines, and the generated crate's build cost;
-                 print one table (see BENCHMARKS.md)
+                 against hand-written baselines, the sandbox's lookups as its ledger grows,
+                 and the generated crate's build cost; print one table (see BENCHMARKS.md)
   --quick        fewer rounds: a smoke run, not figures to record
   --skip-build   leave out the clean builds, which take minutes";
 
@@ -44,7 +44,15 @@ fn main() -> ExitCode {
 fn bench(args: &[String]) -> ExitCode {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
-        .args(["run", "--release", "--locked", "--quiet", "--package", "bench", "--"])
+        .args([
+            "run",
+            "--release",
+            "--locked",
+            "--quiet",
+            "--package",
+            "bench",
+            "--",
+        ])
         .args(args)
         .status();
     match status {
