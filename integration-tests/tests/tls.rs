@@ -1,4 +1,4 @@
-//! The default TLS setup (rustls with the ring provider, handed to reqwest ready-made): an
+//! The `rustls-ring` TLS setup, which the client builds itself and hands to reqwest: an
 //! https base URL is spoken to in TLS, and a server that cannot complete the handshake is
 //! a transport error that says so.
 
@@ -35,7 +35,7 @@ async fn an_https_base_url_opens_with_a_tls_client_hello_and_a_failed_handshake_
         .retry_policy(RetryPolicy::NONE)
         .timeout(Duration::from_secs(5))
         .build()
-        .expect("the default TLS configuration builds");
+        .expect("the TLS configuration builds");
 
     let error = client
         .get_transaction(&support::transaction_request())

@@ -38,12 +38,14 @@ rust-version = "1.85"
 {publish}
 [features]
 default = ["rustls"]
-# TLS through rustls with the ring crypto provider and the platform's certificate verifier.
-# (reqwest's own rustls feature brings aws-lc-rs, whose C library takes far longer to build.)
-rustls = ["reqwest/rustls-no-provider", "dep:rustls", "dep:rustls-platform-verifier"]
-# TLS through rustls with reqwest's default provider, aws-lc-rs (FIPS-capable). Use it instead
-# of `rustls`, with `default-features = false`.
-rustls-aws-lc = ["reqwest/rustls"]
+# TLS through rustls with reqwest's own crypto provider, aws-lc-rs, and the platform's
+# certificate verifier.
+rustls = ["reqwest/rustls"]
+# TLS through rustls with the ring provider instead, with `default-features = false`: a clean
+# build about a third shorter, without aws-lc's C library. This client brings its own TLS
+# setup, but every other reqwest client in the program then needs a crypto provider installed
+# first (see the README).
+rustls-ring = ["reqwest/rustls-no-provider", "dep:rustls", "dep:rustls-platform-verifier"]
 # TLS through the platform's library (OpenSSL on Linux).
 native-tls = ["reqwest/native-tls"]
 # Not part of the API: lets the generator project's benchmarks time how requests are built.

@@ -338,7 +338,7 @@ pub fn emit(api: &Api) -> TokenStream {
                             .timeout(timeout)
                             .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                             .redirect(reqwest::redirect::Policy::none());
-                        #[cfg(feature = "rustls")]
+                        #[cfg(feature = "rustls-ring")]
                         let http = http.tls_backend_preconfigured(tls_config()?);
                         http.build().map_err(BuildError::HttpClient)?
                     }
@@ -367,10 +367,9 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         /// TLS through rustls with the ring provider and the platform's certificate
-        /// verifier, given to reqwest ready-made: reqwest's own rustls setup would bring the
-        /// aws-lc-rs provider, whose C library takes far longer to build, and installing
+        /// verifier (the `rustls-ring` feature), given to reqwest ready-made: installing
         /// ring as the process-wide default instead would override the application's choice.
-        #[cfg(feature = "rustls")]
+        #[cfg(feature = "rustls-ring")]
         fn tls_config() -> Result<rustls::ClientConfig, BuildError> {
             use rustls_platform_verifier::BuilderVerifierExt;
 

@@ -72,11 +72,14 @@ pub fn emit(api: &Api) -> String {
          Secrets and signatures are never recorded; bodies only with `.trace_bodies(true)`, at \
          TRACE level.\n\n\
          ## Features\n\n\
-         - `rustls` (default): TLS through rustls, with the ring crypto provider and the \
-         platform's certificate verifier.\n\
-         - `rustls-aws-lc`: rustls with reqwest's own provider, aws-lc-rs, instead \
-         (FIPS-capable; its C library makes a clean build much longer). Use it with \
-         `default-features = false`.\n\
+         - `rustls` (default): TLS through rustls, with reqwest's own crypto provider \
+         (aws-lc-rs) and the platform's certificate verifier.\n\
+         - `rustls-ring`: rustls with the ring provider instead, with \
+         `default-features = false`: a clean build about a third shorter, without aws-lc's C \
+         library. This client brings its own TLS setup, but any other `reqwest` client in \
+         the program that has no provider of its own then panics when built, unless the \
+         application first installs one: \
+         `rustls::crypto::ring::default_provider().install_default()`.\n\
          - `native-tls`: TLS through the platform's library (OpenSSL on Linux) instead.\n\
          - None of them (`default-features = false`): plain `http://` only, e.g. for tests \
          against a local server.\n",
