@@ -26,6 +26,14 @@ struct Envelope<'a, P> {
     payload: &'a P,
 }
 
+/// The signing headers' names and the content type, checked at compile time rather
+/// than on every call.
+const KEY: HeaderName = HeaderName::from_static(KEY_HEADER);
+
+const SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
 /// Room for a typical request body from the start, so that serializing one does
 /// not grow its buffer from a few bytes, copying it each time.
 const BODY_CAPACITY: usize = 512;
@@ -208,9 +216,9 @@ impl Client {
         };
         let mut request = reqwest::Request::new(reqwest::Method::POST, url.clone());
         let headers = request.headers_mut();
-        headers.insert(HeaderName::from_static(KEY_HEADER), inner.api_key.clone());
-        headers.insert(HeaderName::from_static(SIGNATURE_HEADER), signature);
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(KEY, inner.api_key.clone());
+        headers.insert(SIGNATURE, signature);
+        headers.insert(CONTENT_TYPE, JSON);
         *request.timeout_mut() = match self.options.timeout {
             Some(timeout) => Some(timeout),
             None if inner.http_applies_timeout => None,

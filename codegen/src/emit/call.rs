@@ -58,6 +58,12 @@ pub fn emit(api: &Api) -> TokenStream {
             payload: &'a P,
         }
 
+        /// The signing headers' names and the content type, checked at compile time rather
+        /// than on every call.
+        const KEY: HeaderName = HeaderName::from_static(KEY_HEADER);
+        const SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+        const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
         /// Room for a typical request body from the start, so that serializing one does
         /// not grow its buffer from a few bytes, copying it each time.
         const BODY_CAPACITY: usize = 512;
@@ -227,9 +233,9 @@ pub fn emit(api: &Api) -> TokenStream {
                 };
                 let mut request = reqwest::Request::new(reqwest::Method::POST, url.clone());
                 let headers = request.headers_mut();
-                headers.insert(HeaderName::from_static(KEY_HEADER), inner.api_key.clone());
-                headers.insert(HeaderName::from_static(SIGNATURE_HEADER), signature);
-                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                headers.insert(KEY, inner.api_key.clone());
+                headers.insert(SIGNATURE, signature);
+                headers.insert(CONTENT_TYPE, JSON);
                 *request.timeout_mut() = match self.options.timeout {
                     Some(timeout) => Some(timeout),
                     None if inner.http_applies_timeout => None,
