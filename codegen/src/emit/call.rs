@@ -58,10 +58,11 @@ pub fn emit(api: &Api) -> TokenStream {
             payload: &'a P,
         }
 
-        /// The signing headers' names and the content type, checked at compile time rather
-        /// than on every call.
+        /// The API key's header name, checked at compile time rather than on every call.
         const KEY: HeaderName = HeaderName::from_static(KEY_HEADER);
+        /// The signature's header name, checked at compile time too.
         const SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+        /// Every request body is JSON.
         const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
         /// Room for a typical request body from the start, so that serializing one does
