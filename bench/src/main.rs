@@ -8,6 +8,7 @@
 
 mod build_cost;
 mod generator;
+mod hand_signed;
 mod overhead;
 mod sandbox;
 mod stats;
@@ -17,11 +18,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use stats::{Row, duration, print_table};
-
-/// The published example key pair and account (section 1 of the API notes).
-const API_KEY: &str = "c529e14832b34b74972365cf7bf02430";
-const API_SECRET: &str = "b823a6b9ea72408583cef9ec8d67fa52";
-const ACCOUNT: &str = "0xc195df92dd9db2a8f28e597981f113d6e7582f8b";
 
 /// How much of each measurement to do.
 struct Effort {

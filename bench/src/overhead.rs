@@ -5,15 +5,15 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use calypso_customer_purse::types::{CreateCustomerRequest, TransactionIdRequest};
-use calypso_customer_purse::{Client, SecretString, Uuid};
-use hmac::{Hmac, KeyInit, Mac};
+use calypso_customer_purse::Client;
+use calypso_customer_purse::types::CreateCustomerRequest;
+use hmac::{Hmac, Mac};
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use sha2::Sha512;
 
+use crate::hand_signed::{self, API_KEY};
 use crate::stats::median_f64;
-use crate::{ACCOUNT, API_KEY, API_SECRET};
 
 /// The per-call time of the client and of the floor, and their ratio (client / floor), for
 /// one payload.
@@ -31,17 +31,9 @@ pub struct Overhead {
 /// Both payloads: the smallest request (one id) and a large one (a customer with 8 KiB of
 /// text, much of it needing JSON escapes).
 pub fn measure(rounds: usize, calls_per_round: u32) -> Result<Vec<Overhead>, String> {
-    let client = Client::builder()
-        .base_url("http://127.0.0.1:9")
-        .account(ACCOUNT)
-        .api_key(API_KEY)
-        .api_secret(SecretString::from(API_SECRET))
-        .build()
-        .map_err(|error| error.to_string())?;
-    let keyed =
-        Hmac::<Sha512>::new_from_slice(API_SECRET.as_bytes()).map_err(|error| error.to_string())?;
-    let small =
-        TransactionIdRequest::new(Uuid::from_u128(0x7c9e_6679_7425_40de_944b_e07f_c1f9_0ae7));
+    let client = hand_signed::client("http://127.0.0.1:9")?;
+    let keyed = hand_signed::keyed()?;
+    let small = hand_signed::transaction_request();
     let description: String = "Müller & Söhne \"GmbH\"\t\n/ 😀 ".repeat(256);
     let large = CreateCustomerRequest::new()
         .with_description(description)
@@ -67,14 +59,6 @@ pub fn measure(rounds: usize, calls_per_round: u32) -> Result<Vec<Overhead>, Str
             calls_per_round,
         )?,
     ])
-}
-
-/// The floor's body: the same fields in the same order as the client's envelope.
-#[derive(Serialize)]
-struct FloorEnvelope<'a, P> {
-    account: &'a str,
-    timestamp: i64,
-    payload: &'a P,
 }
 
 /// Times the client, the floor and a hand-built request in alternating rounds, so that all
@@ -112,7 +96,7 @@ fn compare<P: Serialize>(
     let floor_round = || -> Result<Duration, String> {
         let start = Instant::now();
         for _ in 0..calls {
-            let (body, mac) = floor_body_and_mac(keyed, payload)?;
+            let (body, mac) = hand_signed::body_and_mac(keyed, payload)?;
             black_box((body, mac.finalize()));
         }
         Ok(start.elapsed() / calls)
@@ -121,8 +105,7 @@ fn compare<P: Serialize>(
     let hand_built_round = || -> Result<Duration, String> {
         let start = Instant::now();
         for _ in 0..calls {
-            let (body, mac) = floor_body_and_mac(keyed, payload)?;
-            let signature = hex::encode(mac.finalize().into_bytes());
+            let (body, signature) = hand_signed::signed_body(keyed, payload)?;
             let mut request = reqwest::Request::new(reqwest::Method::POST, black_box(&url).clone());
             let headers = request.headers_mut();
             headers.insert("key", HeaderValue::from_static(API_KEY));
@@ -164,30 +147,4 @@ fn compare<P: Serialize>(
         hand_built: crate::stats::median(&mut hand_built_times),
         hand_built_ratio: median_f64(&mut hand_built_ratios),
     })
-}
-
-/// The floor's work: the envelope serialized with `serde_json::to_vec`, and the keyed HMAC
-/// state fed with it.
-fn floor_body_and_mac<P: Serialize>(
-    keyed: &Hmac<Sha512>,
-    payload: &P,
-) -> Result<(Vec<u8>, Hmac<Sha512>), String> {
-    let envelope = FloorEnvelope {
-        account: black_box(ACCOUNT),
-        timestamp: now_millis(),
-        payload: black_box(payload),
-    };
-    let body = serde_json::to_vec(&envelope).map_err(|error| error.to_string())?;
-    let mut mac = keyed.clone();
-    mac.update(&body);
-    Ok((body, mac))
-}
-
-/// The floor reads the clock too, as the client must.
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-        })
 }

@@ -3,7 +3,7 @@
 //! large ledger. The ratio (large / small) shows whether a lookup's cost grows with the ledger.
 //! Lookups go through the router because the sandbox has no public in-process API for them.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -13,14 +13,12 @@ use calypso_customer_purse::types::{
     PurseAddressRequest, TransactionIdRequest,
 };
 use calypso_customer_purse::{Decimal, Uuid};
-use hmac::{Hmac, KeyInit, Mac};
 use sandbox::{Deposit, MERCHANT_PATH_PREFIX, Outcome, Sandbox, Settings};
 use serde::Serialize;
-use sha2::Sha512;
 use tower::ServiceExt;
 
+use crate::hand_signed::{self, API_KEY};
 use crate::stats::{Row, duration, median};
-use crate::{ACCOUNT, API_KEY, API_SECRET};
 
 const CURRENCY: &str = "USDT_TRC20";
 /// Customers looked up, spread evenly over the ledger so that a scan costs half of it on
@@ -218,32 +216,13 @@ async fn answer(router: &Router, request: Request<Body>) -> Result<axum::body::B
     Ok(body)
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
-    account: &'a str,
-    timestamp: i64,
-    payload: &'a serde_json::Value,
-}
-
 /// A request to operation `path` as a client sends it: stamped now and signed.
 fn signed(path: &str, payload: &serde_json::Value) -> Result<Request<Body>, String> {
-    let timestamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|error| error.to_string())?
-        .as_millis();
-    let body = serde_json::to_vec(&Envelope {
-        account: ACCOUNT,
-        timestamp: i64::try_from(timestamp).map_err(|error| error.to_string())?,
-        payload,
-    })
-    .map_err(|error| error.to_string())?;
-    let mut mac =
-        Hmac::<Sha512>::new_from_slice(API_SECRET.as_bytes()).map_err(|error| error.to_string())?;
-    mac.update(&body);
+    let (body, signature) = hand_signed::signed_body(&hand_signed::keyed()?, payload)?;
     Request::post(format!("{MERCHANT_PATH_PREFIX}{path}"))
         .header("content-type", "application/json")
         .header("key", API_KEY)
-        .header("sign", hex::encode(mac.finalize().into_bytes()))
+        .header("sign", signature)
         .body(Body::from(body))
         .map_err(|error| error.to_string())
 }

@@ -8,14 +8,13 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::http::header::CONTENT_TYPE;
-use calypso_customer_purse::types::{Transaction, TransactionIdRequest};
-use calypso_customer_purse::{Client, SecretString, Uuid};
-use hmac::{Hmac, KeyInit, Mac};
-use serde::Serialize;
+use calypso_customer_purse::Client;
+use calypso_customer_purse::types::Transaction;
+use hmac::Hmac;
 use sha2::Sha512;
 
+use crate::hand_signed::{self, API_KEY};
 use crate::stats::median_f64;
-use crate::{ACCOUNT, API_KEY, API_SECRET};
 
 const GET_TRANSACTION: &str = "/api/v1/customer-purse/transaction/get";
 /// A complete transaction as the API sends it.
@@ -64,13 +63,7 @@ pub fn measure(
         .build()
         .map_err(|error| error.to_string())?;
     runtime.block_on(async {
-        let client = Client::builder()
-            .base_url(&base_url)
-            .account(ACCOUNT)
-            .api_key(API_KEY)
-            .api_secret(SecretString::from(API_SECRET))
-            .build()
-            .map_err(|error| error.to_string())?;
+        let client = hand_signed::client(&base_url)?;
         let baseline = Arc::new(Baseline::new(&base_url)?);
         let mut results = Vec::new();
         for &concurrency in concurrencies {
@@ -139,13 +132,9 @@ where
     Ok((per_task * concurrency) as f64 / elapsed.as_secs_f64())
 }
 
-fn request() -> TransactionIdRequest {
-    TransactionIdRequest::new(Uuid::from_u128(0x7c9e_6679_7425_40de_944b_e07f_c1f9_0ae7))
-}
-
 async fn call_client(client: Client) -> Result<(), String> {
     let transaction = client
-        .get_transaction(&request())
+        .get_transaction(&hand_signed::transaction_request())
         .await
         .map_err(|error| error.to_string())?;
     std::hint::black_box(transaction);
@@ -160,38 +149,19 @@ struct Baseline {
     keyed: Hmac<Sha512>,
 }
 
-#[derive(Serialize)]
-struct Envelope<'a, P> {
-    account: &'a str,
-    timestamp: i64,
-    payload: &'a P,
-}
-
 impl Baseline {
     fn new(base_url: &str) -> Result<Self, String> {
         Ok(Self {
             http: reqwest::Client::new(),
             url: format!("{base_url}{GET_TRANSACTION}"),
-            keyed: Hmac::<Sha512>::new_from_slice(API_SECRET.as_bytes())
-                .map_err(|error| error.to_string())?,
+            keyed: hand_signed::keyed()?,
         })
     }
 }
 
 async fn call_baseline(baseline: Arc<Baseline>) -> Result<(), String> {
-    let payload = request();
-    let timestamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| since.as_millis() as i64);
-    let body = serde_json::to_vec(&Envelope {
-        account: ACCOUNT,
-        timestamp,
-        payload: &payload,
-    })
-    .map_err(|error| error.to_string())?;
-    let mut mac = baseline.keyed.clone();
-    mac.update(&body);
-    let signature = hex::encode(mac.finalize().into_bytes());
+    let (body, signature) =
+        hand_signed::signed_body(&baseline.keyed, &hand_signed::transaction_request())?;
     let response = baseline
         .http
         .post(&baseline.url)

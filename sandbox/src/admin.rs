@@ -12,7 +12,7 @@
 //! Errors answer `{"error": "…"}` with 400, 404 or 409.
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -343,10 +343,9 @@ pub(crate) fn routes() -> Router<Sandbox> {
 }
 
 async fn deposit(State(sandbox): State<Sandbox>, headers: HeaderMap, body: Body) -> Response {
-    let answer = match read(&sandbox, &headers, body).await {
-        Ok(body) => parse::<Deposit>(&body).and_then(|deposit| sandbox.deposit(deposit)),
-        Err(error) => Err(error),
-    };
+    let answer = read_json::<Deposit>(&sandbox, &headers, body)
+        .await
+        .and_then(|deposit| sandbox.deposit(deposit));
     respond(answer, StatusCode::CREATED)
 }
 
@@ -365,11 +364,10 @@ async fn settle(State(sandbox): State<Sandbox>, Path(id): Path<String>) -> Respo
 }
 
 async fn fault(State(sandbox): State<Sandbox>, headers: HeaderMap, body: Body) -> Response {
-    let body = match read(&sandbox, &headers, body).await {
-        Ok(body) => body,
-        Err(error) => return error_response(&error),
-    };
-    match parse::<Fault>(&body).and_then(|fault| sandbox.inject_fault(fault)) {
+    let answer = read_json::<Fault>(&sandbox, &headers, body)
+        .await
+        .and_then(|fault| sandbox.inject_fault(fault));
+    match answer {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => error_response(&error),
     }
@@ -380,11 +378,9 @@ async fn register_webhook(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let answer = match read(&sandbox, &headers, body).await {
-        Ok(body) => parse::<WebhookRegistration>(&body)
-            .and_then(|registration| sandbox.register_webhook(registration)),
-        Err(error) => Err(error),
-    };
+    let answer = read_json::<WebhookRegistration>(&sandbox, &headers, body)
+        .await
+        .and_then(|registration| sandbox.register_webhook(registration));
     respond(answer, StatusCode::CREATED)
 }
 
@@ -392,11 +388,16 @@ async fn deliveries(State(sandbox): State<Sandbox>) -> Response {
     json_response(StatusCode::OK, &sandbox.webhook_deliveries())
 }
 
-/// The body, bounded in size and time like a merchant request's.
-async fn read(sandbox: &Sandbox, headers: &HeaderMap, body: Body) -> Result<Bytes, AdminError> {
-    crate::body::read(sandbox.settings(), headers, body)
+/// The body, bounded in size and time like a merchant request's, read as a `T`.
+async fn read_json<T: DeserializeOwned>(
+    sandbox: &Sandbox,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<T, AdminError> {
+    let body = crate::body::read(sandbox.settings(), headers, body)
         .await
-        .map_err(AdminError::Invalid)
+        .map_err(AdminError::Invalid)?;
+    parse(&body)
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {

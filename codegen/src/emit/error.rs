@@ -235,24 +235,17 @@ pub fn emit(api: &Api) -> TokenStream {
         /// ("connection closed before message completed", "operation timed out").
         fn write_chain(f: &mut std::fmt::Formatter<'_>, error: &dyn std::error::Error) -> std::fmt::Result {
             write!(f, "{error}")?;
-            let mut source = error.source();
-            while let Some(cause) = source {
-                write!(f, ": {cause}")?;
-                source = cause.source();
-            }
-            Ok(())
+            causes(error).try_for_each(|cause| write!(f, ": {cause}"))
         }
 
         /// Whether an I/O error of `kind` is among the sources of `error`.
         fn has_io_error(error: &dyn std::error::Error, kind: std::io::ErrorKind) -> bool {
-            let mut source = error.source();
-            while let Some(cause) = source {
-                if cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == kind) {
-                    return true;
-                }
-                source = cause.source();
-            }
-            false
+            causes(error).any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == kind))
+        }
+
+        /// The sources of `error`, nearest first.
+        fn causes<'a>(error: &'a dyn std::error::Error) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+            std::iter::successors(error.source(), |cause| cause.source())
         }
 
         /// An error the API reported: the HTTP status and the error body.
