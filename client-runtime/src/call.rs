@@ -1,0 +1,392 @@
+//! How one call runs: every attempt stamped, signed and sent; failures retried as the
+//! policy allows; the server's clock learned from a refused timestamp; one tracing span
+//! over it all.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE, DATE, LOCATION};
+use reqwest::StatusCode;
+use tracing::Instrument;
+
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+use crate::client::Client;
+use crate::clock::parse_http_date;
+use crate::contract::{
+    ErrorBody, ACCOUNT_PROPERTY, ERROR_BODY_PROPERTIES, KEY_HEADER, OPERATIONS, PAYLOAD_PROPERTY,
+    SIGNATURE_HEADER, TIMESTAMP_PROPERTY, TIMESTAMP_REJECTED, TIMESTAMP_UNIT_MILLIS,
+};
+use crate::error::{ApiError, Error, RawBody};
+use crate::retry::{is_retryable, jitter, retry_after};
+
+/// The signed body of every request: the account, the timestamp and the operation's
+/// payload, under the property names of the spec's envelope.
+struct Envelope<'a, P> {
+    account: &'a str,
+    timestamp: i64,
+    payload: &'a P,
+}
+
+/// What `#[derive(Serialize)]` would write, with the property names from the contract
+/// (which `#[serde(rename)]` cannot take).
+impl<P: Serialize> Serialize for Envelope<'_, P> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut envelope = serializer.serialize_struct("Envelope", 3)?;
+        envelope.serialize_field(ACCOUNT_PROPERTY, self.account)?;
+        envelope.serialize_field(TIMESTAMP_PROPERTY, &self.timestamp)?;
+        envelope.serialize_field(PAYLOAD_PROPERTY, self.payload)?;
+        envelope.end()
+    }
+}
+
+/// The API key's header name, checked at compile time rather than on every call.
+const KEY: HeaderName = HeaderName::from_static(KEY_HEADER);
+/// The signature's header name, checked at compile time too.
+const SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+/// Every request body is JSON.
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// Room for a typical request body from the start, so that serializing one does
+/// not grow its buffer from a few bytes, copying it each time.
+const BODY_CAPACITY: usize = 512;
+
+/// One operation of the API, as the contract lists it.
+pub(crate) struct Operation {
+    /// The spec's operationId, for traces.
+    pub(crate) id: &'static str,
+    /// The path its requests are POSTed to, from the base URL.
+    pub(crate) path: &'static str,
+    /// Safe to repeat (`x-idempotent`).
+    pub(crate) idempotent: bool,
+}
+
+/// A failed attempt.
+struct Failed {
+    error: Error,
+    /// Server time minus local time, in milliseconds, when the server refused the
+    /// request's timestamp and said what time it was.
+    clock_offset: Option<i64>,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Self {
+        Self {
+            error,
+            clock_offset: None,
+        }
+    }
+}
+
+impl Client {
+    /// Runs one operation, `OPERATIONS[operation]`: attempts until one succeeds, one fails
+    /// for good, or the retry policy allows no more.
+    pub(crate) async fn call<P, R>(&self, operation: usize, payload: &P) -> Result<R, Error>
+    where
+        P: serde::Serialize,
+        R: serde::de::DeserializeOwned,
+    {
+        let span = tracing::info_span!(
+            "call",
+            operation = OPERATIONS[operation].id,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .attempts(operation, payload, &span)
+            .instrument(span.clone())
+            .await;
+        span.record(
+            "duration_ms",
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
+        result
+    }
+
+    async fn attempts<P, R>(
+        &self,
+        operation: usize,
+        payload: &P,
+        span: &tracing::Span,
+    ) -> Result<R, Error>
+    where
+        P: serde::Serialize,
+        R: serde::de::DeserializeOwned,
+    {
+        let policy = self.options.retry_policy.unwrap_or(self.inner.retry_policy);
+        let repeatable = OPERATIONS[operation].idempotent || self.options.retry_state_changing;
+        // Parsed once, when the client was built, in the order of `OPERATIONS`.
+        let url = &self.inner.urls[operation];
+        let mut attempt: u32 = 0;
+        let mut retries: u32 = 0;
+        let mut clock_learned = false;
+        // The last error after which the request may have reached the server. A later
+        // error that says "never sent" must not hide it: the call may have acted.
+        let mut may_have_acted: Option<Error> = None;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let failed = match self.attempt(url, payload).await {
+                Ok((status, value)) => {
+                    span.record("status", status.as_u16());
+                    return Ok(value);
+                }
+                Err(failed) => failed,
+            };
+            let error = failed.error;
+            let status = error.status().map(|status| status.as_u16());
+            if let Some(status) = status {
+                span.record("status", status);
+            }
+            let learn = self.inner.learn_clock_offset && !clock_learned;
+            if let (Some(offset), true) = (failed.clock_offset, learn) {
+                // A refused timestamp changed nothing, so any operation may try again.
+                clock_learned = true;
+                self.inner.clock_offset.store(offset, Ordering::Relaxed);
+                self.inner.clock_offset_known.store(true, Ordering::Relaxed);
+                tracing::warn!(
+                    clock_offset_ms = offset,
+                    "the server refused the request's timestamp; stamping requests with the server's clock from now on"
+                );
+                continue;
+            }
+            let wait = if retries + 1 < policy.max_attempts() && is_retryable(&error, repeatable) {
+                match error.retry_after() {
+                    Some(asked) if asked > policy.max_delay() => None,
+                    Some(asked) => Some(asked),
+                    None => Some(policy.backoff(retries + 1, jitter())),
+                }
+            } else {
+                None
+            };
+            let reached = error.request_may_have_reached_server();
+            let Some(wait) = wait else {
+                return Err(match may_have_acted {
+                    Some(earlier) if !reached => earlier,
+                    _ => error,
+                });
+            };
+            tracing::debug!(
+                attempt,
+                status,
+                failure = failure_kind(&error),
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "attempt failed; retrying"
+            );
+            if reached {
+                may_have_acted = Some(error);
+            }
+            retries += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt: a fresh timestamp, a signature over exactly the bytes sent, and
+    /// the response read.
+    async fn attempt<P, R>(
+        &self,
+        url: &reqwest::Url,
+        payload: &P,
+    ) -> Result<(StatusCode, R), Failed>
+    where
+        P: serde::Serialize,
+        R: serde::de::DeserializeOwned,
+    {
+        let request = self.signed_request(url, payload)?;
+        let response = self
+            .inner
+            .http
+            .execute(request)
+            .await
+            .map_err(Error::Transport)?;
+        self.read_response(response).await
+    }
+
+    /// One attempt's request: the envelope stamped with the current time (corrected
+    /// by the learned clock offset), serialized once, and signed. Built directly
+    /// rather than through reqwest's builder, which parses the URL and each header
+    /// again on every call.
+    pub(crate) fn signed_request<P: serde::Serialize>(
+        &self,
+        url: &reqwest::Url,
+        payload: &P,
+    ) -> Result<reqwest::Request, Error> {
+        let inner = &*self.inner;
+        let now = inner
+            .clock
+            .now_unix_millis()
+            .saturating_add(inner.clock_offset.load(Ordering::Relaxed));
+        let envelope = Envelope {
+            account: &inner.account,
+            timestamp: now.div_euclid(TIMESTAMP_UNIT_MILLIS),
+            payload,
+        };
+        let mut body = Vec::with_capacity(BODY_CAPACITY);
+        serde_json::to_writer(&mut body, &envelope).map_err(Error::Encode)?;
+        if inner.trace_bodies {
+            tracing::trace!(body = %String::from_utf8_lossy(&body), "request body");
+        }
+        let signature = match HeaderValue::from_bytes(inner.signer.sign(&body).as_bytes()) {
+            Ok(signature) => signature,
+            Err(_) => unreachable!("hex digits are valid in a header"),
+        };
+        let mut request = reqwest::Request::new(reqwest::Method::POST, url.clone());
+        let headers = request.headers_mut();
+        headers.insert(KEY, inner.api_key.clone());
+        headers.insert(SIGNATURE, signature);
+        headers.insert(CONTENT_TYPE, JSON);
+        *request.timeout_mut() = match self.options.timeout {
+            Some(timeout) => Some(timeout),
+            None if inner.http_applies_timeout => None,
+            None => Some(inner.timeout),
+        };
+        *request.body_mut() = Some(body.into());
+        Ok(request)
+    }
+
+    /// Reads a response: the success type, or the error that explains it.
+    async fn read_response<R: serde::de::DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<(StatusCode, R), Failed> {
+        let status = response.status();
+        if is_redirect(status) {
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .map(|location| String::from_utf8_lossy(location.as_bytes()).into_owned());
+            return Err(Error::Redirect { status, location }.into());
+        }
+        if status.is_success() {
+            let limit = self.inner.max_response_bytes;
+            let advertised = response.content_length().unwrap_or(0);
+            let fits = usize::try_from(advertised).is_ok_and(|length| length <= limit);
+            if !fits {
+                return Err(Error::ResponseTooLarge { status, limit }.into());
+            }
+            let (body, complete) = read_at_most(response, limit).await?;
+            self.trace_response_body(&body);
+            if !complete {
+                return Err(Error::ResponseTooLarge { status, limit }.into());
+            }
+            return match serde_json::from_slice(&body) {
+                Ok(value) => Ok((status, value)),
+                Err(source) => Err(Error::Decode {
+                    status,
+                    body: RawBody::new(body, false),
+                    source,
+                }
+                .into()),
+            };
+        }
+        let now = self.inner.clock.now_unix_millis();
+        let retry_after = retry_after(status, response.headers(), now);
+        let server_clock = response
+            .headers()
+            .get(DATE)
+            .and_then(|date| date.to_str().ok())
+            .and_then(parse_http_date);
+        let (body, complete) = read_at_most(response, RawBody::MAX_LEN).await?;
+        self.trace_response_body(&body);
+        let object = serde_json::from_slice::<JsonObject>(&body).ok();
+        if complete && is_api_error_body(object.as_ref()) {
+            if let Ok(error_body) = serde_json::from_slice::<ErrorBody>(&body) {
+                // An HTTP date has whole seconds: the server's clock is on average
+                // half a second past it.
+                let clock_offset = server_clock
+                    .filter(|_| is_timestamp_rejected(object.as_ref()))
+                    .map(|server| server.saturating_add(500).saturating_sub(now));
+                return Err(Failed {
+                    error: Error::Api(ApiError {
+                        status,
+                        body: error_body,
+                        retry_after,
+                    }),
+                    clock_offset,
+                });
+            }
+        }
+        Err(Error::UnexpectedStatus {
+            status,
+            body: RawBody::new(body, !complete),
+            retry_after,
+        }
+        .into())
+    }
+
+    fn trace_response_body(&self, body: &[u8]) {
+        if self.inner.trace_bodies {
+            tracing::trace!(body = %String::from_utf8_lossy(body), "response body");
+        }
+    }
+}
+
+/// A name for what went wrong, for logs: never a body, which may hold personal data.
+fn failure_kind(error: &Error) -> &'static str {
+    match error {
+        Error::Transport(error) if error.is_timeout() => "timeout",
+        Error::Transport(error) if error.is_connect() => "connect",
+        Error::Transport(_) => "transport",
+        Error::ResponseBody { .. } => "response body",
+        Error::Redirect { .. } => "redirect",
+        Error::Api(_) => "api error",
+        Error::UnexpectedStatus { .. } => "unexpected status",
+        _ => "other",
+    }
+}
+
+/// An error body read as a JSON object, to look at its properties.
+type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+/// Whether JSON is the API's error body: an object with at least one of its properties,
+/// when the spec's error body is an object schema; else any JSON that parses as it.
+fn is_api_error_body(object: Option<&JsonObject>) -> bool {
+    match ERROR_BODY_PROPERTIES {
+        Some(properties) => {
+            object.is_some_and(|object| properties.iter().any(|name| object.contains_key(*name)))
+        }
+        None => true,
+    }
+}
+
+/// Whether an error body says the request's timestamp was outside the window. Never,
+/// when the spec does not say how the API refuses a timestamp: the client then never
+/// learns the server's clock.
+fn is_timestamp_rejected(object: Option<&JsonObject>) -> bool {
+    let Some((property, value)) = TIMESTAMP_REJECTED else {
+        return false;
+    };
+    object.is_some_and(|object| {
+        object.get(property).and_then(serde_json::Value::as_str) == Some(value)
+    })
+}
+
+/// The redirects a server may answer a POST with; the client follows none (see
+/// [`Error::Redirect`]).
+fn is_redirect(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
+}
+
+/// Reads up to `limit` bytes of the body, never more: `false` when there was more.
+async fn read_at_most(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<(Vec<u8>, bool), Error> {
+    let status = response.status();
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|source| Error::ResponseBody { status, source })?
+    {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, false));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, true))
+}

@@ -1,0 +1,408 @@
+//! Webhooks: checking that an event came from the API, and reading it.
+//!
+//! The API POSTs events to the URL of a subscription, signed like requests: the key header
+//! carries the subscription's public key and the signature header the lowercase hex
+//! HMAC-SHA512 of the exact body bytes, keyed with the subscription's secret key. A
+//! [`WebhookVerifier`] checks both, in constant time, and returns the typed [`Webhook`].
+
+use hmac::Mac;
+use reqwest::header::HeaderMap;
+use secrecy::SecretString;
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::contract::{
+    webhook_event_type, WebhookEnvelope, KEY_HEADER, KEY_HEADER_AS_WRITTEN, SIGNATURE_HEADER,
+    SIGNATURE_HEADER_AS_WRITTEN, WEBHOOK_DATA_PROPERTY,
+};
+use crate::signing::Signer;
+
+pub use crate::webhook_events::WebhookEvent;
+
+/// A webhook whose signature checked out: its envelope, and its event.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Webhook {
+    /// The envelope as received, but for its data (left empty), which is in `event`,
+    /// read from the raw text so that amounts stay exact.
+    pub envelope: WebhookEnvelope,
+    /// The event, typed by its event type.
+    pub event: WebhookEvent,
+}
+
+/// Checks the webhooks of one subscription, with its key pair.
+#[derive(Clone)]
+pub struct WebhookVerifier {
+    public_key: String,
+    signer: Signer,
+}
+
+/// Shows the public key, never the secret key.
+impl std::fmt::Debug for WebhookVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookVerifier")
+            .field("public_key", &self.public_key)
+            .field("secret_key", &"[redacted]")
+            .finish()
+    }
+}
+
+impl WebhookVerifier {
+    /// A verifier for the subscription with this public key and secret key.
+    pub fn new(public_key: impl Into<String>, secret_key: &SecretString) -> Self {
+        Self {
+            public_key: public_key.into(),
+            signer: Signer::new(secret_key),
+        }
+    }
+
+    /// Checks a delivered webhook and reads it.
+    ///
+    /// `body` must be the request body exactly as received, before any JSON parsing:
+    /// the signature covers those bytes, and re-serialized JSON would not match.
+    ///
+    /// # Errors
+    ///
+    /// A [`WebhookError`] when a header is missing, the key is another subscription's,
+    /// the signature does not match the body, or the body is not a webhook.
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Webhook, WebhookError> {
+        let key = header(headers, KEY_HEADER)?;
+        let signature = header(headers, SIGNATURE_HEADER)?;
+        self.verify_parts(key, signature, body)
+    }
+
+    /// [`verify`](Self::verify), with the two header values given apart: for servers
+    /// whose headers are not an `http::HeaderMap`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`verify`](Self::verify).
+    pub fn verify_parts(
+        &self,
+        key: &str,
+        signature: &str,
+        body: &[u8],
+    ) -> Result<Webhook, WebhookError> {
+        if key.trim() != self.public_key {
+            return Err(WebhookError::WrongKey);
+        }
+        let signature = decode_signature(signature.trim().as_bytes())
+            .ok_or(WebhookError::MalformedSignature)?;
+        let mut mac = self.signer.mac();
+        mac.update(body);
+        if mac.verify_slice(&signature).is_err() {
+            return Err(WebhookError::BadSignature);
+        }
+        read(body)
+    }
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<&'h str, WebhookError> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .ok_or(WebhookError::MissingHeader(name))
+}
+
+/// The 64 bytes that 128 hex digits (either case) spell; `None` for anything else.
+fn decode_signature(hex: &[u8]) -> Option<[u8; 64]> {
+    if hex.len() != 128 {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    let mut bytes = [0u8; 64];
+    for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+        *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
+    }
+    Some(bytes)
+}
+
+/// Reads a verified body: the envelope, then the data by its event type.
+fn read(body: &[u8]) -> Result<Webhook, WebhookError> {
+    let RawData(data) = serde_json::from_slice(body).map_err(WebhookError::InvalidBody)?;
+    let envelope: WebhookEnvelope =
+        serde_json::from_slice(&without_data(body, data)).map_err(WebhookError::InvalidBody)?;
+    let event_type = webhook_event_type(&envelope)
+        .ok_or(WebhookError::MissingEventType)?
+        .to_owned();
+    let event = WebhookEvent::read(event_type, data)?;
+    Ok(Webhook { envelope, event })
+}
+
+/// A body's data, as raw text borrowed from the body, so that its numbers are read
+/// exactly; `None` when the body has no data or `null`. Other properties are skipped.
+struct RawData<'a>(Option<&'a RawValue>);
+
+/// What `#[derive(Deserialize)]` would read, with the property name from the contract
+/// (which `#[serde(rename)]` cannot take).
+impl<'de> Deserialize<'de> for RawData<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(RawDataVisitor)
+    }
+}
+
+struct RawDataVisitor;
+
+impl<'de> Visitor<'de> for RawDataVisitor {
+    type Value = RawData<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a webhook envelope (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut data = None;
+        while let Some(IsData(is_data)) = map.next_key()? {
+            if !is_data {
+                map.next_value::<IgnoredAny>()?;
+            } else if data.is_some() {
+                return Err(de::Error::duplicate_field(WEBHOOK_DATA_PROPERTY));
+            } else {
+                data = Some(map.next_value::<Option<&'de RawValue>>()?);
+            }
+        }
+        Ok(RawData(data.flatten()))
+    }
+}
+
+/// Whether a property name is the data's, read without copying it.
+struct IsData(bool);
+
+impl<'de> Deserialize<'de> for IsData {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(IsDataVisitor)
+    }
+}
+
+struct IsDataVisitor;
+
+impl Visitor<'_> for IsDataVisitor {
+    type Value = IsData;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a property name")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<IsData, E> {
+        Ok(IsData(name == WEBHOOK_DATA_PROPERTY))
+    }
+}
+
+/// The body with its data replaced by `null`, for reading the envelope: as a
+/// `serde_json::Value` the data's numbers would be rounded (or refused, when huge).
+fn without_data<'b>(body: &'b [u8], data: Option<&RawValue>) -> std::borrow::Cow<'b, [u8]> {
+    let Some(data) = data else {
+        return std::borrow::Cow::Borrowed(body);
+    };
+    // The raw data borrows from `body`, so its address says where it starts.
+    let start = (data.get().as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
+    let end = start.saturating_add(data.get().len());
+    match (body.get(..start), body.get(end..)) {
+        (Some(before), Some(after)) => std::borrow::Cow::Owned([before, b"null", after].concat()),
+        _ => std::borrow::Cow::Borrowed(body),
+    }
+}
+
+/// An event's data; absent or `null` data reads as an empty object.
+pub(crate) fn read_data<T: serde::de::DeserializeOwned>(
+    raw: Option<&RawValue>,
+    event_type: &str,
+) -> Result<T, WebhookError> {
+    let text = match raw.map(RawValue::get) {
+        None | Some("null") => "{}",
+        Some(text) => text,
+    };
+    serde_json::from_str(text).map_err(|source| WebhookError::InvalidData {
+        event_type: event_type.to_owned(),
+        source,
+    })
+}
+
+/// Why a webhook was refused.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WebhookError {
+    /// A header the check needs is missing, or is not text.
+    MissingHeader(&'static str),
+    /// The key header names another subscription's public key.
+    WrongKey,
+    /// The signature header is not 128 hex digits.
+    MalformedSignature,
+    /// The signature does not match the body: the webhook is not from the API, was
+    /// changed on the way, or the body was re-serialized before the check.
+    BadSignature,
+    /// The envelope names no event type.
+    MissingEventType,
+    /// The body is not a webhook envelope.
+    InvalidBody(serde_json::Error),
+    /// The data does not fit its event type's schema.
+    InvalidData {
+        /// The event type.
+        event_type: String,
+        /// Why the data could not be read.
+        source: serde_json::Error,
+    },
+}
+
+impl std::fmt::Display for WebhookError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MissingHeader(name) => write!(f, "the webhook has no `{name}` header"),
+            Self::WrongKey => write!(
+                f,
+                "the webhook's `{KEY_HEADER_AS_WRITTEN}` header is not this subscription's public key"
+            ),
+            Self::MalformedSignature => write!(
+                f,
+                "the webhook's `{SIGNATURE_HEADER_AS_WRITTEN}` header is not 128 hex digits"
+            ),
+            Self::BadSignature => f.write_str("the webhook's signature does not match its body"),
+            Self::MissingEventType => f.write_str("the webhook names no event type"),
+            Self::InvalidBody(error) => write!(f, "the webhook body is not a webhook: {error}"),
+            Self::InvalidData { event_type, source } => {
+                write!(f, "the data of the {event_type} webhook cannot be read: {source}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for WebhookError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidBody(error) => Some(error),
+            Self::InvalidData { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PUBLIC_KEY: &str = "public";
+    const SECRET_KEY: &str = "the-subscription-secret";
+
+    fn verifier() -> WebhookVerifier {
+        WebhookVerifier::new(PUBLIC_KEY, &SecretString::from(SECRET_KEY))
+    }
+
+    fn sign(body: &str) -> String {
+        let signature = Signer::new(&SecretString::from(SECRET_KEY)).sign(body.as_bytes());
+        String::from_utf8(signature.as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn a_changed_body_a_bad_signature_or_another_key_is_refused() {
+        let body = "{\"any\":\"X\"}";
+        let signature = sign(body);
+        let changed = body.replace('X', "Y");
+        assert!(matches!(
+            verifier().verify_parts(PUBLIC_KEY, &signature, changed.as_bytes()),
+            Err(WebhookError::BadSignature)
+        ));
+        assert!(matches!(
+            verifier().verify_parts(PUBLIC_KEY, &signature[1..], body.as_bytes()),
+            Err(WebhookError::MalformedSignature)
+        ));
+        assert!(matches!(
+            verifier().verify_parts("other", &signature, body.as_bytes()),
+            Err(WebhookError::WrongKey)
+        ));
+        // Upper-case hex passes the check (the body may still not be a whole envelope).
+        let upper = signature.to_ascii_uppercase();
+        let checked = verifier().verify_parts(PUBLIC_KEY, &upper, body.as_bytes());
+        assert!(
+            !matches!(
+                checked,
+                Err(WebhookError::BadSignature | WebhookError::MalformedSignature)
+            ),
+            "{checked:?}"
+        );
+    }
+
+    #[test]
+    fn both_headers_are_needed() {
+        let body = "{}";
+        let mut headers = HeaderMap::new();
+        headers.insert(KEY_HEADER, PUBLIC_KEY.parse().unwrap());
+        assert!(matches!(
+            verifier().verify(&headers, body.as_bytes()),
+            Err(WebhookError::MissingHeader(name)) if name == SIGNATURE_HEADER
+        ));
+        headers.remove(KEY_HEADER);
+        headers.insert(SIGNATURE_HEADER, sign(body).parse().unwrap());
+        assert!(matches!(
+            verifier().verify(&headers, body.as_bytes()),
+            Err(WebhookError::MissingHeader(name)) if name == KEY_HEADER
+        ));
+    }
+
+    #[test]
+    fn a_signed_body_that_is_no_envelope_is_refused_as_such() {
+        for body in ["[1]", "\"text\"", "{\"a\":1} trailing", "{"] {
+            let checked = verifier().verify_parts(PUBLIC_KEY, &sign(body), body.as_bytes());
+            assert!(
+                matches!(checked, Err(WebhookError::InvalidBody(_))),
+                "{body}: {checked:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_data_is_found_among_other_properties_and_stays_as_sent() {
+        let body = format!(
+            "{{\"a\":[1,{{\"{WEBHOOK_DATA_PROPERTY}\":2}}],\"{WEBHOOK_DATA_PROPERTY}\" : {{\"n\": 1.50}},\"z\":null}}"
+        );
+        let RawData(data) = serde_json::from_str(&body).unwrap();
+        assert_eq!(data.map(RawValue::get), Some("{\"n\": 1.50}"));
+        let stripped = without_data(body.as_bytes(), data);
+        let expected = format!(
+            "{{\"a\":[1,{{\"{WEBHOOK_DATA_PROPERTY}\":2}}],\"{WEBHOOK_DATA_PROPERTY}\" : null,\"z\":null}}"
+        );
+        assert_eq!(String::from_utf8_lossy(&stripped), expected);
+    }
+
+    #[test]
+    fn null_or_absent_data_is_none_and_a_repeated_data_property_is_refused() {
+        for body in [
+            "{}".to_owned(),
+            format!("{{\"{WEBHOOK_DATA_PROPERTY}\":null}}"),
+        ] {
+            let RawData(data) = serde_json::from_str(&body).unwrap();
+            assert!(data.is_none(), "{body}");
+        }
+        let twice = format!("{{\"{WEBHOOK_DATA_PROPERTY}\":1,\"{WEBHOOK_DATA_PROPERTY}\":2}}");
+        assert!(serde_json::from_str::<RawData<'_>>(&twice).is_err());
+    }
+
+    #[test]
+    fn absent_or_null_data_reads_as_an_empty_object() {
+        let empty: serde_json::Map<String, serde_json::Value> = read_data(None, "E").unwrap();
+        assert!(empty.is_empty());
+        let null = RawValue::from_string("null".to_owned()).unwrap();
+        let empty: serde_json::Map<String, serde_json::Value> =
+            read_data(Some(&null), "E").unwrap();
+        assert!(empty.is_empty());
+        let number = RawValue::from_string("1".to_owned()).unwrap();
+        let refused = read_data::<serde_json::Map<String, serde_json::Value>>(Some(&number), "E");
+        assert!(
+            matches!(&refused, Err(WebhookError::InvalidData { event_type, .. }) if event_type == "E"),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret_key() {
+        let shown = format!("{:?}", verifier());
+        assert!(
+            shown.contains(PUBLIC_KEY) && !shown.contains(SECRET_KEY),
+            "{shown}"
+        );
+    }
+}
