@@ -1,7 +1,8 @@
 //! Generates a Rust client crate for a signed JSON-over-POST HTTP API from its OpenAPI 3.0 spec.
 //!
 //! Data flows one way: YAML text → [`spec`] model (serde) → [`check`]ed [`model`] →
-//! token streams ([`emit`]) → formatted files. [`generate`] runs the whole pipeline.
+//! token streams ([`emit`]) → formatted files, beside the [`runtime`]'s files, copied as
+//! they are. [`generate`] runs the whole pipeline.
 
 pub mod check;
 pub mod emit;
@@ -9,6 +10,7 @@ pub mod error;
 mod locate;
 pub mod model;
 mod naming;
+pub mod runtime;
 pub mod spec;
 mod yaml;
 

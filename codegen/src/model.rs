@@ -20,6 +20,41 @@ pub struct Api {
     pub error_body: Option<RustType>,
     /// The webhooks the API sends (from `x-webhooks`).
     pub webhooks: Option<Webhooks>,
+    /// What the API uses, for the emitters that include or leave out parts by it.
+    pub uses: Uses,
+}
+
+/// Facts about the whole API that several emitters ask, computed once by the checker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Uses {
+    /// Some operation is paged (`x-pagination`): the crate walks pages.
+    pub paging: bool,
+    /// Some type is an enum: the crate keeps unknown enum values.
+    pub enums: bool,
+    /// Some field holds a decimal, alone or in a list.
+    pub decimals: bool,
+    /// Some field holds a date-time, alone or in a list.
+    pub date_times: bool,
+}
+
+impl Uses {
+    /// What `operations` and `types` use.
+    pub fn of(operations: &[Operation], types: &[TypeDef]) -> Self {
+        let fields = || {
+            types.iter().flat_map(|def| match &def.kind {
+                TypeKind::Struct(s) => s.fields.as_slice(),
+                TypeKind::Enum(_) => &[],
+            })
+        };
+        Self {
+            paging: operations.iter().any(|op| op.pagination.is_some()),
+            enums: types
+                .iter()
+                .any(|def| matches!(def.kind, TypeKind::Enum(_))),
+            decimals: fields().any(|field| field.ty.contains(&RustType::Decimal)),
+            date_times: fields().any(|field| field.ty.contains(&RustType::DateTime)),
+        }
+    }
 }
 
 impl Api {

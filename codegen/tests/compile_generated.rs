@@ -8,9 +8,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Specs whose generated crate is compiled: between them every optional part of the client
-/// (paged methods, webhooks, the timestamp-rejected check) is emitted, and left out.
-/// `base.yaml` has no enums, decimals or date-times, so its `wire.rs` is empty.
+/// Specs whose generated crate is compiled, its copied runtime tests included: between them
+/// every optional part of the client (paged methods, webhooks, the timestamp-rejected check,
+/// each wire format) is emitted or copied, and left out. `base.yaml` has no enums, decimals
+/// or date-times, so it copies none of the runtime's `wire/` files.
 const SPECS: &[&str] = &[
     "ok/paged-and-webhooks.yaml",
     "base.yaml",

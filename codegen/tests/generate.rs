@@ -24,12 +24,26 @@ fn file<'a>(files: &'a [codegen::GeneratedFile], path: &str) -> &'a str {
         .contents
 }
 
-/// Every file generated from the real spec. The checked-in `generated-client/` is the same
-/// output (see xtask's freshness test); these snapshots make each change show in review.
+fn workspace_root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+/// The runtime files a crate holds, by path.
+fn copied(files: &[codegen::GeneratedFile]) -> Vec<&str> {
+    files
+        .iter()
+        .filter(|file| codegen::runtime::FILES.iter().any(|r| r.path == file.path))
+        .map(|file| file.path.as_str())
+        .collect()
+}
+
+/// Which files the real spec's crate holds. Their text is reviewed in one place: the
+/// checked-in `generated-client/`, which xtask's freshness test and `cargo xtask codegen
+/// --check` keep equal to the generator's output.
 #[test]
 fn customer_purse_spec() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/customer-purse.yaml");
-    let text = fs::read_to_string(&spec).expect("the spec is readable");
+    let text = fs::read_to_string(workspace_root().join("spec/customer-purse.yaml"))
+        .expect("the spec is readable");
     let files = codegen::generate(&text, "spec/customer-purse.yaml").expect("the spec is valid");
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
@@ -41,26 +55,109 @@ fn customer_purse_spec() {
             "src/call.rs",
             "src/client.rs",
             "src/clock.rs",
+            "src/contract.rs",
             "src/error.rs",
             "src/lib.rs",
+            "src/operations.rs",
             "src/paging.rs",
             "src/retry.rs",
             "src/signing.rs",
             "src/types.rs",
+            "src/webhook_events.rs",
             "src/webhooks.rs",
-            "src/wire.rs",
+            "src/wire/date_time.rs",
+            "src/wire/decimal.rs",
+            "src/wire/field.rs",
+            "src/wire/unknown_value.rs",
         ]
     );
-    for generated in &files {
-        let name = format!("customer_purse__{}", generated.path.replace('/', "__"));
-        insta::assert_snapshot!(name, generated.contents);
+}
+
+/// Each runtime file is copied byte for byte after its header, into every crate that
+/// needs it: the generator's output for each spec here, and the checked-in crates.
+#[test]
+fn runtime_files_are_copied_verbatim() {
+    let specs_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs");
+    let mut specs = vec![
+        workspace_root().join("spec/customer-purse.yaml"),
+        workspace_root().join("fixtures/bookshop/spec.yaml"),
+        specs_dir.join("base.yaml"),
+    ];
+    let mut ok: Vec<_> = fs::read_dir(specs_dir.join("ok"))
+        .expect("the ok specs are listed")
+        .map(|entry| entry.expect("a directory entry").path())
+        .collect();
+    ok.sort();
+    specs.extend(ok);
+    let mut copies = 0;
+    for spec in &specs {
+        let files = generate(spec).unwrap_or_else(|error| panic!("{error}"));
+        for path in copied(&files) {
+            let source = fs::read_to_string(workspace_root().join("client-runtime").join(path))
+                .unwrap_or_else(|error| panic!("client-runtime/{path}: {error}"));
+            let expected = format!("{}\n\n{source}", codegen::runtime::header(path));
+            assert!(
+                file(&files, path) == expected,
+                "{path} generated from {} is not the runtime's file",
+                spec.display()
+            );
+            copies += 1;
+        }
+    }
+    assert!(copies > 50, "only {copies} copies were compared");
+    for (_, crate_dir) in [
+        ("spec/customer-purse.yaml", "generated-client"),
+        ("fixtures/bookshop/spec.yaml", "fixtures/bookshop/client"),
+    ] {
+        for runtime_file in codegen::runtime::FILES {
+            let path = runtime_file.path;
+            let source = fs::read_to_string(workspace_root().join("client-runtime").join(path))
+                .expect("the runtime file is readable");
+            let Ok(copy) = fs::read_to_string(workspace_root().join(crate_dir).join(path)) else {
+                continue;
+            };
+            let body = copy
+                .strip_prefix(&format!("{}\n\n", codegen::runtime::header(path)))
+                .unwrap_or_else(|| panic!("{crate_dir}/{path} lacks the copy header"));
+            assert!(
+                body == source,
+                "{crate_dir}/{path} differs from client-runtime/{path}"
+            );
+        }
     }
 }
 
-/// Each focused spec exercises one feature. Snapshotted: the operations and error body as
-/// the checker resolved them, and the types and wire formats emitted (the client runtime is
-/// the same for every spec and is covered by `customer_purse_spec`). A spec with
-/// `x-webhooks` or `x-request-signing.timestampRejected` also shows them as checked.
+/// Every file of the runtime is in the table of copied files, but for its own `lib.rs`
+/// and the stand-in of the generated modules: a new runtime file cannot be left behind.
+#[test]
+fn every_runtime_file_is_copied_where_needed() {
+    let src = workspace_root().join("client-runtime/src");
+    let mut found = Vec::new();
+    let mut folders = vec![src.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).expect("the runtime's folder is listed") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let relative = path.strip_prefix(&src).expect("under src");
+                found.push(format!(
+                    "src/{}",
+                    relative.to_string_lossy().replace('\\', "/")
+                ));
+            }
+        }
+    }
+    found.retain(|path| path != "src/lib.rs" && !path.starts_with("src/stand_in/"));
+    found.sort();
+    let listed: Vec<&str> = codegen::runtime::FILES.iter().map(|f| f.path).collect();
+    assert_eq!(found, listed);
+}
+
+/// Each focused spec exercises one feature. Snapshotted: what the checker resolved (the
+/// operations, the error body, what the API uses, and any timestamp-rejected rule and
+/// webhooks), the contract and types emitted, and which runtime files the crate copies;
+/// with its operations and events when it has paged operations or webhooks.
 #[test]
 fn focused_specs() {
     insta::glob!("specs/ok/*.yaml", |path| {
@@ -68,17 +165,28 @@ fn focused_specs() {
         let api = codegen::load(&text, "focused.yaml").unwrap_or_else(|error| panic!("{error}"));
         let files = generate(path).unwrap_or_else(|error| panic!("{error}"));
         let mut shown = format!(
-            "=== operations\n{:#?}\n=== error body\n{:?}\n=== src/types.rs\n{}\n=== src/wire.rs\n{}",
+            "=== operations\n{:#?}\n=== error body\n{:?}\n=== uses\n{:?}\n=== copied from client-runtime\n{}\n=== src/contract.rs\n{}\n=== src/types.rs\n{}",
             api.operations,
             api.error_body,
+            api.uses,
+            copied(&files).join("\n"),
+            file(&files, "src/contract.rs"),
             file(&files, "src/types.rs"),
-            file(&files, "src/wire.rs"),
         );
+        if api.uses.paging {
+            shown += &format!(
+                "\n=== src/operations.rs\n{}",
+                file(&files, "src/operations.rs")
+            );
+        }
         if let Some(rejected) = &api.signing.timestamp_rejected {
             shown += &format!("\n=== timestamp rejected\n{rejected:?}");
         }
         if let Some(webhooks) = &api.webhooks {
-            shown += &format!("\n=== webhooks\n{webhooks:#?}");
+            shown += &format!(
+                "\n=== webhooks\n{webhooks:#?}\n=== src/webhook_events.rs\n{}",
+                file(&files, "src/webhook_events.rs")
+            );
         }
         insta::assert_snapshot!(shown);
     });
@@ -120,15 +228,23 @@ fn output_is_deterministic() {
     }
 }
 
+/// A generated file names the spec it comes from; a copied one, the runtime file.
 #[test]
-fn every_generated_file_names_its_spec_and_says_do_not_edit() {
+fn every_generated_file_names_its_source_and_says_do_not_edit() {
     let text =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/base.yaml"))
             .expect("base spec is readable");
-    for file in codegen::generate(&text, "specs/base.yaml").expect("base is valid") {
+    let files = codegen::generate(&text, "specs/base.yaml").expect("base is valid");
+    let copies = copied(&files);
+    for file in &files {
         let first_line = file.contents.lines().next().unwrap_or_default();
+        let source = if copies.contains(&file.path.as_str()) {
+            format!("from client-runtime/{}", file.path)
+        } else {
+            "from specs/base.yaml".to_owned()
+        };
         assert!(
-            first_line.contains("from specs/base.yaml") && first_line.contains("Do not edit"),
+            first_line.contains(&source) && first_line.contains("Do not edit"),
             "{}: {first_line}",
             file.path
         );

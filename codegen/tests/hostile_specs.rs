@@ -163,7 +163,7 @@ fn thousands_of_schemas_and_operations_generate() {
     };
     // Every operation but the base's own and every schema are there, once.
     assert_eq!(
-        file("src/client.rs")
+        file("src/operations.rs")
             .matches("pub async fn get_widget")
             .count(),
         count + 1

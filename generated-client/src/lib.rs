@@ -2,83 +2,6 @@
 
 //! A client for the Calypso Customer Purse API (version 1.0.0).
 //!
-//! Hand-written description of the ten `POST /api/v1/customer-purse/...` endpoints of the
-//! Calypso Pay merchant API ("Customer Purse API"). A customer purse is a deposit address
-//! that Calypso issues for one of the merchant's own customers: the merchant creates a
-//! customer, asks for a deposit address per currency, and receives the customer's deposits,
-//! which pass a compliance (AML) check and are then credited to the merchant account. The
-//! endpoints cover customers (create, get, get by external id, update, block, unblock),
-//! their purses and deposit addresses, and the deposit transactions (get one, find/page).
-//!
-//! The provider's own OpenAPI document is titled "Public API" and publishes `info.version`
-//! "dev"; this document carries its own version (1.0.0) because "dev" identifies nothing.
-//! Only `transaction/get` was published with its complete schema; every other operation was
-//! reconstructed from summaries, complete examples, how-to guides and inference. Each
-//! operation and schema says which of its parts are seen, inferred or unknown.
-//!
-//! ## Transport
-//!
-//! Every operation is an HTTP `POST` (even the "get" operations) with an `application/json`
-//! body; responses are JSON (the provider declares them as `*/*`).
-//!
-//! ## Request envelope and signing
-//!
-//! Every request body is an envelope (`RequestEnvelope`) with three members: `account` (the
-//! merchant account the request acts on), `timestamp` (current Unix UTC time in
-//! milliseconds, accepted within 3 minutes either way of the server clock; otherwise error
-//! `011`) and `payload` (the operation's own data). The client fills `account` and
-//! `timestamp`; callers supply only the payload.
-//!
-//! Two headers authenticate every request:
-//!
-//! * `Key`: the public API key, sent as a plain string.
-//! * `Sign`: `lowercase-hex(HMAC-SHA512(key = UTF-8 bytes of the secret-key string as given,
-//! not hex-decoded; message = the exact body bytes sent))`, i.e. 128 hex characters.
-//!
-//! The signature covers the exact bytes on the wire, so the body must be serialised once,
-//! signed, and sent unchanged (any change of spacing or key order invalidates it). The
-//! vendor-neutral part of this recipe is in the `x-request-signing` extension. A published
-//! test vector: secret `b823a6b9ea72408583cef9ec8d67fa52`, body `{"timestamp":1}` (15 bytes,
-//! no spaces) gives the signature
-//! `b16e9d45f49f2069becbc4f108b237bee588cfc353fe9501df103e692acbc68d482a10d34c12bea22fedde7e28e1b8e57a6a0a373b0e9a27c5257bd8b36e13b9`
-//! (the provider's page shows only its first 94 characters; the rest was computed and the
-//! prefix matches).
-//!
-//! Key pairs (public + secret, 32 lowercase hex characters each) are obtained from Calypso
-//! support (.finance) or generated in the merchant UI (.money).
-//!
-//! ## Robustness principle
-//!
-//! The provider follows the robustness (Postel) principle and requires clients to ignore
-//! unknown or unsupported response fields: a client must not fail on new fields and must not
-//! validate responses against a closed schema. All enums in this document are therefore
-//! open: values not listed here may appear (new transaction states, error codes, ...) and
-//! clients keep them instead of failing. Where a field's presence is not certain it is
-//! optional here.
-//!
-//! ## Errors
-//!
-//! Failed requests answer HTTP 400 or 500 with a JSON body such as
-//! `{"errorCode": "000", "message": "Internal server error"}` (see `ErrorResponse` and
-//! `ErrorCode`). Very old docs mention HTTP 401 for a wrong key; the status currently used
-//! for authentication and signature errors is unknown.
-//!
-//! ## Webhooks
-//!
-//! Customer-purse events (`CUSTOMER_PURSE_EXPIRED`, `CUSTOMER_PURSE_MEM_POOL_FOUND`,
-//! `CUSTOMER_PURSE_PENDING_COMPLIANCE`, `CUSTOMER_PURSE_COMPLIANCE_DECLINED`,
-//! `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE`,
-//! `CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED`) are POSTed to the merchant's URL with
-//! the same `Key`/`Sign` scheme, keyed with the subscription's own key pair. The envelope is
-//! `WebhookEnvelope`; the `x-webhooks` extension maps each event type to its `data` schema.
-//! Subscriptions are managed outside the customer-purse API (`/api/v1/subscription/webhook`)
-//! and are not described here.
-//!
-//! ## Not covered here
-//!
-//! No sandbox URL and no rate limits are documented.
-//!
-//!
 //! # Setup
 //!
 //! ```no_run
@@ -231,27 +154,116 @@
 //! | [`Client::create_customer`] | `/api/v1/customer-purse/customer/create` | Create new Customer |
 //! | [`Client::block_customer`] | `/api/v1/customer-purse/customer/block` | Block Customer |
 //! | [`Client::get_purse_address`] | `/api/v1/customer-purse/address/get` | Get Customer Purse Address |
+//!
+//! # About the API
+//!
+//! Hand-written description of the ten `POST /api/v1/customer-purse/...` endpoints of the
+//! Calypso Pay merchant API ("Customer Purse API"). A customer purse is a deposit address
+//! that Calypso issues for one of the merchant's own customers: the merchant creates a
+//! customer, asks for a deposit address per currency, and receives the customer's deposits,
+//! which pass a compliance (AML) check and are then credited to the merchant account. The
+//! endpoints cover customers (create, get, get by external id, update, block, unblock),
+//! their purses and deposit addresses, and the deposit transactions (get one, find/page).
+//!
+//! The provider's own OpenAPI document is titled "Public API" and publishes `info.version`
+//! "dev"; this document carries its own version (1.0.0) because "dev" identifies nothing.
+//! Only `transaction/get` was published with its complete schema; every other operation was
+//! reconstructed from summaries, complete examples, how-to guides and inference. Each
+//! operation and schema says which of its parts are seen, inferred or unknown.
+//!
+//! ## Transport
+//!
+//! Every operation is an HTTP `POST` (even the "get" operations) with an `application/json`
+//! body; responses are JSON (the provider declares them as `*/*`).
+//!
+//! ## Request envelope and signing
+//!
+//! Every request body is an envelope (`RequestEnvelope`) with three members: `account` (the
+//! merchant account the request acts on), `timestamp` (current Unix UTC time in
+//! milliseconds, accepted within 3 minutes either way of the server clock; otherwise error
+//! `011`) and `payload` (the operation's own data). The client fills `account` and
+//! `timestamp`; callers supply only the payload.
+//!
+//! Two headers authenticate every request:
+//!
+//! * `Key`: the public API key, sent as a plain string.
+//! * `Sign`: `lowercase-hex(HMAC-SHA512(key = UTF-8 bytes of the secret-key string as given,
+//! not hex-decoded; message = the exact body bytes sent))`, i.e. 128 hex characters.
+//!
+//! The signature covers the exact bytes on the wire, so the body must be serialised once,
+//! signed, and sent unchanged (any change of spacing or key order invalidates it). The
+//! vendor-neutral part of this recipe is in the `x-request-signing` extension. A published
+//! test vector: secret `b823a6b9ea72408583cef9ec8d67fa52`, body `{"timestamp":1}` (15 bytes,
+//! no spaces) gives the signature
+//! `b16e9d45f49f2069becbc4f108b237bee588cfc353fe9501df103e692acbc68d482a10d34c12bea22fedde7e28e1b8e57a6a0a373b0e9a27c5257bd8b36e13b9`
+//! (the provider's page shows only its first 94 characters; the rest was computed and the
+//! prefix matches).
+//!
+//! Key pairs (public + secret, 32 lowercase hex characters each) are obtained from Calypso
+//! support (.finance) or generated in the merchant UI (.money).
+//!
+//! ## Robustness principle
+//!
+//! The provider follows the robustness (Postel) principle and requires clients to ignore
+//! unknown or unsupported response fields: a client must not fail on new fields and must not
+//! validate responses against a closed schema. All enums in this document are therefore
+//! open: values not listed here may appear (new transaction states, error codes, ...) and
+//! clients keep them instead of failing. Where a field's presence is not certain it is
+//! optional here.
+//!
+//! ## Errors
+//!
+//! Failed requests answer HTTP 400 or 500 with a JSON body such as
+//! `{"errorCode": "000", "message": "Internal server error"}` (see `ErrorResponse` and
+//! `ErrorCode`). Very old docs mention HTTP 401 for a wrong key; the status currently used
+//! for authentication and signature errors is unknown.
+//!
+//! ## Webhooks
+//!
+//! Customer-purse events (`CUSTOMER_PURSE_EXPIRED`, `CUSTOMER_PURSE_MEM_POOL_FOUND`,
+//! `CUSTOMER_PURSE_PENDING_COMPLIANCE`, `CUSTOMER_PURSE_COMPLIANCE_DECLINED`,
+//! `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE`,
+//! `CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED`) are POSTed to the merchant's URL with
+//! the same `Key`/`Sign` scheme, keyed with the subscription's own key pair. The envelope is
+//! `WebhookEnvelope`; the `x-webhooks` extension maps each event type to its `data` schema.
+//! Subscriptions are managed outside the customer-purse API (`/api/v1/subscription/webhook`)
+//! and are not described here.
+//!
+//! ## Not covered here
+//!
+//! No sandbox URL and no rate limits are documented.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
 mod call;
 mod client;
 mod clock;
+mod contract;
 mod error;
+mod operations;
 mod paging;
 mod retry;
-
 pub mod signing;
 pub mod types;
+mod webhook_events;
 pub mod webhooks;
 
-mod wire;
+/// Wire formats that serde's defaults get wrong: exact decimals, tolerant date-times and
+/// unknown enum values.
+mod wire {
+    pub(crate) mod date_time;
+    pub(crate) mod decimal;
+    mod field;
+    pub(crate) mod unknown_value;
+}
 
 pub use client::*;
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use contract::DEFAULT_BASE_URL;
 pub use error::{ApiError, BuildError, Error, RawBody};
 pub use retry::{RequestOptions, RetryPolicy};
 pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};
-pub use wire::UnknownValue;
+pub use wire::unknown_value::UnknownValue;
 pub use reqwest;
 pub use rust_decimal::Decimal;
 pub use secrecy::SecretString;

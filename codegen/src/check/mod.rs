@@ -16,7 +16,7 @@ pub use webhooks::OTHER_EVENT_VARIANT;
 use indexmap::IndexMap;
 
 use crate::error::{Problem, SpecPath};
-use crate::model::{Api, Package, RustType, Signing, SigningExample, TimestampUnit};
+use crate::model::{Api, Package, RustType, Signing, SigningExample, TimestampUnit, Uses};
 use crate::spec::{self, Document, Schema};
 
 pub(crate) type Result<T> = std::result::Result<T, Problem>;
@@ -62,7 +62,9 @@ pub fn check(doc: &Document) -> Result<Api> {
     let error_body = error_body.map(|(ty, _)| ty);
     check_timestamp_rejected(&signing, error_body.as_ref(), &types)?;
 
+    let types = types.into_sorted();
     Ok(Api {
+        uses: Uses::of(&operations, &types),
         title: doc.info.title.clone(),
         api_version: doc.info.version.clone(),
         description: doc.info.description.clone(),
@@ -70,7 +72,7 @@ pub fn check(doc: &Document) -> Result<Api> {
         default_base_url,
         signing,
         operations,
-        types: types.into_sorted(),
+        types,
         error_body,
         webhooks,
     })

@@ -12,7 +12,7 @@ pub fn emit(api: &Api) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let paging = if api.operations.iter().any(|op| op.pagination.is_some()) {
+    let paging = if api.uses.paging {
         "# Streams of pages, without the rest of `futures`.\n\
          futures-util = { version = \"0.3.31\", default-features = false }\n"
     } else {
@@ -48,8 +48,6 @@ rustls = ["reqwest/rustls"]
 rustls-ring = ["reqwest/rustls-no-provider", "dep:rustls", "dep:rustls-platform-verifier"]
 # TLS through the platform's library (OpenSSL on Linux).
 native-tls = ["reqwest/native-tls"]
-# Not part of the API: lets the generator project's benchmarks time how requests are built.
-__bench = []
 
 [dependencies]
 {paging}# zeroize: the keyed HMAC state (as secret as the key) is wiped when the client is dropped.

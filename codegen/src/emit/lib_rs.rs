@@ -1,44 +1,63 @@
-//! `src/lib.rs`: crate docs (the spec's description, then a guide whose examples compile as
-//! doctests), modules and re-exports.
+//! `src/lib.rs`: crate docs (setup and a call first, then a guide whose examples compile as
+//! doctests, then the spec's description), the module tree of generated and copied files,
+//! and re-exports.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
-use crate::model::{Api, Operation, TypeKind};
+use crate::model::{Api, Operation};
 
 pub fn emit(api: &Api) -> TokenStream {
     let crate_doc = docs::inner(&crate_doc(api));
-    let paging = api
-        .operations
-        .iter()
-        .any(|op| op.pagination.is_some())
-        .then(|| {
-            quote!(
-                mod paging;
-            )
-        });
-    let (webhooks_mod, webhooks_use) = match &api.webhooks {
+    let uses = api.uses;
+    let paging = uses.paging.then(|| {
+        quote!(
+            mod paging;
+        )
+    });
+    let (webhooks_mods, webhooks_use) = match &api.webhooks {
         Some(_) => (
-            Some(quote!(
+            Some(quote! {
+                mod webhook_events;
                 pub mod webhooks;
-            )),
+            }),
             Some(quote!(
                 pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};
             )),
         ),
         None => (None, None),
     };
-    // `wire.rs` makes one public type, for specs with enums.
-    let unknown_value = api
-        .types
-        .iter()
-        .any(|def| matches!(def.kind, TypeKind::Enum(_)))
-        .then(|| {
-            quote!(
-                pub use wire::UnknownValue;
-            )
-        });
+    let date_time = uses.date_times.then(|| {
+        quote!(
+            pub(crate) mod date_time;
+        )
+    });
+    let decimal = uses.decimals.then(|| {
+        quote!(
+            pub(crate) mod decimal;
+        )
+    });
+    let field = (uses.decimals || uses.date_times).then(|| {
+        quote!(
+            mod field;
+        )
+    });
+    let unknown_value = uses.enums.then(|| {
+        quote!(
+            pub(crate) mod unknown_value;
+        )
+    });
+    let unknown_value_use = uses.enums.then(|| {
+        quote!(
+            pub use wire::unknown_value::UnknownValue;
+        )
+    });
+    let default_base_url_use = api.default_base_url.is_some().then(|| {
+        quote!(
+            pub use contract::DEFAULT_BASE_URL;
+        )
+    });
     quote! {
         #crate_doc
         #![deny(missing_docs)]
@@ -47,20 +66,31 @@ pub fn emit(api: &Api) -> TokenStream {
         mod call;
         mod client;
         mod clock;
+        mod contract;
         mod error;
+        mod operations;
         #paging
         mod retry;
         pub mod signing;
         pub mod types;
-        #webhooks_mod
-        mod wire;
+        #webhooks_mods
+
+        /// Wire formats that serde's defaults get wrong: exact decimals, tolerant date-times and
+        /// unknown enum values.
+        mod wire {
+            #date_time
+            #decimal
+            #field
+            #unknown_value
+        }
 
         pub use client::*;
         pub use clock::{Clock, FixedClock, SystemClock};
+        #default_base_url_use
         pub use error::{ApiError, BuildError, Error, RawBody};
         pub use retry::{RequestOptions, RetryPolicy};
         #webhooks_use
-        #unknown_value
+        #unknown_value_use
 
         pub use reqwest;
         pub use rust_decimal::Decimal;
@@ -89,8 +119,12 @@ fn crate_doc(api: &Api) -> String {
         Some(operations(api)),
     ];
     let guide: Vec<String> = sections.into_iter().flatten().collect();
+    let about = match description.trim() {
+        "" => String::new(),
+        text => format!("\n\n# About the API\n\n{text}"),
+    };
     format!(
-        "A client for the {title} (version {version}).\n\n{description}\n\n{guide}",
+        "A client for the {title} (version {version}).\n\n{guide}{about}",
         title = api.title,
         version = api.api_version,
         guide = guide.join("\n\n"),

@@ -1,25 +1,21 @@
 //! Emitters: one per generated file, each turning the checked model into tokens or text.
+//! The rest of a crate is the runtime, copied as it is (see [`crate::runtime`]).
 
-mod call;
 mod cargo_toml;
-mod client;
-mod clock;
+mod contract;
 mod docs;
-mod error;
 mod lib_rs;
-mod paging;
+mod operations;
 mod readme;
-mod retry;
 mod rust_types;
-mod signing;
 mod types;
-mod webhooks;
-mod wire;
+mod webhook_events;
 
 use proc_macro2::TokenStream;
 
 use crate::GeneratedFile;
 use crate::model::Api;
+use crate::runtime;
 
 /// Every file of the client crate, sorted by path.
 pub fn crate_files(api: &Api, spec_name: &str) -> Result<Vec<GeneratedFile>, String> {
@@ -29,20 +25,12 @@ pub fn crate_files(api: &Api, spec_name: &str) -> Result<Vec<GeneratedFile>, Str
     );
     let mut rust_files = vec![
         ("src/lib.rs", lib_rs::emit(api)),
-        ("src/call.rs", call::emit(api)),
-        ("src/client.rs", client::emit(api)),
-        ("src/clock.rs", clock::emit()),
-        ("src/error.rs", error::emit(api)),
-        ("src/retry.rs", retry::emit()),
-        ("src/signing.rs", signing::emit(api)),
+        ("src/contract.rs", contract::emit(api)),
+        ("src/operations.rs", operations::emit(api)),
         ("src/types.rs", types::emit(api)),
-        ("src/wire.rs", wire::emit(api)),
     ];
-    if api.operations.iter().any(|op| op.pagination.is_some()) {
-        rust_files.push(("src/paging.rs", paging::emit()));
-    }
     if let Some(webhooks) = &api.webhooks {
-        rust_files.push(("src/webhooks.rs", webhooks::emit(api, webhooks)));
+        rust_files.push(("src/webhook_events.rs", webhook_events::emit(webhooks)));
     }
     let mut files = vec![
         GeneratedFile {
@@ -55,7 +43,7 @@ pub fn crate_files(api: &Api, spec_name: &str) -> Result<Vec<GeneratedFile>, Str
         },
         GeneratedFile {
             path: "rustfmt.toml".to_owned(),
-            // The generator formats these files (with prettyplease); rustfmt would disagree.
+            // The generator formats its files with prettyplease, which rustfmt would undo.
             contents: format!("# {header}\n\ndisable_all_formatting = true\n"),
         },
     ];
@@ -65,6 +53,7 @@ pub fn crate_files(api: &Api, spec_name: &str) -> Result<Vec<GeneratedFile>, Str
             contents: format_rust(path, &header, tokens)?,
         });
     }
+    files.extend(runtime::files(api));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -79,10 +68,22 @@ fn format_rust(path: &str, header: &str, tokens: TokenStream) -> Result<String, 
     ))
 }
 
+/// `use` or `mod` when the line declares an import or a module (of any visibility).
+fn declaration(line: &str) -> Option<&'static str> {
+    let line = line.trim_start();
+    let line = ["pub(crate) ", "pub "]
+        .iter()
+        .find_map(|visibility| line.strip_prefix(visibility))
+        .unwrap_or(line);
+    ["use ", "mod "]
+        .into_iter()
+        .find(|kind| line.starts_with(kind) && line.ends_with(';'))
+}
+
 /// prettyplease puts items on consecutive lines; a blank line between items (at any depth:
-/// methods in impls too) and after the module docs makes the files and their snapshot
-/// diffs easier to read. Runs of `use` or `mod` lines stay together; statements in function
-/// bodies are left alone, since they never start like an item.
+/// methods in impls too) and after the module docs and attributes makes the files and
+/// their diffs easier to read. Runs of `use` lines, and of `mod` lines, stay together;
+/// statements in function bodies are left alone, since they never start like an item.
 fn separate_items(code: &str) -> String {
     const ITEM_STARTS: &[&str] = &[
         "///",
@@ -119,11 +120,14 @@ fn separate_items(code: &str) -> String {
     let mut previous = "";
     for line in code.lines() {
         let same_depth = indent(previous) == indent(line);
-        let item_ended = previous.trim_start() == "}" || one_line_item(previous);
-        let same_run = ["use ", "pub use ", "mod ", "pub mod "].iter().any(|kind| {
-            previous.trim_start().starts_with(kind) && line.trim_start().starts_with(kind)
-        });
-        let after_module_docs = previous.starts_with("//!") && !line.starts_with("//!");
+        let closed = previous.trim_start();
+        let item_ended = closed == "}"
+            || (closed.starts_with(['}', ']', ')']) && closed.ends_with(';'))
+            || one_line_item(previous);
+        let same_run =
+            declaration(previous).is_some() && declaration(previous) == declaration(line);
+        let after_module_docs = (previous.starts_with("//!") && !line.starts_with("//!"))
+            || (previous.starts_with("#![") && !line.starts_with("#!["));
         if starts_item(line) && ((same_depth && item_ended && !same_run) || after_module_docs) {
             out.push('\n');
         }

@@ -1,0 +1,202 @@
+//! `src/contract.rs`: everything the runtime (the files copied from `client-runtime/src/`)
+//! must know of the spec, in one module. `client-runtime/src/stand_in/contract.rs` is its
+//! hand-written stand-in: the two must define the same items.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::rust_types::{ident, tokens};
+use crate::model::{Api, RustType, Signing, SigningExample, TimestampUnit, Webhooks};
+
+pub fn emit(api: &Api) -> TokenStream {
+    let module_doc = docs::inner(
+        "The contract between the runtime and the spec: header names, the envelope's \
+         property names, the operations, the error body and the other facts of the spec that \
+         the runtime's files (copied from the generator's `client-runtime`) read.",
+    );
+    let signing = signing(&api.signing);
+    let base_url = base_url(api.default_base_url.as_deref());
+    let operations = api.operations.iter().map(|op| {
+        let (id, path, idempotent) = (&op.operation_id, &op.http_path, op.idempotent);
+        quote!(Operation { id: #id, path: #path, idempotent: #idempotent })
+    });
+    let operation_count = proc_macro2::Literal::usize_unsuffixed(api.operations.len());
+    let error_body = error_body(api);
+    let webhooks = api
+        .webhooks
+        .as_ref()
+        .map(|webhooks| webhooks_contract(&api.signing, webhooks));
+    let example_test = api.signing.example.as_ref().map(example_test);
+    quote! {
+        #module_doc
+
+        use crate::call::Operation;
+
+        #signing
+
+        #base_url
+
+        /// Every operation, in the order of the client's URLs; a method calls `OPERATIONS[i]`.
+        pub(crate) const OPERATIONS: [Operation; #operation_count] = [#(#operations),*];
+
+        #error_body
+
+        #webhooks
+
+        #example_test
+    }
+}
+
+fn signing(signing: &Signing) -> TokenStream {
+    let key_header = signing.key_header.to_ascii_lowercase();
+    let signature_header = signing.signature_header.to_ascii_lowercase();
+    let key_doc = docs::outer(&format!(
+        "The header that carries the API key (`{}`).",
+        signing.key_header
+    ));
+    let signature_doc = docs::outer(&format!(
+        "The header that carries the body's signature (`{}`).",
+        signing.signature_header
+    ));
+    let skew = proc_macro2::Literal::u64_unsuffixed(u64::from(signing.max_clock_skew_seconds));
+    let skew_doc = docs::outer(&format!(
+        "How far a request's timestamp may be from the server's clock: {skew} seconds either way."
+    ));
+    let (account, timestamp, payload) = (
+        &signing.account_field,
+        &signing.timestamp_field,
+        &signing.payload_field,
+    );
+    let unit_millis = proc_macro2::Literal::i64_unsuffixed(match signing.timestamp_unit {
+        TimestampUnit::Milliseconds => 1,
+        TimestampUnit::Seconds => 1000,
+    });
+    quote! {
+        #key_doc
+        pub const KEY_HEADER: &str = #key_header;
+
+        #signature_doc
+        pub const SIGNATURE_HEADER: &str = #signature_header;
+
+        #skew_doc
+        pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(#skew);
+
+        /// The envelope property that holds the account.
+        pub(crate) const ACCOUNT_PROPERTY: &str = #account;
+
+        /// The envelope property that holds the timestamp.
+        pub(crate) const TIMESTAMP_PROPERTY: &str = #timestamp;
+
+        /// The envelope property that holds the operation's payload.
+        pub(crate) const PAYLOAD_PROPERTY: &str = #payload;
+
+        /// Milliseconds per unit of the envelope's timestamp: 1 for milliseconds, 1000 for
+        /// seconds.
+        pub(crate) const TIMESTAMP_UNIT_MILLIS: i64 = #unit_millis;
+    }
+}
+
+fn base_url(default: Option<&str>) -> TokenStream {
+    match default {
+        Some(url) => {
+            let doc = docs::outer(&format!("The base URL used when none is given: `{url}`."));
+            quote! {
+                #doc
+                pub const DEFAULT_BASE_URL: &str = #url;
+
+                /// The base URL the client falls back to, if the spec names a server.
+                pub(crate) const BASE_URL: Option<&str> = Some(DEFAULT_BASE_URL);
+            }
+        }
+        None => quote! {
+            /// The base URL the client falls back to: none, since the spec names no server.
+            pub(crate) const BASE_URL: Option<&str> = None;
+        },
+    }
+}
+
+fn error_body(api: &Api) -> TokenStream {
+    let ty = match &api.error_body {
+        Some(ty) => tokens(ty, &quote!(crate::types::)),
+        None => quote!(serde_json::Value),
+    };
+    let properties = match &api.error_body {
+        Some(RustType::Named(name)) => api.struct_def(name).map(|def| {
+            let names = def.fields.iter().map(|field| &field.wire_name);
+            quote!(Some(&[#(#names),*]))
+        }),
+        _ => None,
+    }
+    .unwrap_or_else(|| quote!(None));
+    let timestamp_rejected = match &api.signing.timestamp_rejected {
+        Some((property, value)) => quote!(Some((#property, #value))),
+        None => quote!(None),
+    };
+    quote! {
+        /// The body of the API's error responses.
+        pub(crate) type ErrorBody = #ty;
+
+        /// The properties of the error body; JSON with none of them is someone else's. `None`
+        /// when the error body is not an object schema: then any JSON that parses as it counts.
+        pub(crate) const ERROR_BODY_PROPERTIES: Option<&[&str]> = #properties;
+
+        /// The error body property, and its value, that mean "timestamp outside the window".
+        pub(crate) const TIMESTAMP_REJECTED: Option<(&str, &str)> = #timestamp_rejected;
+    }
+}
+
+fn webhooks_contract(signing: &Signing, webhooks: &Webhooks) -> TokenStream {
+    let (key, sign) = (&signing.key_header, &signing.signature_header);
+    let envelope = ident(&webhooks.envelope);
+    let data = &webhooks.data_wire_name;
+    let event_type = ident(&webhooks.event_type_field);
+    let event_type = if webhooks.event_type_optional {
+        quote!(envelope.#event_type.as_deref())
+    } else {
+        quote!(Some(&envelope.#event_type))
+    };
+    quote! {
+        /// The key header as the spec writes it, for messages.
+        pub(crate) const KEY_HEADER_AS_WRITTEN: &str = #key;
+
+        /// The signature header as the spec writes it, for messages.
+        pub(crate) const SIGNATURE_HEADER_AS_WRITTEN: &str = #sign;
+
+        /// The body every webhook shares.
+        pub(crate) type WebhookEnvelope = crate::types::#envelope;
+
+        /// The envelope property that holds the event's data.
+        pub(crate) const WEBHOOK_DATA_PROPERTY: &str = #data;
+
+        /// The event type a webhook names, if it names one.
+        pub(crate) fn webhook_event_type(envelope: &WebhookEnvelope) -> Option<&str> {
+            #event_type
+        }
+    }
+}
+
+/// The provider's published signature (`x-request-signing.example`), as a test.
+fn example_test(example: &SigningExample) -> TokenStream {
+    let (secret, body, signature) = (&example.secret, &example.body, &example.signature);
+    quote! {
+        #[cfg(test)]
+        mod tests {
+            use crate::signing::Signer;
+
+            /// The example the API's provider publishes, from `x-request-signing.example`.
+            #[test]
+            fn signs_the_published_example() {
+                let signer = Signer::new(&secrecy::SecretString::from(#secret));
+                assert_eq!(signer.sign(#body.as_bytes()).as_bytes(), #signature.as_bytes());
+            }
+
+            #[test]
+            fn any_change_to_the_body_changes_the_signature() {
+                let signer = Signer::new(&secrecy::SecretString::from(#secret));
+                let changed = format!("{} ", #body);
+                assert_ne!(signer.sign(changed.as_bytes()).as_bytes(), #signature.as_bytes());
+            }
+        }
+    }
+}

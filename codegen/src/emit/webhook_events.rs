@@ -1,0 +1,81 @@
+//! `src/webhook_events.rs` (for specs with `x-webhooks`): the typed event of each event
+//! type. The runtime's `webhooks.rs` checks a webhook's signature and envelope, then asks
+//! `WebhookEvent::read` for its event.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::rust_types::ident;
+use crate::check::OTHER_EVENT_VARIANT;
+use crate::model::Webhooks;
+
+pub fn emit(webhooks: &Webhooks) -> TokenStream {
+    let other = ident(OTHER_EVENT_VARIANT);
+    let variants = webhooks.events.iter().map(|event| {
+        let variant = ident(&event.variant);
+        let data = ident(&event.data);
+        let doc = docs::outer(&docs::paragraphs([
+            Some(format!("`{}`.", event.event_type).as_str()),
+            event.description.as_deref(),
+        ]));
+        quote! {
+            #doc
+            #variant(crate::types::#data),
+        }
+    });
+    let event_type_arms = webhooks.events.iter().map(|event| {
+        let variant = ident(&event.variant);
+        let wire = &event.event_type;
+        quote!(Self::#variant(_) => #wire,)
+    });
+    let read_arms = webhooks.events.iter().map(|event| {
+        let variant = ident(&event.variant);
+        let wire = &event.event_type;
+        quote!(#wire => Self::#variant(read_data(data, #wire)?),)
+    });
+
+    quote! {
+        //! The events the API sends, typed by their event type.
+
+        use serde_json::value::RawValue;
+
+        use crate::webhooks::{WebhookError, read_data};
+
+        /// A webhook's event, typed by its event type. A type this version of the crate does
+        /// not list is kept as [`WebhookEvent::Other`], not refused: the API may add events.
+        #[derive(Debug, Clone)]
+        #[non_exhaustive]
+        pub enum WebhookEvent {
+            #(#variants)*
+            /// An event type this version of the crate does not list.
+            #other {
+                /// The event type as sent.
+                event_type: String,
+                /// The event's data as sent, byte for byte (`None` when there was none).
+                data: Option<Box<RawValue>>,
+            },
+        }
+
+        impl WebhookEvent {
+            /// The event type as sent.
+            pub fn event_type(&self) -> &str {
+                match self {
+                    #(#event_type_arms)*
+                    Self::#other { event_type, .. } => event_type,
+                }
+            }
+
+            /// The event of `event_type` with this data, read as that type's schema says.
+            pub(crate) fn read(event_type: String, data: Option<&RawValue>) -> Result<Self, WebhookError> {
+                Ok(match event_type.as_str() {
+                    #(#read_arms)*
+                    _ => Self::#other {
+                        event_type,
+                        data: data.map(RawValue::to_owned),
+                    },
+                })
+            }
+        }
+    }
+}

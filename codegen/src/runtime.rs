@@ -1,0 +1,64 @@
+//! The runtime files every generated crate shares: the files of `client-runtime/src/`,
+//! embedded here and copied verbatim, each only into the crates whose spec needs it.
+//!
+//! They are ordinary Rust, built and tested in `client-runtime` against a stand-in of the
+//! generated modules; what they need of a spec they read from the generated `contract.rs`.
+
+use crate::GeneratedFile;
+use crate::model::Api;
+
+/// One runtime file: where it goes in a generated crate (the same path as in
+/// `client-runtime`), its text, and whether a crate needs it.
+pub struct RuntimeFile {
+    pub path: &'static str,
+    pub source: &'static str,
+    pub needed: fn(&Api) -> bool,
+}
+
+macro_rules! runtime_file {
+    ($path:literal, $needed:expr) => {
+        RuntimeFile {
+            path: $path,
+            source: include_str!(concat!("../../client-runtime/", $path)),
+            needed: $needed,
+        }
+    };
+}
+
+/// Every runtime file, sorted by path. `client-runtime/src/lib.rs` and `stand_in/` are not
+/// among them: a generated crate has its own `lib.rs` and the real generated modules.
+pub const FILES: &[RuntimeFile] = &[
+    runtime_file!("src/call.rs", |_| true),
+    runtime_file!("src/client.rs", |_| true),
+    runtime_file!("src/clock.rs", |_| true),
+    runtime_file!("src/error.rs", |_| true),
+    runtime_file!("src/paging.rs", |api| api.uses.paging),
+    runtime_file!("src/retry.rs", |_| true),
+    runtime_file!("src/signing.rs", |_| true),
+    runtime_file!("src/webhooks.rs", |api| api.webhooks.is_some()),
+    runtime_file!("src/wire/date_time.rs", |api| api.uses.date_times),
+    runtime_file!("src/wire/decimal.rs", |api| api.uses.decimals),
+    runtime_file!("src/wire/field.rs", |api| api.uses.decimals
+        || api.uses.date_times),
+    runtime_file!("src/wire/unknown_value.rs", |api| api.uses.enums),
+];
+
+/// The first line of a copied file: where it comes from, and where to change it.
+pub fn header(path: &str) -> String {
+    format!(
+        "// Copied by `cargo xtask codegen` from client-runtime/{path}. Do not edit: change \
+         that file and regenerate."
+    )
+}
+
+/// The runtime files `api`'s crate needs, each as its source behind the header.
+pub fn files(api: &Api) -> Vec<GeneratedFile> {
+    FILES
+        .iter()
+        .filter(|file| (file.needed)(api))
+        .map(|file| GeneratedFile {
+            path: file.path.to_owned(),
+            contents: format!("{}\n\n{}", header(file.path), file.source),
+        })
+        .collect()
+}
