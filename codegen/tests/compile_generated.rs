@@ -16,6 +16,7 @@ const SPECS: &[&str] = &[
     "ok/paged-and-webhooks.yaml",
     "base.yaml",
     "ok/tricky-names.yaml",
+    "ok/formats.yaml",
 ];
 
 fn manifest_dir() -> &'static Path {
