@@ -7,9 +7,8 @@ use std::time::Instant;
 
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE, DATE, LOCATION};
 use reqwest::StatusCode;
-use tracing::Instrument;
-
 use serde::ser::{Serialize, SerializeStruct, Serializer};
+use tracing::Instrument;
 
 use crate::client::Client;
 use crate::clock::parse_http_date;
