@@ -1,5 +1,5 @@
 //! The client and its builder. Its methods, one per operation, are generated
-//! (`operations.rs`); each runs through [`Client::call`](crate::Client) in `call.rs`.
+//! (`operations.rs`); each runs through `Client::call`, in `call.rs`.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;

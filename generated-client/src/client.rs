@@ -1,7 +1,7 @@
 // Copied by `cargo xtask codegen` from client-runtime/src/client.rs. Do not edit: change that file and regenerate.
 
 //! The client and its builder. Its methods, one per operation, are generated
-//! (`operations.rs`); each runs through [`Client::call`](crate::Client) in `call.rs`.
+//! (`operations.rs`); each runs through `Client::call`, in `call.rs`.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
