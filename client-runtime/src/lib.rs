@@ -36,12 +36,13 @@ pub mod types;
 mod webhook_events;
 pub mod webhooks;
 
-/// Wire formats that serde's defaults get wrong: exact decimals, tolerant date-times and
-/// unknown enum values.
+/// Wire formats that serde's defaults get wrong: exact decimals, tolerant date-times,
+/// strings sent as numbers and unknown enum values.
 mod wire {
     pub(crate) mod date_time;
     pub(crate) mod decimal;
     mod field;
+    pub(crate) mod string_or_number;
     pub(crate) mod unknown_value;
 }
 

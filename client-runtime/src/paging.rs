@@ -2,7 +2,18 @@
 
 use std::future::Future;
 
+use crate::client::Client;
 use crate::error::Error;
+
+impl Client {
+    /// The number of the first page: the client's setting ([`first_page`]), else the
+    /// spec's, `spec_first_page`.
+    ///
+    /// [`first_page`]: crate::ClientBuilder::first_page
+    pub(crate) fn first_page(&self, spec_first_page: i64) -> i64 {
+        self.inner.first_page.unwrap_or(spec_first_page)
+    }
+}
 
 /// A page number or count, of whichever integer width the spec gives it, as the walk
 /// counts pages.

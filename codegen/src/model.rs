@@ -35,6 +35,8 @@ pub struct Uses {
     pub decimals: bool,
     /// Some field holds a date-time, alone or in a list.
     pub date_times: bool,
+    /// Some field holds a string that the API may send as a number.
+    pub strings_or_numbers: bool,
 }
 
 impl Uses {
@@ -53,6 +55,7 @@ impl Uses {
                 .any(|def| matches!(def.kind, TypeKind::Enum(_))),
             decimals: fields().any(|field| field.ty.contains(&RustType::Decimal)),
             date_times: fields().any(|field| field.ty.contains(&RustType::DateTime)),
+            strings_or_numbers: fields().any(|field| field.ty.contains(&RustType::StringOrNumber)),
         }
     }
 }
@@ -142,6 +145,8 @@ pub struct Pagination {
     pub page_number_type: RustType,
     pub page_number_optional: bool,
     pub first_page: i64,
+    /// The first page's number is inferred, not documented (`x-pagination.firstPageInferred`).
+    pub first_page_inferred: bool,
     /// The response field (Rust name) that holds the items, and whether it is an `Option`.
     pub items_field: String,
     pub items_optional: bool,
@@ -234,6 +239,9 @@ pub enum RustType {
     DateTime,
     /// Any JSON value (a schema with no type).
     Json,
+    /// Text the API sends as a JSON string or a JSON number (`type: [string, number]`, or
+    /// `anyOf` the two): a `String`, a number kept as its exact digits.
+    StringOrNumber,
     /// A generated struct or enum.
     Named(String),
     List(Box<RustType>),

@@ -39,7 +39,11 @@ pub const FILES: &[RuntimeFile] = &[
     runtime_file!("src/wire/date_time.rs", |api| api.uses.date_times),
     runtime_file!("src/wire/decimal.rs", |api| api.uses.decimals),
     runtime_file!("src/wire/field.rs", |api| api.uses.decimals
-        || api.uses.date_times),
+        || api.uses.date_times
+        || api.uses.strings_or_numbers),
+    runtime_file!("src/wire/string_or_number.rs", |api| api
+        .uses
+        .strings_or_numbers),
     runtime_file!("src/wire/unknown_value.rs", |api| api.uses.enums),
 ];
 

@@ -1,6 +1,8 @@
-//! The spec model: the subset of OpenAPI 3.0 the generator reads, as serde types.
+//! The spec model: the subset of OpenAPI 3.0 and 3.1 the generator reads, as serde types.
 //!
-//! Fields the generator does not support are still captured (as raw YAML) so that
+//! Both versions' forms are read (3.0's `nullable` and `x-webhooks`, 3.1's type lists,
+//! `const` and `webhooks`); the checker refuses a form that does not belong to the spec's
+//! version. Fields the generator does not support are still captured (as raw YAML) so that
 //! validation can name them instead of silently ignoring them.
 
 use indexmap::IndexMap;
@@ -22,9 +24,18 @@ pub struct Document {
     pub request_signing: Option<RequestSigning>,
     #[serde(rename = "x-rust-crate")]
     pub rust_crate: Option<RustCrate>,
+    /// The security requirements of every operation: alternatives, each a set of schemes
+    /// required together.
+    pub security: Option<Vec<SecurityRequirement>>,
+    /// OpenAPI 3.1's webhooks: name → a Path Item whose `post` is the webhook.
+    pub webhooks: Option<IndexMap<String, PathItem>>,
+    /// The same, in OpenAPI 3.0, as Redoc's `x-webhooks` extension.
     #[serde(rename = "x-webhooks")]
-    pub webhooks: Option<Webhooks>,
+    pub x_webhooks: Option<IndexMap<String, PathItem>>,
 }
+
+/// Security scheme name → the scopes it needs (none, for API keys).
+pub type SecurityRequirement = IndexMap<String, Vec<String>>;
 
 #[derive(Debug, Deserialize)]
 pub struct Info {
@@ -43,6 +54,18 @@ pub struct Server {
 pub struct Components {
     #[serde(default)]
     pub schemas: IndexMap<String, Schema>,
+    #[serde(default)]
+    pub security_schemes: IndexMap<String, SecurityScheme>,
+}
+
+/// A security scheme; the generator reads API keys sent in headers.
+#[derive(Debug, Deserialize)]
+pub struct SecurityScheme {
+    #[serde(rename = "type")]
+    pub scheme_type: String,
+    #[serde(rename = "in")]
+    pub location: Option<String>,
+    pub name: Option<String>,
 }
 
 /// One path. Only `post` is supported; the other methods are kept to be reported.
@@ -71,6 +94,8 @@ pub struct Operation {
     pub request_body: Option<RequestBody>,
     #[serde(default)]
     pub responses: IndexMap<StatusKey, Response>,
+    /// The operation's own security requirements, in place of the document's.
+    pub security: Option<Vec<SecurityRequirement>>,
     /// `x-idempotent: true`: repeating the operation has the effect of doing it once, so the
     /// client may retry it.
     #[serde(rename = "x-idempotent", default)]
@@ -87,32 +112,13 @@ pub struct Pagination {
     pub page_number_property: String,
     /// The number of the first page (0 or 1, usually).
     pub first_page: i64,
+    /// `true` when the first page's number is inferred, not documented by the API.
+    #[serde(default)]
+    pub first_page_inferred: bool,
     /// The response property that holds the page's items (an array).
     pub items_property: String,
     /// The response property that holds the number of pages, if there is one.
     pub total_pages_property: Option<String>,
-}
-
-/// `x-webhooks`: the events the API POSTs to the merchant, signed like requests.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Webhooks {
-    /// `$ref` to the schema of every webhook's body.
-    pub envelope: String,
-    /// The envelope property (a string) that names the event.
-    pub event_type_property: String,
-    /// The envelope property (a schema without type) that holds the event's data.
-    pub data_property: String,
-    /// Event type → its data schema, in spec order.
-    pub events: IndexMap<String, WebhookEvent>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WebhookEvent {
-    /// `$ref` to the schema of the event's data.
-    pub data: String,
-    pub description: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,14 +159,14 @@ impl<'de> Deserialize<'de> for StatusKey {
     }
 }
 
-/// A JSON schema, as OpenAPI 3.0 writes it.
+/// A JSON schema, as OpenAPI 3.0 or 3.1 writes it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Schema {
     #[serde(rename = "$ref")]
     pub reference: Option<String>,
     #[serde(rename = "type")]
-    pub schema_type: Option<String>,
+    pub schema_type: Option<SchemaType>,
     pub format: Option<String>,
     pub description: Option<String>,
     pub title: Option<String>,
@@ -171,12 +177,15 @@ pub struct Schema {
     pub items: Option<Box<Schema>>,
     #[serde(rename = "enum")]
     pub enum_values: Option<Vec<Value>>,
-    #[serde(default)]
-    pub nullable: bool,
+    /// OpenAPI 3.1: the one value allowed.
+    #[serde(rename = "const")]
+    pub const_value: Option<Value>,
+    /// OpenAPI 3.0; 3.1 writes `type: [T, "null"]`.
+    pub nullable: Option<bool>,
     pub additional_properties: Option<Value>,
     pub all_of: Option<Vec<Schema>>,
-    pub one_of: Option<Value>,
-    pub any_of: Option<Value>,
+    pub one_of: Option<Vec<Schema>>,
+    pub any_of: Option<Vec<Schema>>,
     pub not: Option<Value>,
     pub discriminator: Option<Value>,
     #[serde(rename = "x-enum-varnames")]
@@ -185,12 +194,36 @@ pub struct Schema {
     pub enum_descriptions: Option<Vec<String>>,
 }
 
+impl Schema {
+    /// The one type the schema names besides `null`, if it names exactly one.
+    pub fn single_type(&self) -> Option<&str> {
+        match self.schema_type.as_ref()? {
+            SchemaType::One(one) => Some(one),
+            SchemaType::Many(many) => {
+                let mut others = many.iter().filter(|t| *t != "null");
+                let first = others.next()?;
+                others.next().is_none().then_some(first.as_str())
+            }
+        }
+    }
+}
+
+/// `type`: one type, or (OpenAPI 3.1) a list of them, such as `[string, "null"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum SchemaType {
+    One(String),
+    Many(Vec<String>),
+}
+
 /// `x-request-signing`: how every request is stamped and signed.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestSigning {
-    pub key_header: String,
-    pub signature_header: String,
+    /// The security scheme (an API key in a header) that carries the API key.
+    pub key_security_scheme: String,
+    /// The security scheme (an API key in a header) that carries the signature.
+    pub signature_security_scheme: String,
     pub algorithm: String,
     pub signature_encoding: String,
     pub signed_content: String,
@@ -200,6 +233,23 @@ pub struct RequestSigning {
     pub timestamp_rejected: Option<TimestampRejected>,
     /// A published example (secret, body, signature) that becomes a test of the signer.
     pub example: Option<SigningExample>,
+    /// How the webhooks (`x-webhooks`, or 3.1's `webhooks`) read: they are signed like
+    /// requests, with the subscription's key pair.
+    pub webhooks: Option<SigningWebhooks>,
+}
+
+/// The body every webhook shares, and the two properties that make it an event.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SigningWebhooks {
+    /// `$ref` to the envelope schema every webhook body extends.
+    pub envelope: String,
+    /// The envelope property (a string) that names the event; each webhook's body pins it
+    /// to its event type (`enum: [TYPE]`, or `const` in 3.1).
+    pub event_type_property: String,
+    /// The envelope property (a schema without type) that holds the event's data; each
+    /// webhook's body gives its schema.
+    pub data_property: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -68,6 +68,7 @@ fn customer_purse_spec() {
             "src/wire/date_time.rs",
             "src/wire/decimal.rs",
             "src/wire/field.rs",
+            "src/wire/string_or_number.rs",
             "src/wire/unknown_value.rs",
         ]
     );

@@ -57,6 +57,8 @@ pub(crate) struct Inner {
     pub(crate) http_applies_timeout: bool,
     pub(crate) retry_policy: RetryPolicy,
     pub(crate) trace_bodies: bool,
+    /// The number of the first page, for every paged operation, in place of the spec's.
+    pub(crate) first_page: Option<i64>,
 }
 
 /// Shows where the client sends requests and how, never its secret.
@@ -68,6 +70,7 @@ impl std::fmt::Debug for Client {
             .field("api_secret", &"[redacted]")
             .field("timeout", &self.inner.timeout)
             .field("retry_policy", &self.inner.retry_policy)
+            .field("first_page", &self.inner.first_page)
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
@@ -128,6 +131,7 @@ pub struct ClientBuilder {
     retry_policy: Option<RetryPolicy>,
     trace_bodies: bool,
     learn_clock_offset: Option<bool>,
+    first_page: Option<i64>,
 }
 
 impl ClientBuilder {
@@ -221,6 +225,17 @@ impl ClientBuilder {
         self
     }
 
+    /// The number of the first page, for every paged operation (their `_stream` and `_all`
+    /// methods), in place of the one the spec gives (`x-pagination.firstPage`). For an API
+    /// whose page numbering the spec gets wrong: a walk that starts at 1 on a server that
+    /// counts from 0 would skip the first page. It changes nothing for an API without
+    /// paged operations.
+    #[must_use]
+    pub fn first_page(mut self, first_page: i64) -> Self {
+        self.first_page = Some(first_page);
+        self
+    }
+
     /// The clock that stamps requests; [`SystemClock`] by default. Replace it in tests.
     #[must_use]
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
@@ -299,6 +314,7 @@ impl ClientBuilder {
                 http_applies_timeout,
                 retry_policy: self.retry_policy.unwrap_or_default(),
                 trace_bodies: self.trace_bodies,
+                first_page: self.first_page,
             }),
             options: RequestOptions::default(),
         })

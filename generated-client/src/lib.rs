@@ -96,7 +96,7 @@
 //!
 //! # Pagination
 //!
-//! A paged operation has two more methods: `find_transactions_stream` yields every item, asking for the next page only when the items before it have been taken, and `find_transactions_all` collects them. Pages are numbered from 1. Take items with `futures::StreamExt` (or `futures_util`).
+//! A paged operation has two more methods: `find_transactions_stream` yields every item, asking for the next page only when the items before it have been taken, and `find_transactions_all` collects them. Pages are numbered from 1, an inference: the API does not document how it numbers them. If the server counts otherwise, a walk would skip or repeat a page; [`ClientBuilder::first_page`] sets the first page's number for every paged operation. Take items with `futures::StreamExt` (or `futures_util`).
 //!
 //! ```no_run
 //! use futures_util::StreamExt;
@@ -225,7 +225,7 @@
 //! `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE`,
 //! `CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED`) are POSTed to the merchant's URL with
 //! the same `Key`/`Sign` scheme, keyed with the subscription's own key pair. The envelope is
-//! `WebhookEnvelope`; the `x-webhooks` extension maps each event type to its `data` schema.
+//! `WebhookEnvelope`; each webhook of this document gives its event type's `data` schema.
 //! Subscriptions are managed outside the customer-purse API (`/api/v1/subscription/webhook`)
 //! and are not described here.
 //!
@@ -248,12 +248,13 @@ pub mod types;
 mod webhook_events;
 pub mod webhooks;
 
-/// Wire formats that serde's defaults get wrong: exact decimals, tolerant date-times and
-/// unknown enum values.
+/// Wire formats that serde's defaults get wrong: exact decimals, tolerant date-times,
+/// strings sent as numbers and unknown enum values.
 mod wire {
     pub(crate) mod date_time;
     pub(crate) mod decimal;
     mod field;
+    pub(crate) mod string_or_number;
     pub(crate) mod unknown_value;
 }
 

@@ -60,7 +60,7 @@ impl Client {
 
     /// Every item of [`find_transactions`](Self::find_transactions), page after page: a stream that asks for the next page only when the items of the one before have been taken, and ends after the last page (by the number of pages the response gives), or at an empty page.
     ///
-    /// Pages are numbered from 1. The walk starts at the payload's `page_number` when it is set, else at page 1; everything else in the payload (page size, filters, sort) is sent with every page. Each page is one call, retried like [`find_transactions`](Self::find_transactions). An error is the stream's last item.
+    /// Pages are numbered from 1, an inference: the API does not document it. If the server counts otherwise, the walk skips or repeats a page; set the client's [`first_page`](crate::ClientBuilder::first_page). The walk starts at the payload's `page_number` when it is set, else at the first page; everything else in the payload (page size, filters, sort) is sent with every page. Each page is one call, retried like [`find_transactions`](Self::find_transactions). An error is the stream's last item.
     ///
     /// Use `futures::StreamExt` (or `TryStreamExt`) to take items from it.
     pub fn find_transactions_stream(
@@ -70,11 +70,12 @@ impl Client {
         Item = Result<crate::types::Transaction, Error>,
     > + Send + 'static {
         let client = self.clone();
-        let start = payload.page_number.map_or(1i64, crate::paging::wide);
+        let first_page = self.first_page(1i64);
+        let start = payload.page_number.map_or(first_page, crate::paging::wide);
         crate::paging::items(
             payload.clone(),
             start,
-            1i64,
+            first_page,
             move |payload: crate::types::FindTransactionsRequest| {
                 let client = client.clone();
                 async move { client.find_transactions(&payload).await }

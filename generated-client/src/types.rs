@@ -599,8 +599,12 @@ impl PurseAddressRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PurseDepositEvent {
-    /// Currency code (documented as a number, but it is a code such as `USDT_TRC20`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Currency code, such as `USDT_TRC20`. The provider documents it as a number, so a number is read too, as its digits.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::string_or_number"
+    )]
     pub currency: Option<String>,
     /// Calypso customer ID.
     #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
@@ -618,9 +622,14 @@ pub struct PurseDepositEvent {
     /// The deposit address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// Transaction ID, for `getTransaction` (documented as a number; the API's IDs are UUIDs).
-    #[serde(rename = "transactionId", default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<uuid::Uuid>,
+    /// Transaction ID, for `getTransaction`: a UUID, as the API's IDs are. The provider documents it as a number, so a number is read too, as its digits.
+    #[serde(
+        rename = "transactionId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::string_or_number"
+    )]
+    pub transaction_id: Option<String>,
     /// Amount received, in units of `currency` (exact decimal).
     #[serde(
         default,
@@ -676,7 +685,7 @@ impl PurseDepositEvent {
         }
     }
 
-    /// Sets `currency`: Currency code (documented as a number, but it is a code such as `USDT_TRC20`).
+    /// Sets `currency`: Currency code, such as `USDT_TRC20`. The provider documents it as a number, so a number is read too, as its digits.
     #[must_use]
     pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
         self.currency = Some(currency.into());
@@ -711,9 +720,9 @@ impl PurseDepositEvent {
         self
     }
 
-    /// Sets `transaction_id`: Transaction ID, for `getTransaction` (documented as a number; the API's IDs are UUIDs).
+    /// Sets `transaction_id`: Transaction ID, for `getTransaction`: a UUID, as the API's IDs are. The provider documents it as a number, so a number is read too, as its digits.
     #[must_use]
-    pub fn with_transaction_id(mut self, transaction_id: impl Into<uuid::Uuid>) -> Self {
+    pub fn with_transaction_id(mut self, transaction_id: impl Into<String>) -> Self {
         self.transaction_id = Some(transaction_id.into());
         self
     }
@@ -1400,7 +1409,7 @@ pub struct WebhookEnvelope {
     /// Event name, e.g. `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE`.
     #[serde(rename = "eventType")]
     pub event_type: String,
-    /// The event's own data; its schema depends on `eventType` (see `x-webhooks`). Read it through the webhook verifier, which types it and keeps amounts exact; as plain JSON here, numbers are rounded to floating point.
+    /// The event's own data; its schema depends on `eventType` (see the webhooks). Read it through the webhook verifier, which types it and keeps amounts exact; as plain JSON here, numbers are rounded to floating point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
 }
@@ -1457,7 +1466,7 @@ impl WebhookEnvelope {
         self
     }
 
-    /// Sets `data`: The event's own data; its schema depends on `eventType` (see `x-webhooks`). Read it through the webhook verifier, which types it and keeps amounts exact; as plain JSON here, numbers are rounded to floating point.
+    /// Sets `data`: The event's own data; its schema depends on `eventType` (see the webhooks). Read it through the webhook verifier, which types it and keeps amounts exact; as plain JSON here, numbers are rounded to floating point.
     #[must_use]
     pub fn with_data(mut self, data: impl Into<serde_json::Value>) -> Self {
         self.data = Some(data.into());

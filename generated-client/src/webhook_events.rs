@@ -3,7 +3,7 @@
 //! The events the API sends, typed by their event type.
 
 use serde_json::value::RawValue;
-use crate::webhooks::{WebhookError, read_data};
+use crate::webhooks::read_data;
 
 /// A webhook's event, typed by its event type. A type this version of the crate does
 /// not list is kept as [`WebhookEvent::Other`], not refused: the API may add events.
@@ -41,6 +41,16 @@ pub enum WebhookEvent {
         /// The event's data as sent, byte for byte (`None` when there was none).
         data: Option<Box<RawValue>>,
     },
+    /// An event of a listed type whose data does not fit the type's schema. Its
+    /// signature checked out, so it is kept rather than refused.
+    Untyped {
+        /// The event type as sent.
+        event_type: String,
+        /// The event's data as sent, byte for byte (`None` when there was none).
+        data: Option<Box<RawValue>>,
+        /// Why the data could not be read as the event type's schema.
+        reason: String,
+    },
 }
 
 impl WebhookEvent {
@@ -61,57 +71,44 @@ impl WebhookEvent {
             Self::CustomerPurseTranslationToAccountCompleted(_) => {
                 "CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED"
             }
-            Self::Other { event_type, .. } => event_type,
+            Self::Other { event_type, .. } | Self::Untyped { event_type, .. } => {
+                event_type
+            }
         }
     }
 
-    /// The event of `event_type` with this data, read as that type's schema says.
-    pub(crate) fn read(
-        event_type: String,
-        data: Option<&RawValue>,
-    ) -> Result<Self, WebhookError> {
-        Ok(
-            match event_type.as_str() {
-                "CUSTOMER_PURSE_EXPIRED" => {
-                    Self::CustomerPurseExpired(
-                        read_data(data, "CUSTOMER_PURSE_EXPIRED")?,
-                    )
-                }
-                "CUSTOMER_PURSE_MEM_POOL_FOUND" => {
-                    Self::CustomerPurseMemPoolFound(
-                        read_data(data, "CUSTOMER_PURSE_MEM_POOL_FOUND")?,
-                    )
-                }
-                "CUSTOMER_PURSE_PENDING_COMPLIANCE" => {
-                    Self::CustomerPursePendingCompliance(
-                        read_data(data, "CUSTOMER_PURSE_PENDING_COMPLIANCE")?,
-                    )
-                }
-                "CUSTOMER_PURSE_COMPLIANCE_DECLINED" => {
-                    Self::CustomerPurseComplianceDeclined(
-                        read_data(data, "CUSTOMER_PURSE_COMPLIANCE_DECLINED")?,
-                    )
-                }
-                "CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE" => {
-                    Self::CustomerPurseFundsReceivedForPurse(
-                        read_data(data, "CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE")?,
-                    )
-                }
-                "CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED" => {
-                    Self::CustomerPurseTranslationToAccountCompleted(
-                        read_data(
-                            data,
-                            "CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED",
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::Other {
-                        event_type,
-                        data: data.map(RawValue::to_owned),
-                    }
-                }
-            },
-        )
+    /// The event of `event_type` with this data, read as that type's schema says; kept
+    /// untyped when it does not fit.
+    pub(crate) fn read(event_type: String, data: Option<&RawValue>) -> Self {
+        let typed = match event_type.as_str() {
+            "CUSTOMER_PURSE_EXPIRED" => read_data(data).map(Self::CustomerPurseExpired),
+            "CUSTOMER_PURSE_MEM_POOL_FOUND" => {
+                read_data(data).map(Self::CustomerPurseMemPoolFound)
+            }
+            "CUSTOMER_PURSE_PENDING_COMPLIANCE" => {
+                read_data(data).map(Self::CustomerPursePendingCompliance)
+            }
+            "CUSTOMER_PURSE_COMPLIANCE_DECLINED" => {
+                read_data(data).map(Self::CustomerPurseComplianceDeclined)
+            }
+            "CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE" => {
+                read_data(data).map(Self::CustomerPurseFundsReceivedForPurse)
+            }
+            "CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED" => {
+                read_data(data).map(Self::CustomerPurseTranslationToAccountCompleted)
+            }
+            _ => {
+                return Self::Other {
+                    event_type,
+                    data: data.map(RawValue::to_owned),
+                };
+            }
+        };
+        typed
+            .unwrap_or_else(|reason| Self::Untyped {
+                event_type,
+                data: data.map(RawValue::to_owned),
+                reason,
+            })
     }
 }

@@ -356,7 +356,7 @@ async fn a_settled_deposit_sends_four_signed_events_in_order() {
         );
 
         let data = &event.data;
-        assert_eq!(data.transaction_id, Some(transaction.id));
+        assert_eq!(data.transaction_id, Some(transaction.id.to_string()));
         assert_eq!(data.amount, Some(dec(amount)));
         assert!(
             std::str::from_utf8(&raw.body)
@@ -501,7 +501,10 @@ async fn each_subscription_gets_its_accounts_events_of_the_types_it_asked_for() 
     let theirs = deposit(&running, &other_address, "30", Outcome::Confirmed);
     let received = receiver.wait_for("/other", 1).await;
     assert_signed(&received[0], &other_account);
-    assert_eq!(read(&received[0]).data.transaction_id, Some(theirs.id));
+    assert_eq!(
+        read(&received[0]).data.transaction_id,
+        Some(theirs.id.to_string())
+    );
     settled_deliveries(running.sandbox()).await;
     assert_eq!(receiver.at("/all").len(), 7);
     assert_eq!(receiver.at("/filtered").len(), 2);
@@ -779,7 +782,7 @@ async fn the_clients_verifier_reads_every_delivered_webhook_as_a_typed_event() {
             other => panic!("unexpected event {other:?}"),
         };
         assert_eq!(data.amount, Some(dec(amount)), "the amount arrives exactly");
-        assert_eq!(data.transaction_id, Some(transaction.id));
+        assert_eq!(data.transaction_id, Some(transaction.id.to_string()));
         assert_eq!(data.customer_id, Some(customer));
         assert_eq!(data.purse_id, Some(purse_id));
         assert_eq!(data.address.as_deref(), Some(address.as_str()));

@@ -41,17 +41,19 @@ impl Client {
         self.call(2, payload).await
     }
 
-    /// Every thing of [`find_things`](Self::find_things), page after page, from page 1.
+    /// Every thing of [`find_things`](Self::find_things), page after page, from page 1
+    /// unless the client says otherwise.
     pub fn find_things_stream(
         &self,
         payload: &crate::types::FindThingsRequest,
     ) -> impl futures_util::Stream<Item = Result<crate::types::Thing, Error>> + Send + 'static {
         let client = self.clone();
-        let start = payload.page_number.map_or(1i64, crate::paging::wide);
+        let first_page = self.first_page(1i64);
+        let start = payload.page_number.map_or(first_page, crate::paging::wide);
         crate::paging::items(
             payload.clone(),
             start,
-            1i64,
+            first_page,
             move |payload: crate::types::FindThingsRequest| {
                 let client = client.clone();
                 async move { client.find_things(&payload).await }

@@ -195,4 +195,11 @@ pub struct ThingEvent {
         with = "crate::wire::decimal"
     )]
     pub amount: Option<Decimal>,
+    /// A currency code, which the API may send as a number.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::string_or_number"
+    )]
+    pub currency: Option<String>,
 }

@@ -3,7 +3,7 @@
 
 use serde_json::value::RawValue;
 
-use crate::webhooks::{read_data, WebhookError};
+use crate::webhooks::read_data;
 
 /// A webhook's event, typed by its event type. A type this version of the crate does
 /// not list is kept as [`WebhookEvent::Other`], not refused: the API may add events.
@@ -19,6 +19,16 @@ pub enum WebhookEvent {
         /// The event's data as sent, byte for byte (`None` when there was none).
         data: Option<Box<RawValue>>,
     },
+    /// An event of a listed type whose data does not fit the type's schema. Its
+    /// signature checked out, so it is kept rather than refused.
+    Untyped {
+        /// The event type as sent.
+        event_type: String,
+        /// The event's data as sent, byte for byte (`None` when there was none).
+        data: Option<Box<RawValue>>,
+        /// Why the data could not be read as the event type's schema.
+        reason: String,
+    },
 }
 
 impl WebhookEvent {
@@ -26,18 +36,26 @@ impl WebhookEvent {
     pub fn event_type(&self) -> &str {
         match self {
             Self::ThingCreated(_) => "THING_CREATED",
-            Self::Other { event_type, .. } => event_type,
+            Self::Other { event_type, .. } | Self::Untyped { event_type, .. } => event_type,
         }
     }
 
-    /// The event of `event_type` with this data, read as that type's schema says.
-    pub(crate) fn read(event_type: String, data: Option<&RawValue>) -> Result<Self, WebhookError> {
-        Ok(match event_type.as_str() {
-            "THING_CREATED" => Self::ThingCreated(read_data(data, "THING_CREATED")?),
-            _ => Self::Other {
-                event_type,
-                data: data.map(RawValue::to_owned),
-            },
+    /// The event of `event_type` with this data, read as that type's schema says; kept
+    /// untyped when it does not fit.
+    pub(crate) fn read(event_type: String, data: Option<&RawValue>) -> Self {
+        let typed = match event_type.as_str() {
+            "THING_CREATED" => read_data(data).map(Self::ThingCreated),
+            _ => {
+                return Self::Other {
+                    event_type,
+                    data: data.map(RawValue::to_owned),
+                }
+            }
+        };
+        typed.unwrap_or_else(|reason| Self::Untyped {
+            event_type,
+            data: data.map(RawValue::to_owned),
+            reason,
         })
     }
 }

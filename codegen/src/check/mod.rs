@@ -2,16 +2,19 @@
 //!
 //! Every rule here is about the spec's shape, never about one API's names: the same
 //! checks serve any spec written in this style. This file checks the document as a whole
-//! (version, package, servers, signing); `operations` checks each operation and `schemas`
+//! (version, package, servers, signing); `security` reads the two headers from the security
+//! schemes, `operations` checks each operation, `webhooks` each webhook, and `schemas`
 //! resolves schemas into Rust types.
 
+mod body;
 mod operations;
 mod pagination;
 mod schemas;
+mod security;
 mod webhooks;
 
 pub use schemas::{OTHER_PROPERTIES_FIELD, UNKNOWN_VARIANT};
-pub use webhooks::OTHER_EVENT_VARIANT;
+pub use webhooks::{OTHER_EVENT_VARIANT, UNTYPED_EVENT_VARIANT};
 
 use indexmap::IndexMap;
 
@@ -23,18 +26,28 @@ pub(crate) type Result<T> = std::result::Result<T, Problem>;
 
 pub(crate) const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
 
+/// The OpenAPI version a spec declares: each writes some things its own way (3.0's
+/// `nullable` and `x-webhooks`, 3.1's type lists, `const` and `webhooks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Version {
+    V3_0,
+    V3_1,
+}
+
+impl Version {
+    /// Where the version's webhooks are: 3.0's extension, or 3.1's own field.
+    pub(crate) fn webhooks_key(self) -> &'static str {
+        match self {
+            Version::V3_0 => "x-webhooks",
+            Version::V3_1 => "webhooks",
+        }
+    }
+}
+
 /// Checks the whole document and resolves it into the model the emitters read.
 pub fn check(doc: &Document) -> Result<Api> {
     let root = SpecPath::root();
-    if !doc.openapi.starts_with("3.0.") {
-        return Err(Problem::new(
-            &root.key("openapi"),
-            format!(
-                "unsupported OpenAPI version `{}`: the generator reads OpenAPI 3.0.x",
-                doc.openapi
-            ),
-        ));
-    }
+    let version = check_version(doc)?;
     let package = check_package(doc.rust_crate.as_ref())?;
     let default_base_url = check_servers(&doc.servers)?;
 
@@ -51,14 +64,20 @@ pub fn check(doc: &Document) -> Result<Api> {
         &signing_path.key("envelope").key("schema"),
         &doc.components.schemas,
     )?;
-    let signing = check_signing(signing_spec, &doc.components.schemas[envelope_name])?;
+    let headers = security::signing_headers(doc, signing_spec)?;
+    let signing = check_signing(
+        signing_spec,
+        headers,
+        &doc.components.schemas[envelope_name],
+    )?;
 
-    let mut types = schemas::Types::new(&doc.components.schemas, envelope_name);
+    let mut types = schemas::Types::new(&doc.components.schemas, envelope_name, version);
     types.define_components()?;
     let mut error_body = None;
     let operations = operations::check_operations(doc, &mut types, &signing, &mut error_body)?;
     types.reject_unrepresentable_cycles()?;
-    let webhooks = webhooks::check_webhooks(doc, &types)?;
+    let webhooks =
+        webhooks::check_webhooks(doc, version, signing_spec.webhooks.as_ref(), &mut types)?;
     let error_body = error_body.map(|(ty, _)| ty);
     check_timestamp_rejected(&signing, error_body.as_ref(), &types)?;
 
@@ -76,6 +95,37 @@ pub fn check(doc: &Document) -> Result<Api> {
         error_body,
         webhooks,
     })
+}
+
+/// OpenAPI 3.0.x or 3.1.x, with the webhooks where that version keeps them.
+fn check_version(doc: &Document) -> Result<Version> {
+    let version = if doc.openapi.starts_with("3.0.") {
+        Version::V3_0
+    } else if doc.openapi.starts_with("3.1.") {
+        Version::V3_1
+    } else {
+        return Err(Problem::new(
+            &SpecPath::root().key("openapi"),
+            format!(
+                "unsupported OpenAPI version `{}`: the generator reads OpenAPI 3.0.x and 3.1.x",
+                doc.openapi
+            ),
+        ));
+    };
+    let misplaced = match version {
+        Version::V3_0 => doc.webhooks.is_some().then_some((
+            "webhooks",
+            "`webhooks` is OpenAPI 3.1; a 3.0 spec lists its webhooks under `x-webhooks`,              or declares `openapi: 3.1.0`",
+        )),
+        Version::V3_1 => doc.x_webhooks.is_some().then_some((
+            "x-webhooks",
+            "`x-webhooks` is the OpenAPI 3.0 extension; a 3.1 spec lists its webhooks under              `webhooks`",
+        )),
+    };
+    match misplaced {
+        Some((key, message)) => Err(Problem::new(&SpecPath::root().key(key), message)),
+        None => Ok(version),
+    }
 }
 
 fn check_package(rust_crate: Option<&spec::RustCrate>) -> Result<Package> {
@@ -153,19 +203,13 @@ fn check_servers(servers: &[spec::Server]) -> Result<Option<String>> {
     Ok(Some(first.url.trim_end_matches('/').to_owned()))
 }
 
-fn check_signing(signing: &spec::RequestSigning, envelope: &Schema) -> Result<Signing> {
+/// `headers`: the key's and the signature's, from their security schemes.
+fn check_signing(
+    signing: &spec::RequestSigning,
+    (key_header, signature_header): (String, String),
+    envelope: &Schema,
+) -> Result<Signing> {
     let path = SpecPath::root().key("x-request-signing");
-    for (field, header) in [
-        ("keyHeader", &signing.key_header),
-        ("signatureHeader", &signing.signature_header),
-    ] {
-        if !is_header_name(header) {
-            return Err(Problem::new(
-                &path.key(field),
-                format!("`{header}` is not a valid HTTP header name"),
-            ));
-        }
-    }
     expect_one_of(&path.key("algorithm"), &signing.algorithm, &["HMAC-SHA512"])?;
     expect_one_of(
         &path.key("signatureEncoding"),
@@ -206,7 +250,7 @@ fn check_signing(signing: &spec::RequestSigning, envelope: &Schema) -> Result<Si
             ));
         };
         if let Some(wanted) = wanted
-            && schema.schema_type.as_deref() != Some(wanted)
+            && schema.single_type() != Some(wanted)
         {
             return Err(Problem::new(
                 &envelope_path.key(field),
@@ -234,8 +278,8 @@ fn check_signing(signing: &spec::RequestSigning, envelope: &Schema) -> Result<Si
     };
 
     Ok(Signing {
-        key_header: signing.key_header.clone(),
-        signature_header: signing.signature_header.clone(),
+        key_header,
+        signature_header,
         max_clock_skew_seconds: signing.max_clock_skew_seconds,
         account_field: e.account_property.clone(),
         timestamp_field: e.timestamp_property.clone(),
@@ -287,13 +331,6 @@ fn expect_one_of(path: &SpecPath, value: &str, supported: &[&str]) -> Result<()>
             supported.join(", ")
         ),
     ))
-}
-
-fn is_header_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
 }
 
 /// The component name of a `#/components/schemas/NAME` reference that exists.

@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 
 use super::pagination::check_pagination;
 use super::schemas::Types;
-use super::{Result, SCHEMA_REF_PREFIX};
+use super::{Result, SCHEMA_REF_PREFIX, body};
 use crate::error::{Problem, SpecPath};
 use crate::model::{Operation, RustType, Signing};
 use crate::naming::{camel_name, snake_name};
@@ -19,6 +19,7 @@ const RESERVED_METHODS: &[&str] = &[
     "base_url",
     "with_options",
     "clock_offset_millis",
+    "first_page",
     "call",
     "attempts",
     "attempt",
@@ -194,63 +195,27 @@ fn check_request_body(
     types: &mut Types,
     signing: &Signing,
 ) -> Result<String> {
-    let path = op_path.key("requestBody");
-    let Some(body) = &op.request_body else {
-        return Err(Problem::new(
-            op_path,
-            "missing request body: every operation sends the signed envelope",
-        ));
-    };
-    if body.reference.is_some() {
-        return Err(Problem::new(
-            &path.key("$ref"),
-            "unsupported construct: a $ref request body; write the body inline",
-        ));
-    }
-    let content_path = path.key("content");
-    let Some(media) = body.content.get("application/json") else {
-        return Err(Problem::new(
-            &content_path,
-            "the request body has no `application/json` content",
-        ));
-    };
-    let schema_path = content_path.key("application/json").key("schema");
-    let Some(schema) = &media.schema else {
-        return Err(Problem::new(&schema_path, "the request body has no schema"));
-    };
     let envelope_ref = format!("{SCHEMA_REF_PREFIX}{}", types.envelope);
-    let shape_hint = format!(
+    let shape = format!(
         "the request body schema must be `allOf: [{{$ref: '{envelope_ref}'}}, {{type: object, \
          properties: {{{}: {{$ref: ...}}}}}}]`",
         signing.payload_field
     );
-    let Some(parts) = &schema.all_of else {
-        return Err(Problem::new(&schema_path, shape_hint));
-    };
-    let all_of_path = schema_path.key("allOf");
-    let envelope_at = parts
-        .iter()
-        .position(|part| part.reference.as_deref() == Some(envelope_ref.as_str()));
-    let (Some(envelope_at), 2) = (envelope_at, parts.len()) else {
-        return Err(Problem::new(&all_of_path, shape_hint));
-    };
-    let payload_at = 1 - envelope_at;
-    let payload_part = &parts[payload_at];
-    let part_path = all_of_path.index(payload_at);
-    for name in payload_part.properties.keys() {
-        if *name != signing.payload_field {
-            return Err(Problem::new(
-                &part_path.key("properties").key(name),
-                format!(
-                    "unsupported construct: property `{name}` next to the envelope; \
-                     request data belongs in `{}`",
-                    signing.payload_field
-                ),
-            ));
-        }
-    }
-    let Some(payload) = payload_part.properties.get(&signing.payload_field) else {
-        return Err(Problem::new(&part_path, shape_hint));
+    let (part, part_path) = body::envelope_part(
+        op.request_body.as_ref(),
+        op_path,
+        &envelope_ref,
+        "missing request body: every operation sends the signed envelope",
+        &shape,
+    )?;
+    body::only_properties(
+        part,
+        &part_path,
+        &[signing.payload_field.as_str()],
+        &format!("request data belongs in `{}`", signing.payload_field),
+    )?;
+    let Some(payload) = part.properties.get(&signing.payload_field) else {
+        return Err(Problem::new(&part_path, shape));
     };
     let payload_path = part_path.key("properties").key(&signing.payload_field);
     match types.resolve(payload, &payload_path, "")? {

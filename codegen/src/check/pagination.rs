@@ -83,6 +83,7 @@ pub(crate) fn check_pagination(
         page_number_type: page.ty.clone(),
         page_number_optional: page.optional,
         first_page: pagination.first_page,
+        first_page_inferred: pagination.first_page_inferred,
         items_field: items.name.clone(),
         items_optional: items.optional,
         item: (**item).clone(),

@@ -4,16 +4,18 @@ use std::collections::{BTreeMap, HashMap};
 
 use indexmap::IndexMap;
 
-use super::{Result, SCHEMA_REF_PREFIX, component_name};
+use super::{Result, SCHEMA_REF_PREFIX, Version, component_name};
 use crate::error::{Problem, SpecPath};
 use crate::model::{EnumDef, Field, RustType, StructDef, TypeDef, TypeKind, Variant};
 use crate::naming::{RESERVED_TYPE_NAMES, camel_name, snake_name};
-use crate::spec::Schema;
+use crate::spec::{Schema, SchemaType};
 
 /// Collects the named types (structs and enums) while resolving schemas to Rust types.
 pub(crate) struct Types<'a> {
     schemas: &'a IndexMap<String, Schema>,
     pub(crate) envelope: &'a str,
+    /// The spec's OpenAPI version, which decides how null and single values are written.
+    pub(crate) version: Version,
     /// Rust name → definition and the spec path it came from.
     defs: BTreeMap<String, (TypeDef, SpecPath)>,
     /// Components that are not a struct or enum (aliases), resolved once.
@@ -23,10 +25,15 @@ pub(crate) struct Types<'a> {
 }
 
 impl<'a> Types<'a> {
-    pub(crate) fn new(schemas: &'a IndexMap<String, Schema>, envelope: &'a str) -> Self {
+    pub(crate) fn new(
+        schemas: &'a IndexMap<String, Schema>,
+        envelope: &'a str,
+        version: Version,
+    ) -> Self {
         Types {
             schemas,
             envelope,
+            version,
             defs: BTreeMap::new(),
             aliases: HashMap::new(),
             resolving: Vec::new(),
@@ -72,7 +79,7 @@ impl<'a> Types<'a> {
                 continue;
             }
             let path = component_path(name);
-            reject_unsupported(schema, &path)?;
+            composition(schema, &path, self.version)?;
             if defines_type(schema) {
                 let rust_name = type_name(name, &path)?;
                 self.define(schema, &path, &rust_name)?;
@@ -88,7 +95,18 @@ impl<'a> Types<'a> {
         path: &SpecPath,
         inline_name: &str,
     ) -> Result<RustType> {
-        reject_unsupported(schema, path)?;
+        match composition(schema, path, self.version)? {
+            Composition::Plain => {}
+            Composition::StringOrNumber => return Ok(RustType::StringOrNumber),
+            Composition::OrNull(keyword, index) => {
+                let list = match keyword {
+                    "oneOf" => schema.one_of.as_deref(),
+                    _ => schema.any_of.as_deref(),
+                };
+                let member = &list.unwrap_or_default()[index];
+                return self.resolve(member, &path.key(keyword).index(index), inline_name);
+            }
+        }
         if let Some(reference) = &schema.reference {
             return self.resolve_ref(reference, &path.key("$ref"));
         }
@@ -102,7 +120,11 @@ impl<'a> Types<'a> {
             self.define(schema, path, inline_name)?;
             return Ok(RustType::Named(inline_name.to_owned()));
         }
-        match schema.schema_type.as_deref() {
+        let types = type_info(schema, path, self.version)?;
+        if types.string_or_number {
+            return Ok(RustType::StringOrNumber);
+        }
+        match types.base {
             Some("string") => Ok(match schema.format.as_deref() {
                 Some("uuid") => RustType::Uuid,
                 Some("date-time") => RustType::DateTime,
@@ -133,10 +155,14 @@ impl<'a> Types<'a> {
                     format!("{inline_name}Item")
                 };
                 let item = self.resolve(items, &path.key("items"), &item_name)?;
-                if matches!(item, RustType::Decimal | RustType::DateTime) {
+                if matches!(
+                    item,
+                    RustType::Decimal | RustType::DateTime | RustType::StringOrNumber
+                ) {
                     return Err(Problem::new(
                         &path.key("items"),
-                        "unsupported construct: an array of numbers or date-times",
+                        "unsupported construct: an array of numbers, date-times, or strings \
+                         or numbers",
                     ));
                 }
                 Ok(RustType::List(Box::new(item)))
@@ -212,8 +238,8 @@ impl<'a> Types<'a> {
         };
         self.defs
             .insert(name.to_owned(), (placeholder, path.clone()));
-        let kind = if schema.enum_values.is_some() {
-            TypeKind::Enum(check_enum(schema, path)?)
+        let kind = if schema.enum_values.is_some() || schema.const_value.is_some() {
+            TypeKind::Enum(check_enum(schema, path, self.version)?)
         } else {
             TypeKind::Struct(self.check_struct(schema, path, name)?)
         };
@@ -293,12 +319,13 @@ impl<'a> Types<'a> {
                 let target = reference.strip_prefix(SCHEMA_REF_PREFIX)?;
                 self.schemas.get(target)?.description.clone()
             });
+            let nullable = is_nullable(property, &property_path, self.version)?;
             fields.push(Field {
                 name: field_name,
                 wire_name: wire_name.clone(),
                 doc,
                 ty,
-                optional: property.nullable || !schema.required.contains(wire_name),
+                optional: nullable || !schema.required.contains(wire_name),
             });
         }
         Ok(StructDef {
@@ -388,6 +415,7 @@ fn type_name(spec_name: &str, path: &SpecPath) -> Result<String> {
 fn defines_type(schema: &Schema) -> bool {
     schema.reference.is_none()
         && (schema.enum_values.is_some()
+            || schema.const_value.is_some()
             || !schema.properties.is_empty()
             || matches!(
                 schema.additional_properties,
@@ -395,18 +423,109 @@ fn defines_type(schema: &Schema) -> bool {
             ))
 }
 
-fn reject_unsupported(schema: &Schema, path: &SpecPath) -> Result<()> {
-    let constructs = [
+/// What a schema's `type` (with 3.0's `nullable`) says.
+struct TypeInfo<'s> {
+    /// The one type besides `null`, if there is one.
+    base: Option<&'s str>,
+    /// `null` is allowed.
+    nullable: bool,
+    /// A string or a number (`type: [string, number]` or `[string, integer]`).
+    string_or_number: bool,
+}
+
+/// Reads `type` and `nullable`, refusing the form the spec's version does not write.
+fn type_info<'s>(schema: &'s Schema, path: &SpecPath, version: Version) -> Result<TypeInfo<'s>> {
+    let nullable = match (schema.nullable, version) {
+        (Some(_), Version::V3_1) => {
+            return Err(Problem::new(
+                &path.key("nullable"),
+                "`nullable` is OpenAPI 3.0; a 3.1 spec allows null with `type: [T, \"null\"]`",
+            ));
+        }
+        (nullable, _) => nullable.unwrap_or(false),
+    };
+    let list = match &schema.schema_type {
+        None => {
+            return Ok(TypeInfo {
+                base: None,
+                nullable,
+                string_or_number: false,
+            });
+        }
+        Some(SchemaType::One(one)) => {
+            return Ok(TypeInfo {
+                base: Some(one),
+                nullable,
+                string_or_number: false,
+            });
+        }
+        Some(SchemaType::Many(_)) if version == Version::V3_0 => {
+            return Err(Problem::new(
+                &path.key("type"),
+                "a list of types is OpenAPI 3.1; a 3.0 spec writes one type, with \
+                 `nullable: true` to allow null",
+            ));
+        }
+        Some(SchemaType::Many(list)) => list,
+    };
+    let others: Vec<&str> = list
+        .iter()
+        .map(String::as_str)
+        .filter(|t| *t != "null")
+        .collect();
+    let nullable = others.len() < list.len();
+    match others[..] {
+        [one] => Ok(TypeInfo {
+            base: Some(one),
+            nullable,
+            string_or_number: false,
+        }),
+        ["string", "number" | "integer"] | ["number" | "integer", "string"] => Ok(TypeInfo {
+            base: None,
+            nullable,
+            string_or_number: true,
+        }),
+        _ => Err(Problem::new(
+            &path.key("type"),
+            format!(
+                "unsupported construct: `type: [{}]`; the generator reads one type, that type \
+                 and `null`, or a string or a number",
+                list.join(", ")
+            ),
+        )),
+    }
+}
+
+/// Whether a property may be null: 3.0's `nullable`, a 3.1 type list with `null`, or
+/// (3.1) `anyOf`/`oneOf` a schema and `{type: "null"}`.
+fn is_nullable(schema: &Schema, path: &SpecPath, version: Version) -> Result<bool> {
+    if let Composition::OrNull(..) = composition(schema, path, version)? {
+        return Ok(true);
+    }
+    Ok(type_info(schema, path, version)?.nullable)
+}
+
+/// How a schema combines others.
+enum Composition {
+    /// It does not.
+    Plain,
+    /// `anyOf`/`oneOf` a string schema and a number (or integer) schema.
+    StringOrNumber,
+    /// `anyOf`/`oneOf` (the keyword) a schema (at the index) and `{type: "null"}` (3.1).
+    OrNull(&'static str, usize),
+}
+
+fn composition(schema: &Schema, path: &SpecPath, version: Version) -> Result<Composition> {
+    let unsupported = [
         ("allOf", schema.all_of.is_some()),
-        ("oneOf", schema.one_of.is_some()),
-        ("anyOf", schema.any_of.is_some()),
         ("not", schema.not.is_some()),
         ("discriminator", schema.discriminator.is_some()),
     ];
-    for (keyword, present) in constructs {
+    for (keyword, present) in unsupported {
         if present {
             let why = if keyword == "allOf" {
-                " (allOf is read only in request bodies, to combine the envelope with a payload)"
+                " (allOf is read only in request and webhook bodies, to combine the envelope \
+                 with a payload)"
             } else {
                 ""
             };
@@ -416,7 +535,19 @@ fn reject_unsupported(schema: &Schema, path: &SpecPath) -> Result<()> {
             ));
         }
     }
-    if schema.enum_values.is_none() {
+    if schema.const_value.is_some() && version == Version::V3_0 {
+        return Err(Problem::new(
+            &path.key("const"),
+            "`const` is OpenAPI 3.1; a 3.0 spec writes `enum: [value]`",
+        ));
+    }
+    if schema.const_value.is_some() && schema.enum_values.is_some() {
+        return Err(Problem::new(
+            &path.key("const"),
+            "a schema gives either `const` or `enum`, not both",
+        ));
+    }
+    if schema.enum_values.is_none() && schema.const_value.is_none() {
         for (extension, present) in [
             ("x-enum-varnames", schema.enum_varnames.is_some()),
             ("x-enum-descriptions", schema.enum_descriptions.is_some()),
@@ -429,13 +560,68 @@ fn reject_unsupported(schema: &Schema, path: &SpecPath) -> Result<()> {
             }
         }
     }
-    Ok(())
+    let (keyword, members) = match (&schema.one_of, &schema.any_of) {
+        (None, None) => return Ok(Composition::Plain),
+        (Some(members), None) => ("oneOf", members),
+        (None, Some(members)) => ("anyOf", members),
+        (Some(_), Some(_)) => {
+            return Err(Problem::new(
+                &path.key("anyOf"),
+                "unsupported construct: both `oneOf` and `anyOf`",
+            ));
+        }
+    };
+    let bare = |member: &Schema| {
+        member.reference.is_none()
+            && member.properties.is_empty()
+            && member.enum_values.is_none()
+            && member.const_value.is_none()
+            && member.items.is_none()
+            && member.all_of.is_none()
+            && member.one_of.is_none()
+            && member.any_of.is_none()
+    };
+    let only = |member: &Schema, names: &[&str]| {
+        bare(member)
+            && matches!(&member.schema_type, Some(SchemaType::One(t)) if names.contains(&t.as_str()))
+    };
+    if let [first, second] = &members[..] {
+        if (only(first, &["string"]) && only(second, &["number", "integer"]))
+            || (only(first, &["number", "integer"]) && only(second, &["string"]))
+        {
+            return Ok(Composition::StringOrNumber);
+        }
+        if version == Version::V3_1 {
+            if only(second, &["null"]) && !only(first, &["null"]) {
+                return Ok(Composition::OrNull(keyword, 0));
+            }
+            if only(first, &["null"]) && !only(second, &["null"]) {
+                return Ok(Composition::OrNull(keyword, 1));
+            }
+        }
+    }
+    let read = match version {
+        Version::V3_0 => "a string schema and a number schema",
+        Version::V3_1 => "a string schema and a number schema, or a schema and `{type: \"null\"}`",
+    };
+    Err(Problem::new(
+        &path.key(keyword),
+        format!("unsupported construct: `{keyword}`; the generator reads it only as {read}"),
+    ))
 }
 
-fn check_enum(schema: &Schema, path: &SpecPath) -> Result<EnumDef> {
-    let values_path = path.key("enum");
-    let values = schema.enum_values.as_deref().unwrap_or_default();
-    if schema.schema_type.as_deref() != Some("string") {
+fn check_enum(schema: &Schema, path: &SpecPath, version: Version) -> Result<EnumDef> {
+    // A 3.1 `const` is an enum of one value.
+    let (values_path, values) = match (&schema.enum_values, &schema.const_value) {
+        (Some(values), _) => (path.key("enum"), values.as_slice()),
+        (None, Some(value)) => (path.key("const"), std::slice::from_ref(value)),
+        (None, None) => (path.key("enum"), &[][..]),
+    };
+    let value_path = |index: usize| match &schema.enum_values {
+        Some(_) => values_path.index(index),
+        None => values_path.clone(),
+    };
+    if type_info(schema, path, version)?.base != Some("string") {
         return Err(Problem::new(
             path,
             "unsupported construct: an enum that is not `type: string`",
@@ -466,7 +652,7 @@ fn check_enum(schema: &Schema, path: &SpecPath) -> Result<EnumDef> {
     }
     let mut variants: Vec<Variant> = Vec::new();
     for (index, value) in values.iter().enumerate() {
-        let value_path = values_path.index(index);
+        let value_path = value_path(index);
         let serde_yaml::Value::String(wire_value) = value else {
             return Err(Problem::new(
                 &value_path,

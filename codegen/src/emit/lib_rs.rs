@@ -38,9 +38,14 @@ pub fn emit(api: &Api) -> TokenStream {
             pub(crate) mod decimal;
         )
     });
-    let field = (uses.decimals || uses.date_times).then(|| {
+    let field = (uses.decimals || uses.date_times || uses.strings_or_numbers).then(|| {
         quote!(
             mod field;
+        )
+    });
+    let string_or_number = uses.strings_or_numbers.then(|| {
+        quote!(
+            pub(crate) mod string_or_number;
         )
     });
     let unknown_value = uses.enums.then(|| {
@@ -75,12 +80,13 @@ pub fn emit(api: &Api) -> TokenStream {
         pub mod types;
         #webhooks_mods
 
-        /// Wire formats that serde's defaults get wrong: exact decimals, tolerant date-times and
-        /// unknown enum values.
+        /// Wire formats that serde's defaults get wrong: exact decimals, tolerant date-times,
+        /// strings sent as numbers and unknown enum values.
         mod wire {
             #date_time
             #decimal
             #field
+            #string_or_number
             #unknown_value
         }
 
@@ -305,12 +311,25 @@ fn pagination(api: &Api) -> Option<String> {
     let lib = api.package.lib_name();
     let op = api.operations.iter().find(|op| op.pagination.is_some())?;
     let pagination = op.pagination.as_ref()?;
+    let first = pagination.first_page;
+    let numbered = if pagination.first_page_inferred {
+        format!(
+            "Pages are numbered from {first}, an inference: the API does not document how it \
+             numbers them. If the server counts otherwise, a walk would skip or repeat a page; \
+             [`ClientBuilder::first_page`] sets the first page's number for every paged \
+             operation."
+        )
+    } else {
+        format!(
+            "Pages are numbered from {first}; [`ClientBuilder::first_page`] sets another first \
+             page for every paged operation."
+        )
+    };
     Some(format!(
         "# Pagination\n\n\
          A paged operation has two more methods: `{m}_stream` yields every item, asking for \
          the next page only when the items before it have been taken, and `{m}_all` collects \
-         them. Pages are numbered from {first}. Take items with `futures::StreamExt` (or \
-         `futures_util`).\n\n\
+         them. {numbered} Take items with `futures::StreamExt` (or `futures_util`).\n\n\
          ```no_run\n\
          use futures_util::StreamExt;\n\
          use {lib}::{{Client, Error, types}};\n\n\
@@ -325,7 +344,6 @@ fn pagination(api: &Api) -> Option<String> {
          }}\n\
          ```",
         m = op.method,
-        first = pagination.first_page,
         payload = op.payload,
     ))
 }

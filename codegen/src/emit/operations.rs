@@ -82,7 +82,6 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
     let page_field = ident(&pagination.page_number_field);
     let items_field = ident(&pagination.items_field);
     let first_page = pagination.first_page;
-    let wire_page = &pagination.page_number_field;
 
     let page_value = match pagination.page_number_type {
         RustType::I64 => quote!(page),
@@ -94,7 +93,7 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
     let (set_page, start) = if pagination.page_number_optional {
         (
             quote!(payload.#page_field = Some(#page_value);),
-            quote!(payload.#page_field.map_or(#first_page, crate::paging::wide)),
+            quote!(payload.#page_field.map_or(first_page, crate::paging::wide)),
         )
     } else {
         (
@@ -118,24 +117,7 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
         }
         None => quote!(None),
     };
-    let end = if pagination.total_pages.is_some() {
-        "after the last page (by the number of pages the response gives), or at an empty page"
-    } else {
-        "at the first empty page"
-    };
-    let start_text = if pagination.page_number_optional {
-        format!("at the payload's `{wire_page}` when it is set, else at page {first_page}")
-    } else {
-        format!("at the payload's `{wire_page}`")
-    };
-    let stream_doc = docs::outer(&format!(
-        "Every item of [`{method}`](Self::{method}), page after page: a stream that asks for \
-         the next page only when the items of the one before have been taken, and ends {end}.\n\n\
-         Pages are numbered from {first_page}. The walk starts {start_text}; everything else \
-         in the payload (page size, filters, sort) is sent with every page. Each page is one call, retried like \
-         [`{method}`](Self::{method}). An error is the stream's last item.\n\n\
-         Use `futures::StreamExt` (or `TryStreamExt`) to take items from it."
-    ));
+    let stream_doc = stream_doc(op, pagination);
     let all_doc = docs::outer(&format!(
         "Every item of [`{method}`](Self::{method}), all pages collected into one list; see \
          [`{stream_method}`](Self::{stream_method}) to handle items as they come.\n\n\
@@ -150,11 +132,12 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
             payload: &#types #payload,
         ) -> impl futures_util::Stream<Item = Result<#item, Error>> + Send + 'static {
             let client = self.clone();
+            let first_page = self.first_page(#first_page);
             let start = #start;
             crate::paging::items(
                 payload.clone(),
                 start,
-                #first_page,
+                first_page,
                 move |payload: #types #payload| {
                     let client = client.clone();
                     async move { client.#method(&payload).await }
@@ -172,4 +155,41 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
             futures_util::TryStreamExt::try_collect(self.#stream_method(payload)).await
         }
     }
+}
+
+/// The doc of a paged operation's `_stream` method: how the walk starts, goes and ends.
+fn stream_doc(op: &Operation, pagination: &Pagination) -> TokenStream {
+    let method = &op.method;
+    let first_page = pagination.first_page;
+    let wire_page = &pagination.page_number_field;
+    let end = if pagination.total_pages.is_some() {
+        "after the last page (by the number of pages the response gives), or at an empty page"
+    } else {
+        "at the first empty page"
+    };
+    let start = if pagination.page_number_optional {
+        format!("at the payload's `{wire_page}` when it is set, else at the first page")
+    } else {
+        format!("at the payload's `{wire_page}`")
+    };
+    let numbered = if pagination.first_page_inferred {
+        format!(
+            "Pages are numbered from {first_page}, an inference: the API does not document \
+             it. If the server counts otherwise, the walk skips or repeats a page; set the \
+             client's [`first_page`](crate::ClientBuilder::first_page)."
+        )
+    } else {
+        format!(
+            "Pages are numbered from {first_page}, unless the client's \
+             [`first_page`](crate::ClientBuilder::first_page) says otherwise."
+        )
+    };
+    docs::outer(&format!(
+        "Every item of [`{method}`](Self::{method}), page after page: a stream that asks for \
+         the next page only when the items of the one before have been taken, and ends {end}.\n\n\
+         {numbered} The walk starts {start}; everything else in the payload (page size, \
+         filters, sort) is sent with every page. Each page is one call, retried like \
+         [`{method}`](Self::{method}). An error is the stream's last item.\n\n\
+         Use `futures::StreamExt` (or `TryStreamExt`) to take items from it."
+    ))
 }

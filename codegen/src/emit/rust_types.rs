@@ -14,7 +14,7 @@ pub fn ident(name: &str) -> Ident {
 /// (empty inside the types module, `crate::types::` elsewhere).
 pub fn tokens(ty: &RustType, named_prefix: &TokenStream) -> TokenStream {
     match ty {
-        RustType::String => quote!(String),
+        RustType::String | RustType::StringOrNumber => quote!(String),
         RustType::Bool => quote!(bool),
         RustType::I32 => quote!(i32),
         RustType::I64 => quote!(i64),

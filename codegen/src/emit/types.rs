@@ -145,6 +145,7 @@ fn field_serde(field: &Field) -> TokenStream {
     let with = match field.ty {
         RustType::Decimal => Some("crate::wire::decimal"),
         RustType::DateTime => Some("crate::wire::date_time"),
+        RustType::StringOrNumber => Some("crate::wire::string_or_number"),
         _ => None,
     };
     if let Some(with) = with {

@@ -7,11 +7,12 @@ use quote::quote;
 
 use super::docs;
 use super::rust_types::ident;
-use crate::check::OTHER_EVENT_VARIANT;
+use crate::check::{OTHER_EVENT_VARIANT, UNTYPED_EVENT_VARIANT};
 use crate::model::Webhooks;
 
 pub fn emit(webhooks: &Webhooks) -> TokenStream {
     let other = ident(OTHER_EVENT_VARIANT);
+    let untyped = ident(UNTYPED_EVENT_VARIANT);
     let variants = webhooks.events.iter().map(|event| {
         let variant = ident(&event.variant);
         let data = ident(&event.data);
@@ -32,7 +33,7 @@ pub fn emit(webhooks: &Webhooks) -> TokenStream {
     let read_arms = webhooks.events.iter().map(|event| {
         let variant = ident(&event.variant);
         let wire = &event.event_type;
-        quote!(#wire => Self::#variant(read_data(data, #wire)?),)
+        quote!(#wire => read_data(data).map(Self::#variant),)
     });
 
     quote! {
@@ -40,7 +41,7 @@ pub fn emit(webhooks: &Webhooks) -> TokenStream {
 
         use serde_json::value::RawValue;
 
-        use crate::webhooks::{WebhookError, read_data};
+        use crate::webhooks::read_data;
 
         /// A webhook's event, typed by its event type. A type this version of the crate does
         /// not list is kept as [`WebhookEvent::Other`], not refused: the API may add events.
@@ -55,6 +56,16 @@ pub fn emit(webhooks: &Webhooks) -> TokenStream {
                 /// The event's data as sent, byte for byte (`None` when there was none).
                 data: Option<Box<RawValue>>,
             },
+            /// An event of a listed type whose data does not fit the type's schema. Its
+            /// signature checked out, so it is kept rather than refused.
+            #untyped {
+                /// The event type as sent.
+                event_type: String,
+                /// The event's data as sent, byte for byte (`None` when there was none).
+                data: Option<Box<RawValue>>,
+                /// Why the data could not be read as the event type's schema.
+                reason: String,
+            },
         }
 
         impl WebhookEvent {
@@ -62,18 +73,26 @@ pub fn emit(webhooks: &Webhooks) -> TokenStream {
             pub fn event_type(&self) -> &str {
                 match self {
                     #(#event_type_arms)*
-                    Self::#other { event_type, .. } => event_type,
+                    Self::#other { event_type, .. } | Self::#untyped { event_type, .. } => event_type,
                 }
             }
 
-            /// The event of `event_type` with this data, read as that type's schema says.
-            pub(crate) fn read(event_type: String, data: Option<&RawValue>) -> Result<Self, WebhookError> {
-                Ok(match event_type.as_str() {
+            /// The event of `event_type` with this data, read as that type's schema says; kept
+            /// untyped when it does not fit.
+            pub(crate) fn read(event_type: String, data: Option<&RawValue>) -> Self {
+                let typed = match event_type.as_str() {
                     #(#read_arms)*
-                    _ => Self::#other {
-                        event_type,
-                        data: data.map(RawValue::to_owned),
-                    },
+                    _ => {
+                        return Self::#other {
+                            event_type,
+                            data: data.map(RawValue::to_owned),
+                        };
+                    }
+                };
+                typed.unwrap_or_else(|reason| Self::#untyped {
+                    event_type,
+                    data: data.map(RawValue::to_owned),
+                    reason,
                 })
             }
         }
