@@ -286,3 +286,33 @@ fn the_runtime_has_the_generated_crates_dependencies_and_features() {
         );
     }
 }
+
+/// The Customer Purse spec written in OpenAPI 3.1 (`webhooks`, `const`, type lists,
+/// `examples`) makes the same crate as the 3.0 spec, but for the header line that names it.
+#[test]
+fn the_3_1_spec_generates_the_same_crate_as_the_3_0_spec() {
+    let generate = |path: &str| {
+        let text = fs::read_to_string(workspace_root().join(path)).expect("the spec is readable");
+        codegen::generate(&text, path).unwrap_or_else(|error| panic!("{error}"))
+    };
+    let from_3_0 = generate("spec/customer-purse.yaml");
+    let from_3_1 = generate("fixtures/openapi-3.1/customer-purse.yaml");
+    let paths = |files: &[codegen::GeneratedFile]| -> Vec<String> {
+        files.iter().map(|file| file.path.clone()).collect()
+    };
+    assert_eq!(paths(&from_3_0), paths(&from_3_1));
+    for (a, b) in from_3_0.iter().zip(&from_3_1) {
+        let (header_a, body_a) = a.contents.split_once('\n').expect("a header line");
+        let (header_b, body_b) = b.contents.split_once('\n').expect("a header line");
+        assert!(
+            body_a == body_b,
+            "{} differs between the 3.0 and the 3.1 spec",
+            a.path
+        );
+        if header_a.starts_with("// Copied") {
+            assert_eq!(header_a, header_b);
+        } else {
+            assert!(header_b.contains("fixtures/openapi-3.1/customer-purse.yaml"), "{header_b}");
+        }
+    }
+}
