@@ -17,6 +17,7 @@ const SPECS: &[&str] = &[
     "base.yaml",
     "ok/tricky-names.yaml",
     "ok/formats.yaml",
+    "ok/openapi-3-1.yaml",
 ];
 
 fn manifest_dir() -> &'static Path {

@@ -312,7 +312,10 @@ fn the_3_1_spec_generates_the_same_crate_as_the_3_0_spec() {
         if header_a.starts_with("// Copied") {
             assert_eq!(header_a, header_b);
         } else {
-            assert!(header_b.contains("fixtures/openapi-3.1/customer-purse.yaml"), "{header_b}");
+            assert!(
+                header_b.contains("fixtures/openapi-3.1/customer-purse.yaml"),
+                "{header_b}"
+            );
         }
     }
 }

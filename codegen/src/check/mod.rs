@@ -115,11 +115,13 @@ fn check_version(doc: &Document) -> Result<Version> {
     let misplaced = match version {
         Version::V3_0 => doc.webhooks.is_some().then_some((
             "webhooks",
-            "`webhooks` is OpenAPI 3.1; a 3.0 spec lists its webhooks under `x-webhooks`,              or declares `openapi: 3.1.0`",
+            "`webhooks` is OpenAPI 3.1; a 3.0 spec lists its webhooks under `x-webhooks`, \
+             or declares `openapi: 3.1.0`",
         )),
         Version::V3_1 => doc.x_webhooks.is_some().then_some((
             "x-webhooks",
-            "`x-webhooks` is the OpenAPI 3.0 extension; a 3.1 spec lists its webhooks under              `webhooks`",
+            "`x-webhooks` is the OpenAPI 3.0 extension; a 3.1 spec lists its webhooks under \
+             `webhooks`",
         )),
     };
     match misplaced {

@@ -601,7 +601,10 @@ fn composition(schema: &Schema, path: &SpecPath, version: Version) -> Result<Com
         }
     }
     let read = match version {
-        Version::V3_0 => "a string schema and a number schema",
+        Version::V3_0 => {
+            "a string schema and a number schema (a schema or `null` is OpenAPI 3.1's way; a \
+             3.0 spec writes `nullable: true`)"
+        }
         Version::V3_1 => "a string schema and a number schema, or a schema and `{type: \"null\"}`",
     };
     Err(Problem::new(
