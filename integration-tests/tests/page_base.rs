@@ -37,8 +37,7 @@ async fn zero_based(
     };
     asked.lock().unwrap().push(page);
     let items = if (0..PAGES).contains(&page) {
-        let transaction: Value = serde_json::from_str(support::TRANSACTION_JSON).unwrap();
-        let mut transaction = transaction;
+        let mut transaction: Value = serde_json::from_str(support::TRANSACTION_JSON).unwrap();
         transaction["currency"] = Value::String(format!("PAGE_{page}"));
         vec![transaction]
     } else {
