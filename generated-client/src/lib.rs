@@ -115,7 +115,7 @@
 //!
 //! # Webhooks
 //!
-//! The API POSTs events to your subscription's URL, signed with the subscription's key pair. A [`WebhookVerifier`] checks the `Key` and `Sign` headers against the raw body, in constant time, and returns a [`Webhook`] with a typed [`WebhookEvent`]. Event types this version does not list arrive as [`WebhookEvent::Other`].
+//! The API POSTs events to your subscription's URL, signed with the subscription's key pair. A [`WebhookVerifier`] checks the `Key` and `Sign` headers against the raw body, in constant time, and returns a [`Webhook`] with a typed [`WebhookEvent`]. A webhook whose signature checks out is never refused for its content: event types this version does not list arrive as [`WebhookEvent::Other`], and data that does not fit its event's schema as [`WebhookEvent::Untyped`], with the reason.
 //!
 //! ```no_run
 //! use calypso_customer_purse::reqwest::header::HeaderMap;

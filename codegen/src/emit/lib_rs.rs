@@ -356,8 +356,10 @@ fn webhooks(api: &Api) -> Option<String> {
         "# Webhooks\n\n\
          The API POSTs events to your subscription's URL, signed with the subscription's key \
          pair. A [`WebhookVerifier`] checks the `{key}` and `{sign}` headers against the raw \
-         body, in constant time, and returns a [`Webhook`] with a typed [`WebhookEvent`]. Event \
-         types this version does not list arrive as [`WebhookEvent::Other`].\n\n\
+         body, in constant time, and returns a [`Webhook`] with a typed [`WebhookEvent`]. A \
+         webhook whose signature checks out is never refused for its content: event types \
+         this version does not list arrive as [`WebhookEvent::Other`], and data that does not \
+         fit its event's schema as [`WebhookEvent::Untyped`], with the reason.\n\n\
          ```no_run\n\
          use {lib}::reqwest::header::HeaderMap;\n\
          use {lib}::{{SecretString, WebhookError, WebhookEvent, WebhookVerifier}};\n\n\

@@ -142,7 +142,8 @@ fn extras(api: &Api) -> String {
             "## Webhooks\n\n\
              `WebhookVerifier::new(public_key, &secret_key).verify(&headers, &raw_body)` checks \
              a delivered webhook's signature in constant time and returns the typed event; \
-             event types this version does not know are kept as `WebhookEvent::Other`.\n\n",
+             event types this version does not know are kept as `WebhookEvent::Other`, and \
+             data that does not fit its event's schema as `WebhookEvent::Untyped`.\n\n",
         );
     }
     text
