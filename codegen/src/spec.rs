@@ -68,7 +68,8 @@ pub struct SecurityScheme {
     pub name: Option<String>,
 }
 
-/// One path. Only `post` is supported; the other methods are kept to be reported.
+/// One path, or one webhook. Only `post` is supported; the other methods are kept to be
+/// reported.
 #[derive(Debug, Deserialize)]
 pub struct PathItem {
     pub post: Option<Operation>,
