@@ -18,7 +18,7 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// The type of the body that error responses carry; `None` when no error response has a schema.
     pub error_body: Option<RustType>,
-    /// The webhooks the API sends (from `x-webhooks`).
+    /// The webhooks the API sends (`x-webhooks`, or 3.1's `webhooks`).
     pub webhooks: Option<Webhooks>,
     /// What the API uses, for the emitters that include or leave out parts by it.
     pub uses: Uses,

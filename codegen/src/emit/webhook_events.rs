@@ -1,4 +1,4 @@
-//! `src/webhook_events.rs` (for specs with `x-webhooks`): the typed event of each event
+//! `src/webhook_events.rs` (for specs with webhooks): the typed event of each event
 //! type. The runtime's `webhooks.rs` checks a webhook's signature and envelope, then asks
 //! `WebhookEvent::read` for its event.
 
