@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 
 use crate::types::{CreateThingRequest, FindThingsRequest, ThingIdRequest, ThingState};
 use crate::{
-    BuildError, Client, Error, FixedClock, RetryPolicy, WebhookError, WebhookEvent,
+    BuildError, Client, ClientBuilder, Error, FixedClock, RetryPolicy, WebhookError, WebhookEvent,
     WebhookVerifier, DEFAULT_BASE_URL,
 };
 
@@ -82,7 +82,8 @@ impl Server {
         Self { addr, received }
     }
 
-    fn client(&self) -> Client {
+    /// A client of this server: its clock fixed at [`NOW`], its retries quick.
+    fn builder(&self) -> ClientBuilder {
         Client::builder()
             .base_url(format!("http://{}", self.addr))
             .account(ACCOUNT)
@@ -90,8 +91,10 @@ impl Server {
             .api_secret(SecretString::from(API_SECRET))
             .clock(FixedClock { unix_millis: NOW })
             .retry_policy(RetryPolicy::new(3, Duration::from_millis(1)))
-            .build()
-            .unwrap()
+    }
+
+    fn client(&self) -> Client {
+        self.builder().build().unwrap()
     }
 
     fn received(&self) -> Vec<Received> {
@@ -313,14 +316,7 @@ async fn the_client_s_first_page_replaces_the_spec_s() {
         ))
     };
     let server = Server::start(vec![page("0", 2), page("1", 2)]).await;
-    let client = Client::builder()
-        .base_url(format!("http://{}", server.addr))
-        .account(ACCOUNT)
-        .api_key(API_KEY)
-        .api_secret(SecretString::from(API_SECRET))
-        .first_page(0)
-        .build()
-        .unwrap();
+    let client = server.builder().first_page(0).build().unwrap();
     let all = client
         .find_things_all(&FindThingsRequest::new())
         .await
