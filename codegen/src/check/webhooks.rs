@@ -62,13 +62,15 @@ pub(crate) fn check_webhooks(
         let item_path = SpecPath::root().key(key).key(name);
         let event = check_event(item, &item_path, signing, version, types)?;
         if let Some(other) = by_variant.insert(event.variant.clone(), event.event_type.clone()) {
-            return Err(Problem::new(
-                &item_path,
+            let message = if other == event.event_type {
+                format!("a second webhook with the event type `{other}`")
+            } else {
                 format!(
                     "event types `{other}` and `{}` both become the variant `{}`",
                     event.event_type, event.variant
-                ),
-            ));
+                )
+            };
+            return Err(Problem::new(&item_path, message));
         }
         events.push(event);
     }
