@@ -1,4 +1,4 @@
-//! Generates a Rust client crate for a signed JSON-over-POST HTTP API from its OpenAPI 3.0 spec.
+//! Generates a Rust client crate for a signed JSON-over-POST HTTP API from its OpenAPI 3.0 or 3.1 spec.
 //!
 //! Data flows one way: YAML text → [`spec`] model (serde) → [`check`]ed [`model`] →
 //! token streams ([`emit`]) → formatted files, beside the [`runtime`]'s files, copied as
