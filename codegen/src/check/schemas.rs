@@ -98,13 +98,8 @@ impl<'a> Types<'a> {
         match composition(schema, path, self.version)? {
             Composition::Plain => {}
             Composition::StringOrNumber => return Ok(RustType::StringOrNumber),
-            Composition::OrNull(keyword, index) => {
-                let list = match keyword {
-                    "oneOf" => schema.one_of.as_deref(),
-                    _ => schema.any_of.as_deref(),
-                };
-                let member = &list.unwrap_or_default()[index];
-                return self.resolve(member, &path.key(keyword).index(index), inline_name);
+            Composition::OrNull(member, member_path) => {
+                return self.resolve(member, &member_path, inline_name);
             }
         }
         if let Some(reference) = &schema.reference {
@@ -506,16 +501,20 @@ fn is_nullable(schema: &Schema, path: &SpecPath, version: Version) -> Result<boo
 }
 
 /// How a schema combines others.
-enum Composition {
+enum Composition<'s> {
     /// It does not.
     Plain,
     /// `anyOf`/`oneOf` a string schema and a number (or integer) schema.
     StringOrNumber,
-    /// `anyOf`/`oneOf` (the keyword) a schema (at the index) and `{type: "null"}` (3.1).
-    OrNull(&'static str, usize),
+    /// `anyOf`/`oneOf` a schema (here, with its path) and `{type: "null"}` (3.1).
+    OrNull(&'s Schema, SpecPath),
 }
 
-fn composition(schema: &Schema, path: &SpecPath, version: Version) -> Result<Composition> {
+fn composition<'s>(
+    schema: &'s Schema,
+    path: &SpecPath,
+    version: Version,
+) -> Result<Composition<'s>> {
     let unsupported = [
         ("allOf", schema.all_of.is_some()),
         ("not", schema.not.is_some()),
@@ -592,11 +591,12 @@ fn composition(schema: &Schema, path: &SpecPath, version: Version) -> Result<Com
             return Ok(Composition::StringOrNumber);
         }
         if version == Version::V3_1 {
+            let member = |index: usize| path.key(keyword).index(index);
             if only(second, &["null"]) && !only(first, &["null"]) {
-                return Ok(Composition::OrNull(keyword, 0));
+                return Ok(Composition::OrNull(first, member(0)));
             }
             if only(first, &["null"]) && !only(second, &["null"]) {
-                return Ok(Composition::OrNull(keyword, 1));
+                return Ok(Composition::OrNull(second, member(1)));
             }
         }
     }
