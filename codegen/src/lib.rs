@@ -4,6 +4,7 @@
 //! token streams ([`emit`]) → formatted files, beside the [`runtime`]'s files, copied as
 //! they are. [`generate`] runs the whole pipeline.
 
+pub mod changes;
 pub mod check;
 pub mod emit;
 pub mod error;
@@ -28,8 +29,12 @@ pub struct GeneratedFile {
 ///
 /// `spec_name` names the spec in error messages and in each file's do-not-edit header.
 pub fn generate(spec_yaml: &str, spec_name: &str) -> Result<Vec<GeneratedFile>, SpecError> {
-    let api = load(spec_yaml, spec_name)?;
-    emit::crate_files(&api, spec_name).map_err(|message| SpecError {
+    generate_from(&load(spec_yaml, spec_name)?, spec_name)
+}
+
+/// Generates the client crate's files from a checked model, sorted by path.
+pub fn generate_from(api: &model::Api, spec_name: &str) -> Result<Vec<GeneratedFile>, SpecError> {
+    emit::crate_files(api, spec_name).map_err(|message| SpecError {
         spec_name: spec_name.to_owned(),
         location: None,
         message,

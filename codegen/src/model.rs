@@ -74,7 +74,7 @@ impl Api {
 #[derive(Debug, Clone)]
 pub struct Package {
     pub name: String,
-    pub version: String,
+    pub version: semver::Version,
     pub description: String,
     pub license: String,
     pub repository: String,
@@ -134,6 +134,8 @@ pub struct Operation {
     /// Safe to repeat (`x-idempotent`): the client retries it.
     pub idempotent: bool,
     pub pagination: Option<Pagination>,
+    /// Where the spec defines it (`paths./widgets/get.post`), for reports.
+    pub spec_path: String,
 }
 
 /// How to walk a paged operation's pages (from `x-pagination`).
@@ -181,6 +183,8 @@ pub struct WebhookEvent {
     /// The data struct's name.
     pub data: String,
     pub description: Option<String>,
+    /// Where the spec defines it (`x-webhooks.WIDGET_CREATED`), for reports.
+    pub spec_path: String,
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +192,8 @@ pub struct TypeDef {
     pub name: String,
     pub doc: Option<String>,
     pub kind: TypeKind,
+    /// The schema it comes from (`components.schemas.Widget`), for reports.
+    pub spec_path: String,
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +217,8 @@ pub struct Field {
     pub ty: RustType,
     /// Not in `required`, or `nullable`: the field is an `Option`.
     pub optional: bool,
+    /// The property it comes from (`components.schemas.Widget.properties.name`), for reports.
+    pub spec_path: String,
 }
 
 /// A string enum. Generated enums are open: unknown values are kept, not rejected.
@@ -224,6 +232,8 @@ pub struct Variant {
     pub name: String,
     pub wire_value: String,
     pub doc: Option<String>,
+    /// The enum value it comes from (`components.schemas.Colour.enum[0]`), for reports.
+    pub spec_path: String,
 }
 
 /// The Rust type of a value.

@@ -4,6 +4,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use codegen::GeneratedFile;
+
+use crate::release::{self, ApiReport};
+
 /// The checked-in generated crates, as (spec, crate folder) from the workspace root:
 /// the client, and a fixture from an unrelated spec that shows the generator is not
 /// tied to one API. `cargo xtask codegen` with no `--spec`/`--out` works on all of them.
@@ -84,31 +88,51 @@ impl Options {
 pub fn run(options: &Options) -> ExitCode {
     let mut failed = false;
     for target in &options.targets {
-        match sync(target, options.check) {
-            Ok(changes) if changes.is_empty() => {
-                println!("{} is up to date", display(&target.out));
+        let synced = match sync(target, options.check) {
+            Ok(synced) => synced,
+            Err(message) => {
+                failed = true;
+                eprintln!("error: {message}");
+                continue;
             }
-            Ok(changes) if options.check => {
+        };
+        let gate = synced.api.gate();
+        if options.check {
+            if !synced.files.is_empty() {
                 failed = true;
                 eprintln!(
                     "{} is stale; these files differ from what {} generates:",
                     display(&target.out),
                     display(&target.spec)
                 );
-                for change in &changes {
+                for change in &synced.files {
                     eprintln!("  {change}");
                 }
                 eprintln!("run `cargo xtask codegen` to regenerate, then review the diff");
             }
-            Ok(changes) => {
-                for change in &changes {
-                    println!("{change}");
-                }
-            }
-            Err(message) => {
+            if let Err(message) = &gate {
                 failed = true;
                 eprintln!("error: {message}");
             }
+            if synced.files.is_empty() && gate.is_ok() {
+                println!("{} is up to date", display(&target.out));
+            }
+            continue;
+        }
+        if synced.files.is_empty() {
+            println!("{} is up to date", display(&target.out));
+        }
+        for change in &synced.files {
+            println!("{change}");
+        }
+        for line in synced.api.lines() {
+            println!("{line}");
+        }
+        if let Err(message) = gate {
+            eprintln!(
+                "warning: {message}\n`cargo xtask codegen --check` (and CI) fails until this is \
+                 fixed"
+            );
         }
     }
     if failed {
@@ -136,14 +160,31 @@ impl std::fmt::Display for Change {
     }
 }
 
+/// What [`sync`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Synced {
+    /// The files that differ between the generator's output and the disk.
+    pub files: Vec<Change>,
+    /// The public API changes since the crate's last release.
+    pub api: ApiReport,
+}
+
 /// Generates the crate and compares it with the disk; writes the differences unless checking.
-pub fn sync(options: &Target, check: bool) -> Result<Vec<Change>, String> {
+pub fn sync(options: &Target, check: bool) -> Result<Synced, String> {
     let spec_bytes = fs::read(&options.spec)
         .map_err(|error| format!("cannot read {}: {error}", display(&options.spec)))?;
     let spec_name = display(&options.spec);
     let spec_text =
         codegen::spec_text(&spec_bytes, &spec_name).map_err(|error| error.to_string())?;
-    let files = codegen::generate(spec_text, &spec_name).map_err(|error| error.to_string())?;
+    let api = codegen::load(spec_text, &spec_name).map_err(|error| error.to_string())?;
+    let mut files = codegen::generate_from(&api, &spec_name).map_err(|error| error.to_string())?;
+    let (api_report, changelog) = release::report(options, &api);
+    if let Some(contents) = changelog {
+        files.push(GeneratedFile {
+            path: codegen::changes::changelog::FILE.to_owned(),
+            contents,
+        });
+    }
 
     // One pass decides what differs; writing then touches exactly those paths.
     let mut changes = Vec::new();
@@ -169,7 +210,10 @@ pub fn sync(options: &Target, check: bool) -> Result<Vec<Change>, String> {
         }
     }
     if check {
-        return Ok(changes);
+        return Ok(Synced {
+            files: changes,
+            api: api_report,
+        });
     }
 
     for (path, contents) in writes {
@@ -184,7 +228,10 @@ pub fn sync(options: &Target, check: bool) -> Result<Vec<Change>, String> {
         fs::remove_file(&path)
             .map_err(|error| format!("cannot remove {}: {error}", display(&path)))?;
     }
-    Ok(changes)
+    Ok(Synced {
+        files: changes,
+        api: api_report,
+    })
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -227,7 +274,7 @@ mod tests {
     #[test]
     fn checked_in_crates_are_fresh() {
         for target in Target::checked_in() {
-            let changes = sync(&target, true).expect("the spec generates");
+            let changes = sync(&target, true).expect("the spec generates").files;
             assert!(
                 changes.is_empty(),
                 "{} is stale, run `cargo xtask codegen`: {changes:?}",
@@ -243,15 +290,15 @@ mod tests {
             spec: workspace_root().join("fixtures/bookshop/spec.yaml"),
             out: out.clone(),
         };
-        let changes = sync(&target, true).expect("the spec generates");
+        let changes = sync(&target, true).expect("the spec generates").files;
         assert!(changes.contains(&Change::Added(display(&out.join("src/lib.rs")))));
         assert!(!out.exists(), "check mode wrote files");
 
-        let written = sync(&target, false).expect("the spec generates");
+        let written = sync(&target, false).expect("the spec generates").files;
         assert_eq!(written, changes);
         fs::write(out.join("src/lib.rs"), "// edited by hand\n").expect("writable");
         fs::write(out.join("src/extra.rs"), "// left over\n").expect("writable");
-        let stale = sync(&target, true).expect("the spec generates");
+        let stale = sync(&target, true).expect("the spec generates").files;
         assert_eq!(
             stale,
             [
@@ -260,7 +307,12 @@ mod tests {
             ]
         );
         sync(&target, false).expect("regenerates");
-        assert!(sync(&target, true).expect("the spec generates").is_empty());
+        assert!(
+            sync(&target, true)
+                .expect("the spec generates")
+                .files
+                .is_empty()
+        );
         assert!(!out.join("src/extra.rs").exists());
         fs::remove_dir_all(&out).expect("temporary folder is removable");
     }

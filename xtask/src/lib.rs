@@ -1,3 +1,4 @@
 //! The project's tasks, as a library so that tests can run them.
 
 pub mod codegen;
+pub mod release;

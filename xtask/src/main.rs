@@ -4,12 +4,23 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec FILE] [--out DIR]
+       cargo xtask release [--date YYYY-MM-DD] [--spec FILE] [--out DIR]
        cargo xtask bench [--quick] [--skip-build]
 
-  codegen        regenerate the client crate from the spec and list the files that changed
-  --check        write nothing; fail and name the stale files if the crate is out of date
+  codegen        regenerate the client crate from the spec; list the files that changed and
+                 the public API changes (major, minor, patch) since the last release, which
+                 also go into the crate's CHANGELOG.md
+  --check        write nothing; fail and name the stale files if the crate is out of date,
+                 or the changes if x-rust-crate.version is too low for them
   --spec FILE    the spec to read (default: spec/customer-purse.yaml)
   --out DIR      the crate folder to write (default: generated-client)
+                 (with neither, every checked-in crate)
+
+  release        release the crate as the spec's x-rust-crate.version: CHANGELOG.md's
+                 Unreleased changes move under that version, and the spec is recorded as the
+                 release (released-spec.yaml in the crate folder) that later changes are
+                 compared with
+  --date DATE    the release date (default: today, UTC)
 
   bench          measure the generator, the client's per-call cost and loopback throughput
                  against hand-written baselines, the sandbox's lookups as its ledger grows,
@@ -27,6 +38,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some((task, rest)) if task == "release" => release(rest),
         Some((task, rest)) if task == "bench" => bench(rest),
         Some((task, _)) if task == "help" || task == "--help" || task == "-h" => {
             println!("{USAGE}");
@@ -36,6 +48,32 @@ fn main() -> ExitCode {
             eprintln!("{USAGE}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn release(args: &[String]) -> ExitCode {
+    let options = match xtask::release::Options::parse(args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let date = options.date.unwrap_or_else(xtask::release::today);
+    let mut failed = false;
+    for target in &options.targets {
+        match xtask::release::release(target, &date) {
+            Ok(done) => println!("{done}"),
+            Err(message) => {
+                failed = true;
+                eprintln!("error: {message}");
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -13,6 +13,7 @@ mod schemas;
 mod security;
 mod webhooks;
 
+pub use operations::PAGED_METHOD_SUFFIXES;
 pub use schemas::{OTHER_PROPERTIES_FIELD, UNKNOWN_VARIANT};
 pub use webhooks::{OTHER_EVENT_VARIANT, UNTYPED_EVENT_VARIANT};
 
@@ -155,21 +156,15 @@ fn check_package(rust_crate: Option<&spec::RustCrate>) -> Result<Package> {
             ),
         ));
     }
-    let release = krate.version.split(['-', '+']).next().unwrap_or_default();
-    let numbers: Vec<&str> = release.split('.').collect();
-    if numbers.len() != 3
-        || numbers
-            .iter()
-            .any(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()))
-    {
-        return Err(Problem::new(
+    let version = semver::Version::parse(&krate.version).map_err(|error| {
+        Problem::new(
             &path.key("version"),
             format!(
-                "`{}` is not a semantic version such as 0.1.0",
+                "`{}` is not a semantic version such as 0.1.0 ({error})",
                 krate.version
             ),
-        ));
-    }
+        )
+    })?;
     if krate.keywords.len() > 5 {
         return Err(Problem::new(
             &path.key("keywords"),
@@ -178,7 +173,7 @@ fn check_package(rust_crate: Option<&spec::RustCrate>) -> Result<Package> {
     }
     Ok(Package {
         name: krate.name.clone(),
-        version: krate.version.clone(),
+        version,
         description: krate.description.clone(),
         license: krate.license.clone(),
         repository: krate.repository.clone(),

@@ -150,6 +150,7 @@ pub(crate) fn check_operations(
             response,
             idempotent: op.idempotent,
             pagination,
+            spec_path: op_path.to_string(),
         });
     }
     for op in operations.iter().filter(|op| op.pagination.is_some()) {

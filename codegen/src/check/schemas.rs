@@ -230,6 +230,7 @@ impl<'a> Types<'a> {
             kind: TypeKind::Enum(EnumDef {
                 variants: Vec::new(),
             }),
+            spec_path: path.to_string(),
         };
         self.defs
             .insert(name.to_owned(), (placeholder, path.clone()));
@@ -246,6 +247,7 @@ impl<'a> Types<'a> {
                     name: name.to_owned(),
                     doc,
                     kind,
+                    spec_path: path.to_string(),
                 },
                 path.clone(),
             ),
@@ -321,6 +323,7 @@ impl<'a> Types<'a> {
                 doc,
                 ty,
                 optional: nullable || !schema.required.contains(wire_name),
+                spec_path: property_path.to_string(),
             });
         }
         Ok(StructDef {
@@ -700,6 +703,7 @@ fn check_enum(schema: &Schema, path: &SpecPath, version: Version) -> Result<Enum
             name,
             wire_value: wire_value.clone(),
             doc: schema.enum_descriptions.as_ref().map(|d| d[index].clone()),
+            spec_path: value_path.to_string(),
         });
     }
     Ok(EnumDef { variants })

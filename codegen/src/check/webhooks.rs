@@ -248,6 +248,7 @@ fn check_event(
         variant,
         data,
         description,
+        spec_path: path.to_string(),
     })
 }
 

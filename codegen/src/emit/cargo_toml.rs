@@ -35,6 +35,8 @@ keywords = [{keywords}]
 categories = [{categories}]
 edition = "2021"
 rust-version = "1.85"
+# The spec of the last release, kept for `cargo xtask codegen`'s version check.
+exclude = [{released_spec}]
 {publish}
 [features]
 default = ["rustls"]
@@ -67,13 +69,14 @@ tracing = {{ version = "0.1.40", default-features = false, features = ["std"] }}
 uuid = {{ version = "1", features = ["serde"] }}
 "#,
         name = toml_string(&package.name),
-        version = toml_string(&package.version),
+        version = toml_string(&package.version.to_string()),
         description = toml_string(&package.description),
         license = toml_string(&package.license),
         repository = toml_string(&package.repository),
         keywords = list(&package.keywords),
         categories = list(&package.categories),
         paging = paging,
+        released_spec = toml_string(crate::changes::RELEASED_SPEC_FILE),
     )
 }
 

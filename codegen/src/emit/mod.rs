@@ -7,7 +7,7 @@ mod docs;
 mod lib_rs;
 mod operations;
 mod readme;
-mod rust_types;
+pub(crate) mod rust_types;
 mod types;
 mod webhook_events;
 
@@ -16,6 +16,8 @@ use proc_macro2::TokenStream;
 use crate::GeneratedFile;
 use crate::model::Api;
 use crate::runtime;
+
+pub(crate) use types::setter_name;
 
 /// Every file of the client crate, sorted by path.
 pub fn crate_files(api: &Api, spec_name: &str) -> Result<Vec<GeneratedFile>, String> {

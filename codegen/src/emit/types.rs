@@ -1,7 +1,7 @@
 //! `src/types.rs`: a struct for every object schema and an open enum for every string enum.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::docs;
 use super::rust_types::{ident, tokens};
@@ -91,7 +91,7 @@ fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
     ));
     let setters = optional.iter().map(|field| {
         let field_name = ident(&field.name);
-        let setter = format_ident!("with_{}", field.name.trim_end_matches('_'));
+        let setter = ident(&setter_name(field));
         let ty = tokens(&field.ty, &no_prefix);
         let doc = docs::outer(&format!(
             "Sets `{}`: {}",
@@ -239,4 +239,10 @@ fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
             }
         }
     }
+}
+
+/// The name of the setter of an optional field: `with_` and the field's name, without the
+/// `_` that a keyword field name (`type_`) ends with.
+pub(crate) fn setter_name(field: &Field) -> String {
+    format!("with_{}", field.name.trim_end_matches('_'))
 }

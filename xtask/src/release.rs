@@ -1,0 +1,241 @@
+//! Releases of a generated crate: what its public API changed since the last one, the
+//! version that needs, and `cargo xtask release`.
+//!
+//! The last release is recorded as a copy of its spec in the crate's folder
+//! (`released-spec.yaml`, see [`codegen::changes::RELEASED_SPEC_FILE`]): the current
+//! generator reads both specs, and the two checked models are compared.
+
+use std::fs;
+use std::path::PathBuf;
+
+use codegen::changes::{Unreleased, changelog};
+use codegen::model::Api;
+
+use crate::codegen::{Target, display};
+
+/// What a regeneration found about the crate's public API since its last release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiReport {
+    /// The crate folder, as shown to people.
+    pub crate_dir: String,
+    /// The changes since the last release, or why they cannot be judged (the released spec
+    /// no longer loads).
+    pub unreleased: Result<Unreleased, String>,
+    /// The changes this regeneration added to the changelog's Unreleased list.
+    pub brought: Vec<String>,
+    /// The changes it took off that list (a spec edit undone).
+    pub dropped: Vec<String>,
+}
+
+impl ApiReport {
+    /// Whether the spec's version is high enough for the changes; `Err` says why not, or why
+    /// it cannot be told.
+    pub fn gate(&self) -> Result<(), String> {
+        let spec_version = "x-rust-crate.version";
+        match &self.unreleased {
+            Err(why) => Err(format!(
+                "{}: cannot judge whether {spec_version} fits the API changes: {why}",
+                self.crate_dir
+            )),
+            Ok(unreleased) => match unreleased.version_problem() {
+                None => Ok(()),
+                Some(problem) => {
+                    let mut message = format!("{}: {problem}:", self.crate_dir);
+                    for change in &unreleased.changes {
+                        message.push_str(&format!("\n  {change}"));
+                    }
+                    Err(message)
+                }
+            },
+        }
+    }
+
+    /// The report a regeneration prints: the changes it brought, then where that leaves the
+    /// next release. Nothing when it brought none.
+    pub fn lines(&self) -> Vec<String> {
+        if self.brought.is_empty() && self.dropped.is_empty() {
+            return Vec::new();
+        }
+        let mut lines = vec![format!(
+            "public API changes from this regeneration of {}:",
+            self.crate_dir
+        )];
+        lines.extend(self.brought.iter().map(|line| format!("  {line}")));
+        lines.extend(self.dropped.iter().map(|line| format!("  undone: {line}")));
+        if let Ok(unreleased) = &self.unreleased {
+            lines.push(summary(unreleased));
+        }
+        lines
+    }
+}
+
+/// Where the changes since the last release leave the next one.
+fn summary(unreleased: &Unreleased) -> String {
+    let Some(released) = &unreleased.released else {
+        return "no release is recorded yet: `cargo xtask release` records the first".to_owned();
+    };
+    let count = unreleased.changes.len();
+    match unreleased.needed() {
+        None => format!("no change to the public API since release {released}"),
+        Some(class) => format!(
+            "{count} change(s) since release {released}, listed in CHANGELOG.md: the next \
+             release is {class}, {} or later (x-rust-crate.version is {})",
+            codegen::changes::lowest_allowed(released, class),
+            unreleased.version
+        ),
+    }
+}
+
+/// The report for `api`, generated from `target`'s spec, and the changelog to write (none
+/// when the changes cannot be judged: the file is then left as it is).
+pub fn report(target: &Target, api: &Api) -> (ApiReport, Option<String>) {
+    let changelog_path = target.out.join(changelog::FILE);
+    let existing = fs::read_to_string(&changelog_path).ok();
+    let unreleased = released_api(target).map(|released| Unreleased::new(released.as_ref(), api));
+    let (text, brought, dropped) = match &unreleased {
+        Ok(unreleased) => {
+            let text = changelog::write(existing.as_deref(), &api.package.name, unreleased);
+            let before = existing
+                .as_deref()
+                .map(changelog::unreleased_lines)
+                .unwrap_or_default();
+            let after = changelog::unreleased_lines(&text);
+            let brought = after.iter().filter(|l| !before.contains(l)).cloned();
+            let dropped = before.iter().filter(|l| !after.contains(l)).cloned();
+            (Some(text), brought.collect(), dropped.collect())
+        }
+        Err(_) => (None, Vec::new(), Vec::new()),
+    };
+    let report = ApiReport {
+        crate_dir: display(&target.out),
+        unreleased,
+        brought,
+        dropped,
+    };
+    (report, text)
+}
+
+fn released_spec_path(target: &Target) -> PathBuf {
+    target.out.join(codegen::changes::RELEASED_SPEC_FILE)
+}
+
+/// The model of the last release's spec: `None` when no release is recorded, `Err` when its
+/// spec cannot be read or no longer loads (it was released with an older generator).
+fn released_api(target: &Target) -> Result<Option<Api>, String> {
+    let path = released_spec_path(target);
+    let name = display(&path);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(format!("cannot read {name}: {error}")),
+    };
+    let loaded = codegen::spec_text(&bytes, &name).and_then(|text| codegen::load(text, &name));
+    loaded.map(Some).map_err(|error| {
+        format!(
+            "the released spec no longer loads with this generator: {error}. Edit {name} so \
+             that it loads without changing the API it describes, or review the changes by \
+             hand and release"
+        )
+    })
+}
+
+/// Options of `cargo xtask release`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub targets: Vec<Target>,
+    /// The release date (`YYYY-MM-DD`); today (UTC) when not given.
+    pub date: Option<String>,
+}
+
+impl Options {
+    /// Reads `[--spec FILE] [--out DIR] [--date YYYY-MM-DD]`.
+    pub fn parse(args: &[String]) -> Result<Self, String> {
+        let mut date = None;
+        let mut rest = Vec::new();
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            if arg == "--date" {
+                let value = args.next().ok_or("--date needs a value")?;
+                let format = time::format_description::well_known::Iso8601::DATE;
+                time::Date::parse(value, &format)
+                    .map_err(|_| format!("--date `{value}` is not a date such as 2026-12-03"))?;
+                date = Some(value.clone());
+            } else {
+                rest.push(arg.clone());
+            }
+        }
+        let codegen = crate::codegen::Options::parse(&rest)?;
+        if codegen.check {
+            return Err("`release` has no --check".to_owned());
+        }
+        Ok(Options {
+            targets: codegen.targets,
+            date,
+        })
+    }
+}
+
+/// Releases each target's crate as the version its spec gives: the changelog's Unreleased
+/// changes move under that version, and the spec becomes the recorded release. Returns what
+/// it did, one line per crate.
+pub fn release(target: &Target, date: &str) -> Result<String, String> {
+    let stale = crate::codegen::sync(target, true)?;
+    if !stale.files.is_empty() {
+        return Err(format!(
+            "{} is not fresh: run `cargo xtask codegen`, review the API changes it reports, \
+             then release",
+            display(&target.out)
+        ));
+    }
+    let spec_bytes = fs::read(&target.spec)
+        .map_err(|error| format!("cannot read {}: {error}", display(&target.spec)))?;
+    let spec_name = display(&target.spec);
+    let spec_text = codegen::spec_text(&spec_bytes, &spec_name).map_err(|e| e.to_string())?;
+    let api = codegen::load(spec_text, &spec_name).map_err(|e| e.to_string())?;
+    let released = released_api(target)
+        .map_err(|why| format!("{}: cannot release: {why}", display(&target.out)))?;
+    let unreleased = Unreleased::new(released.as_ref(), &api);
+    if let Some(problem) = unreleased.version_problem() {
+        return Err(format!(
+            "{}: cannot release: {problem}",
+            display(&target.out)
+        ));
+    }
+    if unreleased.released.as_ref() == Some(&unreleased.version) {
+        return Err(format!(
+            "{}: {} is released already: raise x-rust-crate.version in {spec_name} first",
+            display(&target.out),
+            unreleased.version
+        ));
+    }
+
+    let changelog_path = target.out.join(changelog::FILE);
+    let existing = fs::read_to_string(&changelog_path).ok();
+    let text = changelog::release(existing.as_deref(), &api.package.name, &unreleased, date);
+    write(&changelog_path, &text)?;
+    let header = format!(
+        "# The spec of {} {} as released, recorded by `cargo xtask release`: `cargo xtask\n\
+         # codegen` lists the public API changes since, and its --check fails when\n\
+         # x-rust-crate.version is too low for them. Do not edit.\n",
+        api.package.name, unreleased.version
+    );
+    let spec_body = spec_text.strip_prefix('\u{feff}').unwrap_or(spec_text);
+    write(&released_spec_path(target), &format!("{header}{spec_body}"))?;
+    crate::codegen::sync(target, false)?;
+    Ok(format!(
+        "released {} {} ({date}): {} and {} written; commit them, tag the release and publish",
+        api.package.name,
+        unreleased.version,
+        display(&changelog_path),
+        display(&released_spec_path(target)),
+    ))
+}
+
+/// Today's date in UTC, as a changelog writes it.
+pub fn today() -> String {
+    time::OffsetDateTime::now_utc().date().to_string()
+}
+
+fn write(path: &std::path::Path, text: &str) -> Result<(), String> {
+    fs::write(path, text).map_err(|error| format!("cannot write {}: {error}", display(path)))
+}
