@@ -202,10 +202,10 @@ pub fn release(target: &Target, date: &str) -> Result<String, String> {
         ));
     }
     if unreleased.released.as_ref() == Some(&unreleased.version) {
-        return Err(format!(
-            "{}: {} is released already: raise x-rust-crate.version in {spec_name} first",
-            display(&target.out),
-            unreleased.version
+        // Its version passed the gate, so nothing changed: nothing to release.
+        return Ok(format!(
+            "{} {} is released and unchanged: nothing to release",
+            api.package.name, unreleased.version
         ));
     }
 
@@ -214,9 +214,9 @@ pub fn release(target: &Target, date: &str) -> Result<String, String> {
     let text = changelog::release(existing.as_deref(), &api.package.name, &unreleased, date);
     write(&changelog_path, &text)?;
     let header = format!(
-        "# The spec of {} {} as released, recorded by `cargo xtask release`: `cargo xtask\n\
-         # codegen` lists the public API changes since, and its --check fails when\n\
-         # x-rust-crate.version is too low for them. Do not edit.\n",
+        "# Recorded by `cargo xtask release`: the spec of {} {} as released.\n\
+         # `cargo xtask codegen` lists the public API changes since this spec, and its\n\
+         # --check fails when x-rust-crate.version is too low for them. Do not edit.\n",
         api.package.name, unreleased.version
     );
     let spec_body = spec_text.strip_prefix('\u{feff}').unwrap_or(spec_text);
