@@ -16,8 +16,9 @@ use crate::codegen::{Target, display};
 /// What a regeneration found about the crate's public API since its last release.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiReport {
-    /// The crate folder, as shown to people.
+    /// The crate folder and its spec, as shown to people.
     pub crate_dir: String,
+    pub spec: String,
     /// The changes since the last release, or why they cannot be judged (the released spec
     /// no longer loads).
     pub unreleased: Result<Unreleased, String>,
@@ -31,16 +32,16 @@ impl ApiReport {
     /// Whether the spec's version is high enough for the changes; `Err` says why not, or why
     /// it cannot be told.
     pub fn gate(&self) -> Result<(), String> {
-        let spec_version = "x-rust-crate.version";
         match &self.unreleased {
             Err(why) => Err(format!(
-                "{}: cannot judge whether {spec_version} fits the API changes: {why}",
-                self.crate_dir
+                "{}: cannot judge whether x-rust-crate.version in {} fits the API changes: {why}",
+                self.crate_dir, self.spec
             )),
             Ok(unreleased) => match unreleased.version_problem() {
                 None => Ok(()),
                 Some(problem) => {
-                    let mut message = format!("{}: {problem}:", self.crate_dir);
+                    let mut message =
+                        format!("{}: {problem} (raise it in {}):", self.crate_dir, self.spec);
                     for change in &unreleased.changes {
                         message.push_str(&format!("\n  {change}"));
                     }
@@ -108,6 +109,7 @@ pub fn report(target: &Target, api: &Api) -> (ApiReport, Option<String>) {
     };
     let report = ApiReport {
         crate_dir: display(&target.out),
+        spec: display(&target.spec),
         unreleased,
         brought,
         dropped,
@@ -238,4 +240,154 @@ pub fn today() -> String {
 
 fn write(path: &std::path::Path, text: &str) -> Result<(), String> {
     fs::write(path, text).map_err(|error| format!("cannot write {}: {error}", display(path)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::{sync, workspace_root};
+
+    /// A copy of the bookshop spec and a crate folder in a fresh temporary folder.
+    fn scratch(name: &str) -> (PathBuf, Target) {
+        let dir = std::env::temp_dir().join(format!("xtask-release-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("writable");
+        let spec = dir.join("spec.yaml");
+        fs::copy(workspace_root().join("fixtures/bookshop/spec.yaml"), &spec)
+            .expect("the bookshop spec is readable");
+        let target = Target {
+            spec,
+            out: dir.join("crate"),
+        };
+        (dir, target)
+    }
+
+    fn edit_spec(target: &Target, from: &str, to: &str) {
+        let text = fs::read_to_string(&target.spec).expect("readable");
+        assert!(text.contains(from), "the spec has {from:?}");
+        fs::write(&target.spec, text.replacen(from, to, 1)).expect("writable");
+    }
+
+    const TAGS: &str = "        tags:
+          type: array
+          description: Free-form tags.
+          items:
+            type: string
+            description: One tag.
+";
+
+    /// The line before `tags` in the spec.
+    const PAPERBACK: &str = "          example: paperback\n";
+
+    #[test]
+    fn a_breaking_edit_needs_a_version_bump_and_a_release_records_it() {
+        let (dir, target) = scratch("bump");
+        let first = sync(&target, false).expect("generates");
+        assert_eq!(
+            first.api.gate(),
+            Ok(()),
+            "nothing released yet: any version"
+        );
+        let done = release(&target, "2026-01-02").expect("the first release");
+        assert!(done.contains("bookshop-client 0.0.1"), "{done}");
+        assert!(released_spec_path(&target).exists());
+
+        edit_spec(&target, TAGS, "");
+        let edited = sync(&target, false).expect("generates");
+        let removed = "major: field `types::Book::tags` removed \
+                       (spec: components.schemas.Book.properties.tags)";
+        assert_eq!(edited.api.brought, [removed]);
+        let gate = edited.api.gate().expect_err("0.0.1 again is too low");
+        assert!(
+            gate.contains("must be 0.0.2 or later") && gate.contains(removed),
+            "{gate}"
+        );
+        assert!(
+            release(&target, "2026-01-03").is_err(),
+            "no release at a too-low version"
+        );
+        let checked = sync(&target, true).expect("generates");
+        assert!(checked.files.is_empty() && checked.api.gate().is_err());
+
+        edit_spec(&target, "version: 0.0.1", "version: 0.0.2");
+        let bumped = sync(&target, false).expect("generates");
+        assert_eq!(bumped.api.gate(), Ok(()));
+        assert!(
+            bumped.api.brought.is_empty(),
+            "the change was reported already"
+        );
+        release(&target, "2026-01-03").expect("released");
+        let changelog = fs::read_to_string(target.out.join(changelog::FILE)).expect("written");
+        let section = format!(
+            "## [0.0.2] - 2026-01-03\n\n### Major: breaking changes\n\n- {}\n\n\
+             ## [0.0.1] - 2026-01-02\n\nThe first release.\n",
+            removed.trim_start_matches("major: ")
+        );
+        assert!(changelog.ends_with(&section), "{changelog}");
+        assert!(changelog::unreleased_lines(&changelog).is_empty());
+        let after = sync(&target, true).expect("generates");
+        assert!(after.files.is_empty() && after.api.gate().is_ok());
+
+        // Undoing the edit after the release is a change of its own: adding the field back.
+        edit_spec(&target, PAPERBACK, &format!("{PAPERBACK}{TAGS}"));
+        let undone = sync(&target, false).expect("generates");
+        assert!(
+            undone.api.brought[0].starts_with("minor: field `types::Book::tags` added"),
+            "{:?}",
+            undone.api.brought
+        );
+        fs::remove_dir_all(&dir).expect("removable");
+    }
+
+    #[test]
+    fn an_edit_undone_before_a_release_leaves_nothing_unreleased() {
+        let (dir, target) = scratch("undo");
+        sync(&target, false).expect("generates");
+        release(&target, "2026-01-02").expect("the first release");
+        let released = fs::read_to_string(target.out.join(changelog::FILE)).expect("written");
+        edit_spec(&target, TAGS, "");
+        sync(&target, false).expect("generates");
+        edit_spec(&target, PAPERBACK, &format!("{PAPERBACK}{TAGS}"));
+        let undone = sync(&target, false).expect("generates");
+        assert_eq!(undone.api.dropped.len(), 1, "{:?}", undone.api.dropped);
+        let changelog = fs::read_to_string(target.out.join(changelog::FILE)).expect("written");
+        assert_eq!(changelog, released);
+        fs::remove_dir_all(&dir).expect("removable");
+    }
+
+    #[test]
+    fn a_released_spec_that_no_longer_loads_cannot_be_judged() {
+        let (dir, target) = scratch("stale");
+        sync(&target, false).expect("generates");
+        let changelog = fs::read_to_string(target.out.join(changelog::FILE)).expect("written");
+        // What an older generator may have accepted and this one does not.
+        fs::write(released_spec_path(&target), "openapi: 2.0.0\n").expect("writable");
+        let synced = sync(&target, true).expect("the spec itself generates");
+        let gate = synced.api.gate().expect_err("cannot judge");
+        assert!(
+            gate.contains("cannot judge")
+                && gate.contains("no longer loads")
+                && gate.contains("released-spec.yaml:"),
+            "{gate}"
+        );
+        assert!(synced.files.is_empty(), "the changelog is left as it is");
+        let refused = release(&target, "2026-01-02").expect_err("no release either");
+        assert!(refused.contains("no longer loads"), "{refused}");
+        let after = fs::read_to_string(target.out.join(changelog::FILE)).expect("kept");
+        assert_eq!(after, changelog);
+        fs::remove_dir_all(&dir).expect("removable");
+    }
+
+    #[test]
+    fn release_options_take_a_date() {
+        let args = ["--date", "2026-12-03", "--out", "x"].map(String::from);
+        let options = Options::parse(&args).expect("valid");
+        assert_eq!(options.date.as_deref(), Some("2026-12-03"));
+        assert_eq!(options.targets.len(), 1);
+        for bad in [&["--date", "03/12/2026"][..], &["--date"], &["--check"]] {
+            let args: Vec<String> = bad.iter().map(|arg| arg.to_string()).collect();
+            assert!(Options::parse(&args).is_err(), "{bad:?}");
+        }
+        assert_eq!(today().len(), "2026-12-03".len());
+    }
 }

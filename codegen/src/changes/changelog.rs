@@ -132,3 +132,80 @@ fn released_sections(existing: Option<&str>) -> String {
     }
     String::new()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changes::ApiChange;
+
+    fn unreleased(released: Option<&str>, version: &str, changes: Vec<ApiChange>) -> Unreleased {
+        let parse = |text: &str| semver::Version::parse(text).expect("a version");
+        Unreleased {
+            released: released.map(parse),
+            version: parse(version),
+            changes,
+        }
+    }
+
+    fn change(class: Class, what: &str) -> ApiChange {
+        ApiChange {
+            class,
+            what: what.to_owned(),
+            why: None,
+            spec_path: "components.schemas.Widget".to_owned(),
+        }
+    }
+
+    #[test]
+    fn unreleased_changes_are_grouped_by_class_and_released_sections_kept() {
+        let first = release(
+            None,
+            "widgets",
+            &unreleased(None, "0.1.0", vec![]),
+            "2026-01-02",
+        );
+        let with_notes = format!("{first}\nA note added by hand.\n");
+        let changes = vec![
+            change(Class::Major, "field `types::Widget::name` removed"),
+            change(Class::Patch, "docs of struct `types::Widget` changed"),
+        ];
+        let text = write(
+            Some(&with_notes),
+            "widgets",
+            &unreleased(Some("0.1.0"), "0.2.0", changes),
+        );
+        let expected_unreleased = "## [Unreleased]\n\n\
+            Since 0.1.0: the next release is major, 0.2.0 or later.\n\n\
+            ### Major: breaking changes\n\n\
+            - field `types::Widget::name` removed (spec: components.schemas.Widget)\n\n\
+            ### Patch: docs and wire behaviour\n\n\
+            - docs of struct `types::Widget` changed (spec: components.schemas.Widget)\n\n\
+            ## [0.1.0] - 2026-01-02\n\nThe first release.\n\nA note added by hand.\n";
+        assert!(text.ends_with(expected_unreleased), "{text}");
+        assert_eq!(
+            unreleased_lines(&text),
+            [
+                "major: field `types::Widget::name` removed (spec: components.schemas.Widget)",
+                "patch: docs of struct `types::Widget` changed (spec: components.schemas.Widget)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_release_moves_the_changes_under_its_version() {
+        let changes = vec![change(Class::Minor, "method `Client::list` added")];
+        let before = unreleased(Some("0.1.0"), "0.1.1", changes);
+        let first = unreleased(None, "0.1.0", vec![]);
+        let existing = release(None, "widgets", &first, "2026-01-02");
+        let released = release(Some(&existing), "widgets", &before, "2026-02-03");
+        let tail = "## [Unreleased]\n\nNo change to the public API since 0.1.1.\n\n\
+            ## [0.1.1] - 2026-02-03\n\n### Minor: additions\n\n\
+            - method `Client::list` added (spec: components.schemas.Widget)\n\n\
+            ## [0.1.0] - 2026-01-02\n\nThe first release.\n";
+        assert!(released.ends_with(tail), "{released}");
+        assert!(unreleased_lines(&released).is_empty());
+        // Writing again with nothing unreleased changes nothing.
+        let unchanged = unreleased(Some("0.1.1"), "0.1.1", vec![]);
+        assert_eq!(write(Some(&released), "widgets", &unchanged), released);
+    }
+}
