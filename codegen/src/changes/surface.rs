@@ -27,8 +27,19 @@ pub(super) enum Kind {
     Method,
 }
 
+impl Item {
+    /// How a change names it: ``field `types::Widget::name` ``.
+    pub(super) fn name(&self) -> String {
+        match self.kind {
+            Kind::Package => "the crate".to_owned(),
+            Kind::TraitImpl => format!("`{}`", self.path),
+            kind => format!("{} `{}`", kind.word(), self.path),
+        }
+    }
+}
+
 impl Kind {
-    pub(super) fn word(self) -> &'static str {
+    fn word(self) -> &'static str {
         match self {
             Kind::Package => "package",
             Kind::Module => "module",
@@ -318,12 +329,15 @@ fn struct_items(def: &TypeDef, struct_def: &StructDef) -> Vec<Item> {
         &required_path,
     ));
     if params.is_empty() {
-        items.push(member(
-            "impl Default",
-            Kind::TraitImpl,
-            format!("impl Default for {}", def.name),
-            &required_path,
-        ));
+        items.push(Item {
+            parent: Some(path.clone()),
+            ..item(
+                &format!("impl Default for {path}"),
+                Kind::TraitImpl,
+                &format!("impl Default for {}", def.name),
+                &required_path,
+            )
+        });
     }
     for field in &struct_def.fields {
         let ty = spelled(&field.ty);
