@@ -25,6 +25,11 @@ mod clock;
 #[path = "stand_in/contract.rs"]
 mod contract;
 mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
+#[cfg(feature = "mock")]
+#[path = "stand_in/mock_operations.rs"]
+mod mock_operations;
 #[path = "stand_in/operations.rs"]
 mod operations;
 mod paging;
@@ -46,6 +51,9 @@ mod wire {
     pub(crate) mod unknown_value;
 }
 
+#[cfg(all(test, feature = "mock"))]
+#[path = "stand_in/mock_tests.rs"]
+mod stand_in_mock_tests;
 #[cfg(test)]
 #[path = "stand_in/tests.rs"]
 mod stand_in_tests;

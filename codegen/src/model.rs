@@ -103,6 +103,24 @@ pub struct Signing {
     /// The error body property and value that mean "timestamp outside the window".
     pub timestamp_rejected: Option<(String, String)>,
     pub example: Option<SigningExample>,
+    /// How the API answers the requests it refuses before running them, for the mock.
+    pub refusals: Option<Refusals>,
+}
+
+/// The answer to each check a request can fail (`x-request-signing.refusals`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusals {
+    pub unknown_key: Refusal,
+    pub bad_signature: Refusal,
+    pub bad_request: Refusal,
+    pub stale_timestamp: Refusal,
+}
+
+/// An HTTP status and the error body, as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    pub body_json: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

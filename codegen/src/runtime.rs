@@ -32,6 +32,7 @@ pub const FILES: &[RuntimeFile] = &[
     runtime_file!("src/client.rs", |_| true),
     runtime_file!("src/clock.rs", |_| true),
     runtime_file!("src/error.rs", |_| true),
+    runtime_file!("src/mock.rs", |_| true),
     runtime_file!("src/paging.rs", |api| api.uses.paging),
     runtime_file!("src/retry.rs", |_| true),
     runtime_file!("src/signing.rs", |_| true),

@@ -234,6 +234,9 @@ pub struct RequestSigning {
     pub timestamp_rejected: Option<TimestampRejected>,
     /// A published example (secret, body, signature) that becomes a test of the signer.
     pub example: Option<SigningExample>,
+    /// How the API answers the requests it refuses before running them: what the generated
+    /// crate's mock answers.
+    pub refusals: Option<Refusals>,
     /// How the webhooks (`x-webhooks`, or 3.1's `webhooks`) read: they are signed like
     /// requests, with the subscription's key pair.
     pub webhooks: Option<SigningWebhooks>,
@@ -269,6 +272,28 @@ pub struct SigningEnvelope {
 pub struct TimestampRejected {
     pub error_property: String,
     pub error_value: String,
+}
+
+/// `x-request-signing.refusals`: the answer to each check a request can fail.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Refusals {
+    /// No API key, an unknown one, or one of another account.
+    pub unknown_key: Refusal,
+    /// No signature, or not the signature of the body.
+    pub bad_signature: Refusal,
+    /// A body that is not the envelope, or a payload that is not the operation's.
+    pub bad_request: Refusal,
+    /// A timestamp outside the window.
+    pub stale_timestamp: Refusal,
+}
+
+/// An HTTP status and the error body sent with it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Refusal {
+    pub status: u16,
+    pub body: IndexMap<String, serde_yaml::Value>,
 }
 
 #[derive(Debug, Deserialize)]

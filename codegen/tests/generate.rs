@@ -58,6 +58,8 @@ fn customer_purse_spec() {
             "src/contract.rs",
             "src/error.rs",
             "src/lib.rs",
+            "src/mock.rs",
+            "src/mock_operations.rs",
             "src/operations.rs",
             "src/paging.rs",
             "src/retry.rs",

@@ -98,6 +98,19 @@ pub(crate) const ERROR_BODY_PROPERTIES: Option<&[&str]> = Some(
 /// The error body property, and its value, that mean "timestamp outside the window".
 pub(crate) const TIMESTAMP_REJECTED: Option<(&str, &str)> = Some(("errorCode", "011"));
 
+/// How the API answers the requests it refuses before running them
+/// (`x-request-signing.refusals`), for the mock.
+#[cfg(feature = "mock")]
+pub(crate) const REFUSALS: crate::mock::Refusals = crate::mock::Refusals {
+    unknown_key: Some((400, "{\"errorCode\":\"002\",\"message\":\"invalid api key\"}")),
+    bad_signature: Some((400, "{\"errorCode\":\"003\",\"message\":\"wrong sign\"}")),
+    bad_request: Some((400, "{\"errorCode\":\"001\",\"message\":\"bad request\"}")),
+    stale_timestamp: Some((
+        400,
+        "{\"errorCode\":\"011\",\"message\":\"invalid timestamp parameter\"}",
+    )),
+};
+
 /// The key header as the spec writes it, for messages.
 pub(crate) const KEY_HEADER_AS_WRITTEN: &str = "Key";
 

@@ -240,6 +240,12 @@ mod client;
 mod clock;
 mod contract;
 mod error;
+
+#[cfg(feature = "mock")]
+pub mod mock;
+
+#[cfg(feature = "mock")]
+mod mock_operations;
 mod operations;
 mod paging;
 mod retry;

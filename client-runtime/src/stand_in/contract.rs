@@ -72,6 +72,16 @@ pub(crate) const ERROR_BODY_PROPERTIES: Option<&[&str]> = Some(&["errorCode", "m
 /// The error body property, and its value, that mean "timestamp outside the window".
 pub(crate) const TIMESTAMP_REJECTED: Option<(&str, &str)> = Some(("errorCode", "011"));
 
+/// How the API answers the requests it refuses before running them
+/// (`x-request-signing.refusals`), for the mock.
+#[cfg(feature = "mock")]
+pub(crate) const REFUSALS: crate::mock::Refusals = crate::mock::Refusals {
+    unknown_key: Some((400, r#"{"errorCode":"002","message":"invalid api key"}"#)),
+    bad_signature: Some((400, r#"{"errorCode":"003","message":"wrong sign"}"#)),
+    bad_request: Some((400, r#"{"errorCode":"001","message":"bad request"}"#)),
+    stale_timestamp: Some((400, r#"{"errorCode":"011","message":"invalid timestamp"}"#)),
+};
+
 /// The body every webhook shares.
 pub(crate) type WebhookEnvelope = crate::types::WebhookEnvelope;
 

@@ -79,7 +79,7 @@ pub(super) struct Item {
 /// Every public item that `api` decides, in a stable order. Items the runtime always has
 /// (`Client::builder`, `Error`) are left out: no spec edit changes them.
 pub(super) fn of(api: &Api) -> Vec<Item> {
-    let mut items = vec![package(api), signing(api)];
+    let mut items = vec![package(api), signing(api), mock(api)];
     if let Some(url) = &api.default_base_url {
         items.push(Item {
             wire: format!("`{url}`"),
@@ -190,6 +190,32 @@ fn signing(api: &Api) -> Item {
     }
 }
 
+/// The mock (feature `mock`): how it refuses requests is all the spec decides of it.
+fn mock(api: &Api) -> Item {
+    let wire = match &api.signing.refusals {
+        None => "refusals as the runtime's fallback".to_owned(),
+        Some(refusals) => [
+            ("unknown key", &refusals.unknown_key),
+            ("bad signature", &refusals.bad_signature),
+            ("bad request", &refusals.bad_request),
+            ("stale timestamp", &refusals.stale_timestamp),
+        ]
+        .iter()
+        .map(|(what, refusal)| format!("{what}: {} {}", refusal.status, refusal.body_json))
+        .collect::<Vec<_>>()
+        .join(", "),
+    };
+    Item {
+        wire,
+        ..item(
+            "mock::MockApi",
+            Kind::Struct,
+            "pub struct MockApi",
+            "x-request-signing.refusals",
+        )
+    }
+}
+
 fn operation(op: &Operation) -> Vec<Item> {
     let payload = spelled(&RustType::Named(op.payload.clone()));
     let doc = format!("{:?} {:?}", op.summary, op.description);
@@ -216,7 +242,17 @@ fn operation(op: &Operation) -> Vec<Item> {
             &op.spec_path,
         )
     };
-    let mut items = vec![method];
+    let mock = item(
+        &format!("mock::MockApi::{}", op.method),
+        Kind::Method,
+        &format!(
+            "pub fn {}(&self) -> OperationMock<'_, {payload}, {}>",
+            op.method,
+            spelled(&op.response)
+        ),
+        &op.spec_path,
+    );
+    let mut items = vec![method, mock];
     if let Some(pagination) = &op.pagination {
         let item_type = spelled(&pagination.item);
         let [stream, all] = PAGED_METHOD_SUFFIXES.map(|suffix| format!("{}{suffix}", op.method));

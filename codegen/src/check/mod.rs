@@ -9,6 +9,7 @@
 mod body;
 mod operations;
 mod pagination;
+mod refusals;
 mod schemas;
 mod security;
 mod webhooks;
@@ -81,6 +82,13 @@ pub fn check(doc: &Document) -> Result<Api> {
         webhooks::check_webhooks(doc, version, signing_spec.webhooks.as_ref(), &mut types)?;
     let error_body = error_body.map(|(ty, _)| ty);
     check_timestamp_rejected(&signing, error_body.as_ref(), &types)?;
+    let mut signing = signing;
+    signing.refusals = refusals::check_refusals(
+        signing_spec.refusals.as_ref(),
+        &signing,
+        error_body.as_ref(),
+        &types,
+    )?;
 
     let types = types.into_sorted();
     Ok(Api {
@@ -287,6 +295,8 @@ fn check_signing(
             .as_ref()
             .map(|r| (r.error_property.clone(), r.error_value.clone())),
         example,
+        // Checked against the error body once its type is known.
+        refusals: None,
     })
 }
 

@@ -50,6 +50,9 @@ rustls = ["reqwest/rustls"]
 rustls-ring = ["reqwest/rustls-no-provider", "dep:rustls", "dep:rustls-platform-verifier"]
 # TLS through the platform's library (OpenSSL on Linux).
 native-tls = ["reqwest/native-tls"]
+# A local mock of the API for your tests (`mock::MockApi`), on wiremock: for
+# `[dev-dependencies]`.
+mock = ["dep:wiremock"]
 
 [dependencies]
 {paging}# zeroize: the keyed HMAC state (as secret as the key) is wiped when the client is dropped.
@@ -67,8 +70,14 @@ time = {{ version = "0.3.36", features = ["formatting", "parsing"] }}
 tokio = {{ version = "1", default-features = false, features = ["time"] }}
 tracing = {{ version = "0.1.40", default-features = false, features = ["std"] }}
 uuid = {{ version = "1", features = ["serde"] }}
+wiremock = {{ version = "0.6.5", optional = true }}
+
+[dev-dependencies]
+# The crate itself with its mock, so that its tests and doctests (the README's too) use it.
+{name_key} = {{ path = ".", features = ["mock"] }}
 "#,
         name = toml_string(&package.name),
+        name_key = package.name,
         version = toml_string(&package.version.to_string()),
         description = toml_string(&package.description),
         license = toml_string(&package.license),

@@ -7,7 +7,9 @@ use quote::quote;
 
 use super::docs;
 use super::rust_types::{ident, tokens};
-use crate::model::{Api, RustType, Signing, SigningExample, TimestampUnit, Webhooks};
+use crate::model::{
+    Api, Refusal, Refusals, RustType, Signing, SigningExample, TimestampUnit, Webhooks,
+};
 
 pub fn emit(api: &Api) -> TokenStream {
     let module_doc = docs::inner(
@@ -129,6 +131,7 @@ fn error_body(api: &Api) -> TokenStream {
         _ => None,
     }
     .unwrap_or_else(|| quote!(None));
+    let refusals = refusals(api.signing.refusals.as_ref());
     let timestamp_rejected = match &api.signing.timestamp_rejected {
         Some((property, value)) => quote!(Some((#property, #value))),
         None => quote!(None),
@@ -143,6 +146,37 @@ fn error_body(api: &Api) -> TokenStream {
 
         /// The error body property, and its value, that mean "timestamp outside the window".
         pub(crate) const TIMESTAMP_REJECTED: Option<(&str, &str)> = #timestamp_rejected;
+
+        #refusals
+    }
+}
+
+/// How the API answers the requests it refuses (`x-request-signing.refusals`), for the mock.
+fn refusals(refusals: Option<&Refusals>) -> TokenStream {
+    let answer = |refusal: Option<&Refusal>| match refusal {
+        Some(Refusal { status, body_json }) => {
+            let status = proc_macro2::Literal::u16_unsuffixed(*status);
+            quote!(Some((#status, #body_json)))
+        }
+        None => quote!(None),
+    };
+    let [unknown_key, bad_signature, bad_request, stale_timestamp] = [
+        refusals.map(|r| &r.unknown_key),
+        refusals.map(|r| &r.bad_signature),
+        refusals.map(|r| &r.bad_request),
+        refusals.map(|r| &r.stale_timestamp),
+    ]
+    .map(answer);
+    quote! {
+        /// How the API answers the requests it refuses before running them
+        /// (`x-request-signing.refusals`), for the mock.
+        #[cfg(feature = "mock")]
+        pub(crate) const REFUSALS: crate::mock::Refusals = crate::mock::Refusals {
+            unknown_key: #unknown_key,
+            bad_signature: #bad_signature,
+            bad_request: #bad_request,
+            stale_timestamp: #stale_timestamp,
+        };
     }
 }
 

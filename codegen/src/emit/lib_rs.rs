@@ -73,6 +73,10 @@ pub fn emit(api: &Api) -> TokenStream {
         mod clock;
         mod contract;
         mod error;
+        #[cfg(feature = "mock")]
+        pub mod mock;
+        #[cfg(feature = "mock")]
+        mod mock_operations;
         mod operations;
         #paging
         mod retry;

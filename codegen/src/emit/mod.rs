@@ -5,6 +5,7 @@ mod cargo_toml;
 mod contract;
 mod docs;
 mod lib_rs;
+mod mock_operations;
 mod operations;
 mod readme;
 pub(crate) mod rust_types;
@@ -30,6 +31,7 @@ pub fn crate_files(api: &Api, spec_name: &str) -> Result<Vec<GeneratedFile>, Str
         ("src/contract.rs", contract::emit(api)),
         ("src/operations.rs", operations::emit(api)),
         ("src/types.rs", types::emit(api)),
+        ("src/mock_operations.rs", mock_operations::emit(api)),
     ];
     if let Some(webhooks) = &api.webhooks {
         rust_files.push(("src/webhook_events.rs", webhook_events::emit(webhooks)));

@@ -1,0 +1,265 @@
+//! The mock (`mock.rs`) against the stand-in API: stubs, the real API's checks, the record of
+//! calls, and a real client talking to it.
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use secrecy::SecretString;
+
+use crate::mock::{MockApi, Outcome, Refusal};
+use crate::types::{CreateThingRequest, ErrorResponse, FindThingsRequest, Thing, ThingIdRequest};
+use crate::{Error, RetryPolicy};
+
+const THING_ID: &str = "0b5ddc4c-0000-4000-8000-000000000001";
+
+fn thing(amount: i64) -> Thing {
+    Thing {
+        id: THING_ID.parse().unwrap(),
+        amount: Some(Decimal::from(amount)),
+        created_date: None,
+        state: None,
+    }
+}
+
+fn get() -> ThingIdRequest {
+    ThingIdRequest::new(THING_ID.parse::<uuid::Uuid>().unwrap())
+}
+
+/// A client of the mock that retries quickly.
+fn client(mock: &MockApi) -> crate::Client {
+    mock.client_builder()
+        .retry_policy(RetryPolicy::new(3, Duration::from_millis(1)))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_stubbed_call_is_answered_and_recorded_typed() {
+    let mock = MockApi::start().await;
+    let stub = mock.get_thing().expect(1).respond_with(&thing(5));
+    let answer = mock.client().get_thing(&get()).await.unwrap();
+    assert_eq!(answer, thing(5));
+    assert_eq!(mock.get_thing().calls(), [get()]);
+    let calls = mock.calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].outcome, Outcome::Answered(stub));
+    assert_eq!(calls[0].operation, Some("getThing"));
+    assert!(calls[0].headers.iter().any(|(name, _)| name == "sign"));
+    mock.verify().unwrap();
+}
+
+#[tokio::test]
+async fn the_most_specific_stub_wins_then_the_latest_and_times_hands_over() {
+    let mock = MockApi::start().await;
+    let client = mock.client();
+    let payload =
+        |description: &str| CreateThingRequest::new(Decimal::ONE).with_description(description);
+    mock.create_thing()
+        .when(|p| p.description.as_deref() == Some("special"))
+        .respond_with(&thing(1));
+    mock.create_thing().respond_with(&thing(2));
+    mock.create_thing().times(1).respond_with(&thing(3));
+
+    let special = client.create_thing(&payload("special")).await.unwrap();
+    assert_eq!(
+        special.amount,
+        Some(Decimal::from(1)),
+        "the `when` stub first"
+    );
+    let first = client.create_thing(&payload("plain")).await.unwrap();
+    assert_eq!(first.amount, Some(Decimal::from(3)), "the latest stub next");
+    let second = client.create_thing(&payload("plain")).await.unwrap();
+    assert_eq!(
+        second.amount,
+        Some(Decimal::from(2)),
+        "then the one before it"
+    );
+}
+
+#[tokio::test]
+async fn a_read_answered_503_with_retry_after_is_retried() {
+    let mock = MockApi::start().await;
+    mock.get_thing().respond_with(&thing(7));
+    mock.get_thing()
+        .times(1)
+        .retry_after(Duration::from_secs(0))
+        .respond_with_status(503);
+    let answer = client(&mock).get_thing(&get()).await.unwrap();
+    assert_eq!(answer, thing(7));
+    assert_eq!(mock.calls().len(), 2);
+}
+
+#[tokio::test]
+async fn an_error_stub_is_the_api_s_error() {
+    let mock = MockApi::start().await;
+    let body = ErrorResponse {
+        error_code: Some("004".to_owned()),
+        message: Some("no such thing".to_owned()),
+    };
+    mock.get_thing().respond_with_error(400, &body);
+    match mock.client().get_thing(&get()).await {
+        Err(Error::Api(error)) => {
+            assert_eq!(error.status.as_u16(), 400);
+            assert_eq!(error.body, body);
+        }
+        other => panic!("expected the API's error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_client_with_the_wrong_secret_is_refused_as_the_api_refuses() {
+    let mock = MockApi::start().await;
+    mock.get_thing().respond_with(&thing(1));
+    let wrong = mock
+        .client_builder()
+        .api_secret(SecretString::from("not-the-secret"))
+        .build()
+        .unwrap();
+    match wrong.get_thing(&get()).await {
+        Err(Error::Api(error)) => assert_eq!(error.body.error_code.as_deref(), Some("003")),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let refused = mock.refused_calls();
+    assert_eq!(refused.len(), 1);
+    assert!(matches!(
+        refused[0].outcome,
+        Outcome::Refused(Refusal::BadSignature(_))
+    ));
+    assert!(
+        mock.get_thing().calls().is_empty(),
+        "a refused call is not the operation's"
+    );
+
+    let stranger = mock
+        .client_builder()
+        .api_key("someone-else")
+        .build()
+        .unwrap();
+    let refused = stranger.get_thing(&get()).await.unwrap_err();
+    assert!(matches!(refused, Error::Api(ref e) if e.body.error_code.as_deref() == Some("002")));
+    let other_account = mock.client_builder().account("other").build().unwrap();
+    let refused = other_account.get_thing(&get()).await.unwrap_err();
+    assert!(matches!(refused, Error::Api(ref e) if e.body.error_code.as_deref() == Some("002")));
+}
+
+#[tokio::test]
+async fn a_mock_clock_that_is_off_teaches_the_client_and_the_call_goes_through() {
+    let mock = MockApi::start().await;
+    mock.set_clock_skew(3600);
+    mock.create_thing().respond_with(&thing(1));
+    let client = mock.client();
+    client
+        .create_thing(&CreateThingRequest::new(Decimal::ONE))
+        .await
+        .unwrap();
+    let offset = client.clock_offset_millis().unwrap();
+    assert!((3_599_000..=3_601_000).contains(&offset), "{offset}");
+    let calls = mock.calls();
+    assert!(matches!(
+        calls[0].outcome,
+        Outcome::Refused(Refusal::StaleTimestamp(_))
+    ));
+    assert!(matches!(calls[1].outcome, Outcome::Answered(_)));
+}
+
+#[tokio::test]
+async fn an_unmatched_call_names_the_operation_and_verify_reports_it() {
+    let mock = MockApi::start().await;
+    mock.get_thing().expect(2).respond_with(&thing(1));
+    let error = mock
+        .client()
+        .find_things(&FindThingsRequest::new().with_page_number(4))
+        .await
+        .unwrap_err();
+    let Error::UnexpectedStatus { status, body, .. } = error else {
+        panic!("expected the mock's 404, got {error:?}");
+    };
+    assert_eq!(status.as_u16(), 404);
+    assert!(body.text().contains("`findThings`") && body.text().contains("\"pageNumber\":4"));
+    assert_eq!(mock.unmatched_calls().len(), 1);
+    let report = mock.verify().unwrap_err().to_string();
+    assert!(
+        report.contains("stub 0 of `getThing` was expected to answer 2 call(s) and answered 0"),
+        "{report}"
+    );
+    assert!(
+        report.contains("no stub answered a call to `findThings`"),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_requests_are_refused_and_recorded_never_a_panic() {
+    let mock = MockApi::start().await;
+    mock.get_thing().respond_with(&thing(1));
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/thing/get", mock.uri());
+    let sign = |body: &[u8]| {
+        use hmac::Mac;
+        let mut mac =
+            crate::signing::Signer::new(&SecretString::from(crate::mock::MOCK_API_SECRET)).mac();
+        mac.update(body);
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let bodies = [
+        "not json".to_owned(),
+        r#"{"account":"mock-account","payload":{}}"#.to_owned(),
+        format!(
+            r#"{{"account":"mock-account","timestamp":{now},"payload":{{"id":"not a uuid"}}}}"#
+        ),
+    ];
+    for body in &bodies {
+        let response = http
+            .post(&url)
+            .header("key", crate::mock::MOCK_API_KEY)
+            .header("sign", sign(body.as_bytes()))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{body}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains("\"001\""), "{text}");
+    }
+    let no_headers = http.post(&url).body("{}").send().await.unwrap();
+    assert_eq!(no_headers.status().as_u16(), 400);
+    let refused = mock.refused_calls();
+    assert_eq!(refused.len(), 4);
+    assert!(refused[..3]
+        .iter()
+        .all(|call| matches!(call.outcome, Outcome::Refused(Refusal::BadRequest(_)))));
+    assert!(matches!(
+        refused[3].outcome,
+        Outcome::Refused(Refusal::UnknownKey(_))
+    ));
+    let elsewhere = http
+        .post(format!("{}/nowhere", mock.uri()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn a_delayed_answer_meets_the_client_s_timeout() {
+    let mock = MockApi::start().await;
+    mock.get_thing()
+        .delay(Duration::from_millis(300))
+        .respond_with(&thing(1));
+    let client = mock
+        .client_builder()
+        .timeout(Duration::from_millis(50))
+        .retry_policy(RetryPolicy::NONE)
+        .build()
+        .unwrap();
+    let error = client.get_thing(&get()).await.unwrap_err();
+    assert!(error.to_string().to_lowercase().contains("time"), "{error}");
+}

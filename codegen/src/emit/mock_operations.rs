@@ -1,0 +1,48 @@
+//! `src/mock_operations.rs` (with the `mock` feature): the mock's typed entry point per
+//! operation, and each operation's payload check. The mock itself is the runtime's `mock.rs`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::docs;
+use super::rust_types::{ident, tokens};
+use crate::model::{Api, RustType};
+
+pub fn emit(api: &Api) -> TokenStream {
+    let types = quote!(types::);
+    let methods = api.operations.iter().enumerate().map(|(index, op)| {
+        let doc = docs::outer(&format!(
+            "Stubs and calls of operation `{}` (`POST {}`), mocking \
+             [`Client::{}`](crate::Client::{}).",
+            op.operation_id, op.http_path, op.method, op.method
+        ));
+        let method = ident(&op.method);
+        let payload = tokens(&RustType::Named(op.payload.clone()), &types);
+        let response = tokens(&op.response, &types);
+        let index = Literal::usize_unsuffixed(index);
+        quote! {
+            #doc
+            pub fn #method(&self) -> OperationMock<'_, #payload, #response> {
+                self.operation(#index)
+            }
+        }
+    });
+    let checks = api
+        .operations
+        .iter()
+        .map(|op| tokens(&RustType::Named(op.payload.clone()), &types));
+    let count = Literal::usize_unsuffixed(api.operations.len());
+    quote! {
+        //! The mock's typed entry point per operation (see [`crate::mock`]).
+
+        use crate::mock::{reads_as, MockApi, OperationMock, PayloadCheck};
+        use crate::types;
+
+        impl MockApi {
+            #(#methods)*
+        }
+
+        /// Whether a payload reads as its operation's type, by operation.
+        pub(crate) const PAYLOAD_CHECKS: [PayloadCheck; #count] = [#(reads_as::<#checks>),*];
+    }
+}
