@@ -140,6 +140,39 @@
 //!
 //! Each call runs in a `tracing` span named `call` (target `calypso_customer_purse::call`) with the fields `operation`, `attempt`, `status` and `duration_ms`. A retry is a DEBUG event and a learned clock offset a WARN event. The secret and the signatures are never recorded; request and response bodies only when [`ClientBuilder::trace_bodies`] is on, as TRACE events.
 //!
+//! # Testing your code
+//!
+//! The `mock` feature, for your `[dev-dependencies]`, adds `mock::MockApi`: a local mock of the API on 127.0.0.1 (built on wiremock) with a typed entry point per operation. It checks every request as the real API does (the API key, the signature over the exact body bytes, the envelope, the account, the timestamp window) and answers one that fails as the API would, so a test also proves that your client signs correctly.
+//!
+//! ```toml
+//! [dev-dependencies]
+//! calypso-customer-purse = { version = "0.1.1", features = ["mock"] }
+//! ```
+//!
+//! ```rust,no_run
+//! use calypso_customer_purse::mock::MockApi;
+//! use calypso_customer_purse::{types, Client, Error};
+//!
+//! // The code under test: it calls the API through the client it is given.
+//! async fn your_code(client: &Client, payload: &types::TransactionIdRequest) -> Result<types::Transaction, Error> {
+//!     client.get_transaction(payload).await
+//! }
+//!
+//! async fn a_test(payload: types::TransactionIdRequest, canned: types::Transaction) {
+//!     let mock = MockApi::start().await;
+//!     // Answer every call with `canned`, and expect exactly one.
+//!     mock.get_transaction().expect(1).respond_with(&canned);
+//!     // A client pointed at the mock, with the credentials it accepts.
+//!     let answer = your_code(&mock.client(), &payload).await.unwrap();
+//!     assert_eq!(answer, canned);
+//!     // What the mock received, typed.
+//!     assert_eq!(mock.get_transaction().calls(), [payload]);
+//!     mock.verify().unwrap();
+//! }
+//! ```
+//!
+//! A stub answers with a response (`respond_with`), the API's error body and a status (`respond_with_error`), or a bare status (`respond_with_status`), optionally after a `delay` and with a `Retry-After` (`retry_after`). It answers every call, the first `times(n)`, or those whose typed payload a predicate accepts (`when`). The most specific stub wins: stubs with `when` before stubs without, and among equals the one added last. `expect(n)` sets how many calls a stub must answer, and `verify()` checks it. `verify()` also reports the calls that no stub answered; the mock answers those `404`, with a body that names the operation and shows the payload. `calls()`, `refused_calls()` and `unmatched_calls()` list what the mock received: raw body and headers, and how each call was answered. `set_clock_skew(seconds)` puts the mock's clock off, to test how the client recovers from a refused timestamp, and `start_with(account, key, secret)` accepts your own test credentials.
+//!
 //! # Operations
 //!
 //! | Method | Path | Summary |

@@ -3,9 +3,6 @@
 //! spec path it comes from. Names and types are spelled by the emitters' own functions, so
 //! the surface cannot drift from the code.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use crate::check::{OTHER_PROPERTIES_FIELD, PAGED_METHOD_SUFFIXES};
 use crate::emit::{rust_types, setter_name};
 use crate::model::{Api, EnumDef, Operation, RustType, StructDef, TypeDef, TypeKind, Webhooks};
@@ -448,15 +445,9 @@ fn enum_items(def: &TypeDef, enum_def: &EnumDef) -> Vec<Item> {
     items
 }
 
-/// A Rust type as the generated code spells it, written on one line (`Vec<types::Widget>`).
+/// A Rust type as the generated code spells it, on one line (`Vec<types::Widget>`).
 fn spelled(ty: &RustType) -> String {
-    let tokens: TokenStream = rust_types::tokens(ty, &quote!(types::));
-    tokens
-        .to_string()
-        .replace(" :: ", "::")
-        .replace(":: ", "::")
-        .replace(" < ", "<")
-        .replace(" >", ">")
+    rust_types::spelled(ty, "types::")
 }
 
 /// The spec path of a named type.

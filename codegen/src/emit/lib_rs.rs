@@ -126,6 +126,10 @@ fn crate_doc(api: &Api) -> String {
         pagination(api),
         webhooks(api),
         Some(tracing(api)),
+        Some(format!(
+            "# Testing your code\n\n{}",
+            super::testing_guide::text(api)
+        )),
         Some(operations(api)),
     ];
     let guide: Vec<String> = sections.into_iter().flatten().collect();

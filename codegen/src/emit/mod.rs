@@ -9,6 +9,7 @@ mod mock_operations;
 mod operations;
 mod readme;
 pub(crate) mod rust_types;
+mod testing_guide;
 mod types;
 mod webhook_events;
 

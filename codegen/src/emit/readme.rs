@@ -67,6 +67,8 @@ pub fn emit(api: &Api) -> String {
          `.timeout(...)` and `.connect_timeout(...)`, and override them for one call with \
          `client.with_options(RequestOptions::new()...)`.{clock}\n\n\
          {extras}\
+         ## Testing your code\n\n\
+         {testing}\n\n\
          ## Tracing\n\n\
          Each call runs in a `tracing` span with its operation, attempt, status and duration. \
          Secrets and signatures are never recorded; bodies only with `.trace_bodies(true)`, at \
@@ -81,6 +83,7 @@ pub fn emit(api: &Api) -> String {
          application first installs one: \
          `rustls::crypto::ring::default_provider().install_default()`.\n\
          - `native-tls`: TLS through the platform's library (OpenSSL on Linux) instead.\n\
+         - `mock`: the mock of the API for your tests (see above); for `[dev-dependencies]`.\n\
          - None of them (`default-features = false`): plain `http://` only, e.g. for tests \
          against a local server.\n",
         name = package.name,
@@ -92,6 +95,7 @@ pub fn emit(api: &Api) -> String {
         retries = retries_text(api),
         clock = clock_text(api),
         extras = extras(api),
+        testing = super::testing_guide::text(api),
     )
 }
 

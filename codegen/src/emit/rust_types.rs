@@ -32,3 +32,15 @@ pub fn tokens(ty: &RustType, named_prefix: &TokenStream) -> TokenStream {
         }
     }
 }
+
+/// A Rust type on one line as the generated code spells it (`Vec<types::Widget>`), with
+/// generated types behind `named_prefix`: for docs and reports.
+pub(crate) fn spelled(ty: &RustType, named_prefix: &str) -> String {
+    match ty {
+        RustType::Named(name) => format!("{named_prefix}{name}"),
+        RustType::List(item) => format!("Vec<{}>", spelled(item, named_prefix)),
+        other => tokens(other, &TokenStream::new())
+            .to_string()
+            .replace(" :: ", "::"),
+    }
+}
