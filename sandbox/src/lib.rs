@@ -10,7 +10,9 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let running = sandbox::Sandbox::new(sandbox::Settings::default())?
+//! let running = calypso_customer_purse_sandbox::Sandbox::new(
+//!     calypso_customer_purse_sandbox::Settings::default(),
+//! )?
 //!     .start("127.0.0.1:0".parse()?)
 //!     .await?;
 //! println!("merchant API at {}", running.base_url());
