@@ -156,3 +156,15 @@ async fn the_client_uses_the_first_key_pair_and_needs_one() {
         running.client().map(|_| ())
     );
 }
+
+/// The user's test in the README is `readme_example.rs`, which runs with these tests, so the
+/// README cannot show code that no longer compiles or passes.
+#[test]
+fn the_readme_shows_the_example_tests_as_they_are() {
+    let readme = include_str!("../README.md");
+    let example = include_str!("readme_example.rs");
+    assert!(
+        readme.contains(&format!("```rust\n{example}```\n")),
+        "sandbox/README.md must show sandbox/tests/readme_example.rs verbatim"
+    );
+}
