@@ -13,7 +13,7 @@ use calypso_customer_purse::types::{
     PurseAddressRequest, TransactionIdRequest,
 };
 use calypso_customer_purse::{Decimal, Uuid};
-use sandbox::{Deposit, MERCHANT_PATH_PREFIX, Outcome, Sandbox, Settings};
+use calypso_customer_purse_sandbox::{Deposit, MERCHANT_PATH_PREFIX, Outcome, Sandbox, Settings};
 use serde::Serialize;
 use tower::ServiceExt;
 

@@ -1,7 +1,8 @@
 //! Quickstart: the generated client against the sandbox, offline.
 //!
-//! `cargo run -p sandbox --example quickstart` starts a sandbox in this process. To use one
-//! started with `cargo run -p sandbox`, pass its base URL: `SANDBOX_URL=http://127.0.0.1:PORT`.
+//! `cargo run -p calypso-customer-purse-sandbox --example quickstart` starts a sandbox in this
+//! process. To use one started with `cargo run -p calypso-customer-purse-sandbox`, pass its base
+//! URL: `SANDBOX_URL=http://127.0.0.1:PORT`.
 //!
 //! It creates a customer, gets a deposit address, subscribes a local webhook receiver,
 //! simulates a deposit through the sandbox-only routes, checks and prints each webhook the
@@ -15,7 +16,9 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use calypso_customer_purse::{Client, SecretString, Uuid, WebhookVerifier, reqwest};
-use sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, Sandbox, Settings};
+use calypso_customer_purse_sandbox::{
+    DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, Sandbox, Settings,
+};
 use tokio::sync::mpsc;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;

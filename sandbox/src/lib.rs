@@ -1,21 +1,44 @@
-//! A local stand-in for the Calypso Customer Purse API.
+//! A local stand-in for the Calypso Customer Purse API, to start inside a test.
 //!
-//! The sandbox is a real HTTP server. It checks every request the way the real API does (known
-//! `Key`, `Sign` over the exact body bytes, the key's `account`, a timestamp within ±3 minutes)
-//! and keeps customers, purses and transactions in memory, so a client in any language can be
-//! exercised offline. Routes under `/sandbox/` are not part of the merchant API: they simulate
-//! deposits and inject faults.
+//! The sandbox is a real HTTP server with real state. It checks every request the way the real
+//! API does (known `Key`, `Sign` over the exact body bytes, the key's `account`, a timestamp
+//! within ±3 minutes, the JSON envelope) and keeps customers, purses and transactions in
+//! memory, so code written against [`calypso_customer_purse`] runs offline, without an account
+//! or real deposits. Routes under `/sandbox/` are not part of the merchant API: they simulate
+//! deposits, inject faults and subscribe webhooks, and [`Sandbox`] has the same as methods.
 //!
 //! The request and response types are the generated client's, so the two cannot drift.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let running = sandbox::Sandbox::new(sandbox::Settings::default())?
-//!     .start("127.0.0.1:0".parse()?)
-//!     .await?;
-//! println!("merchant API at {}", running.base_url());
-//! # Ok(()) }
+//! # In a test
+//!
+//! Start one per test on a free port of 127.0.0.1; its state is its own, so tests run in
+//! parallel. [`Running::client`] is the client a user's code would build, pointed at the
+//! sandbox with its demo key pair ([`DEMO_ACCOUNT`], [`DEMO_API_KEY`], [`DEMO_API_SECRET`]):
+//!
 //! ```
+//! use calypso_customer_purse::types::{CreateCustomerRequest, CustomerIdRequest};
+//! use calypso_customer_purse_sandbox::Sandbox;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let running = Sandbox::default().start_local().await?;
+//!     let client = running.client()?;
+//!
+//!     let created = client
+//!         .create_customer(&CreateCustomerRequest::new().with_external_id("user-42"))
+//!         .await?;
+//!     let id = created.id.ok_or("the sandbox returns the new customer's id")?;
+//!     let read = client.get_customer(&CustomerIdRequest::new(id)).await?;
+//!     assert_eq!(read.external_id.as_deref(), Some("user-42"));
+//!
+//!     running.stop().await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Other settings (more accounts, a fixed clock, other page sizes) go through
+//! [`Sandbox::new`]; the package's `calypso-customer-purse-sandbox` binary serves the same
+//! sandbox to clients in any language.
 
 #![deny(missing_docs)]
 
@@ -40,7 +63,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use calypso_customer_purse::types::Transaction;
-use calypso_customer_purse::{Clock, SystemClock, Uuid};
+use calypso_customer_purse::{BuildError, Client, ClientBuilder, Clock, SystemClock, Uuid};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -110,6 +133,13 @@ struct Shared {
     webhooks: Webhooks,
 }
 
+impl Default for Sandbox {
+    /// A sandbox with empty state and the default [`Settings`]: the demo key pair only.
+    fn default() -> Self {
+        Self::new(Settings::default()).expect("the default settings have one key pair")
+    }
+}
+
 impl Sandbox {
     /// A sandbox with empty state. Fails when two key pairs share an API key.
     pub fn new(settings: Settings) -> Result<Self, String> {
@@ -172,6 +202,12 @@ impl Sandbox {
             stop: Some(stop),
             task,
         })
+    }
+
+    /// Binds a free port of 127.0.0.1 and serves in a background task: what a test needs.
+    pub async fn start_local(self) -> std::io::Result<Running> {
+        self.start(SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)))
+            .await
     }
 
     /// Simulates a deposit to an address the sandbox handed out; the transaction starts in
@@ -347,6 +383,59 @@ impl Running {
         &self.sandbox
     }
 
+    /// A client of this sandbox with its first key pair (the demo pair, with the default
+    /// settings) and the client's defaults otherwise. See [`client_builder`](Self::client_builder).
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::MissingAccount`] when the sandbox has no key pair; otherwise as
+    /// [`ClientBuilder::build`].
+    pub fn client(&self) -> Result<Client, BuildError> {
+        self.client_builder().build()
+    }
+
+    /// A client builder set up for this sandbox: its base URL, its first key pair, and its clock
+    /// and first page number, which the client must share for timestamps and page walks to
+    /// match. A test then changes what it is about, e.g. the retry policy, or the key pair of
+    /// another account of [`Settings::credentials`]. With the default settings it differs from
+    /// a client built by hand for the demo account only in naming the clock and first page:
+    ///
+    /// ```
+    /// use calypso_customer_purse::{Client, RetryPolicy, SecretString};
+    /// use calypso_customer_purse_sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, Sandbox};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let running = Sandbox::default().start_local().await?;
+    /// let by_hand = Client::builder()
+    ///     .base_url(running.base_url())
+    ///     .account(DEMO_ACCOUNT)
+    ///     .api_key(DEMO_API_KEY)
+    ///     .api_secret(SecretString::from(DEMO_API_SECRET))
+    ///     .build()?;
+    /// let no_retries = running
+    ///     .client_builder()
+    ///     .retry_policy(RetryPolicy::NONE)
+    ///     .build()?;
+    /// assert_eq!(by_hand.base_url(), no_retries.base_url());
+    /// assert_eq!(by_hand.account(), no_retries.account());
+    /// # Ok(()) }
+    /// ```
+    pub fn client_builder(&self) -> ClientBuilder {
+        let settings = self.sandbox.settings();
+        let builder = Client::builder()
+            .base_url(self.base_url())
+            .clock(SandboxClock(Arc::clone(&settings.clock)))
+            .first_page(i64::from(settings.paging.first_page));
+        match settings.credentials.first() {
+            Some(pair) => builder
+                .account(pair.account.clone())
+                .api_key(pair.api_key.clone())
+                .api_secret(pair.api_secret.clone()),
+            None => builder,
+        }
+    }
+
     /// Stops accepting requests, lets requests in flight finish, and waits for the server.
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some(stop) = self.stop.take() {
@@ -356,5 +445,16 @@ impl Running {
             Ok(result) => result,
             Err(join) => Err(std::io::Error::other(join)),
         }
+    }
+}
+
+/// The sandbox's clock lent to its clients: the builder takes a clock by value, the settings
+/// hold a shared one.
+#[derive(Debug)]
+struct SandboxClock(Arc<dyn Clock>);
+
+impl Clock for SandboxClock {
+    fn now_unix_millis(&self) -> i64 {
+        self.0.now_unix_millis()
     }
 }

@@ -1,17 +1,19 @@
-//! `cargo run -p sandbox -- [--port N] [--accounts FILE] [--no-demo] [--quiet]`: serves the
-//! sandbox on 127.0.0.1 until Ctrl-C.
+//! `calypso-customer-purse-sandbox [--port N] [--accounts FILE] [--no-demo] [--quiet]` (in this
+//! workspace: `cargo run -p calypso-customer-purse-sandbox -- …`): serves the sandbox on
+//! 127.0.0.1 until Ctrl-C.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use sandbox::{Credentials, Sandbox, Settings};
+use calypso_customer_purse_sandbox::{Credentials, Sandbox, Settings};
 
 const USAGE: &str = "\
-usage: cargo run -p sandbox -- [--port N] [--accounts FILE]... [--no-demo] [--quiet]
+usage: calypso-customer-purse-sandbox [--port N] [--accounts FILE]... [--no-demo] [--quiet]
 
   --port N          port on 127.0.0.1 (default: $SANDBOX_PORT, else 0 = pick a free one)
-  --accounts FILE   also accept the key pairs in FILE (JSON; see sandbox/accounts.example.json)
+  --accounts FILE   also accept the key pairs in FILE, JSON like
+                    {\"accounts\": [{\"account\": \"0x…\", \"apiKey\": \"…\", \"apiSecret\": \"…\"}]}
   --no-demo         do not accept the demo key pair
   --quiet           do not log one line per request and per webhook delivery";
 
@@ -67,7 +69,7 @@ fn main() -> ExitCode {
         credentials.push(Credentials::demo());
     }
     for path in &options.accounts_files {
-        match sandbox::load_accounts_file(path) {
+        match calypso_customer_purse_sandbox::load_accounts_file(path) {
             Ok(pairs) => credentials.extend(pairs),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -130,7 +132,7 @@ fn print_banner(sandbox: &Sandbox, address: SocketAddr) {
             println!("  api key      {}", pair.api_key);
             println!(
                 "  api secret   {}   (public demo secret)",
-                sandbox::DEMO_API_SECRET
+                calypso_customer_purse_sandbox::DEMO_API_SECRET
             );
         } else {
             println!(

@@ -1,5 +1,6 @@
-//! The `sandbox` binary: prints where it listens and with which keys, serves extra accounts from
-//! a file without printing their secrets, and refuses a bad accounts file clearly.
+//! The `calypso-customer-purse-sandbox` binary: prints where it listens and with which keys,
+//! serves extra accounts from a file without printing their secrets, and refuses a bad accounts
+//! file clearly.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -34,7 +35,7 @@ async fn serves_the_demo_pair_and_accounts_from_a_file() {
         ),
     );
     let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_sandbox"))
+        Command::new(env!("CARGO_BIN_EXE_calypso-customer-purse-sandbox"))
             .args(["--port", "0", "--quiet", "--accounts"])
             .arg(&accounts)
             .stdout(Stdio::piped())
@@ -52,8 +53,14 @@ async fn serves_the_demo_pair_and_accounts_from_a_file() {
     .await
     .unwrap();
     let banner = banner.join("\n");
-    assert!(banner.contains(sandbox::DEMO_API_KEY), "{banner}");
-    assert!(banner.contains(sandbox::DEMO_API_SECRET), "{banner}");
+    assert!(
+        banner.contains(calypso_customer_purse_sandbox::DEMO_API_KEY),
+        "{banner}"
+    );
+    assert!(
+        banner.contains(calypso_customer_purse_sandbox::DEMO_API_SECRET),
+        "{banner}"
+    );
     assert!(banner.contains("0xfeed"), "{banner}");
     assert!(banner.contains("file-key"), "{banner}");
     assert!(!banner.contains(EXTRA_SECRET), "{banner}");
@@ -83,7 +90,7 @@ async fn serves_the_demo_pair_and_accounts_from_a_file() {
 #[test]
 fn a_bad_accounts_file_is_refused_with_where_and_what() {
     let accounts = temp_file("bad.json", "{\"accounts\": [{\"account\": 1}]}");
-    let output = Command::new(env!("CARGO_BIN_EXE_sandbox"))
+    let output = Command::new(env!("CARGO_BIN_EXE_calypso-customer-purse-sandbox"))
         .arg("--accounts")
         .arg(&accounts)
         .output()
@@ -94,7 +101,7 @@ fn a_bad_accounts_file_is_refused_with_where_and_what() {
     assert!(stderr.contains("invalid type: integer `1`"), "{stderr}");
     assert!(stderr.contains("line 1 column"), "{stderr}");
 
-    let output = Command::new(env!("CARGO_BIN_EXE_sandbox"))
+    let output = Command::new(env!("CARGO_BIN_EXE_calypso-customer-purse-sandbox"))
         .arg("--no-demo")
         .output()
         .unwrap();

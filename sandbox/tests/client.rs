@@ -17,8 +17,10 @@ use calypso_customer_purse::types::{
 use calypso_customer_purse::{
     Client, Decimal, FixedClock, OffsetDateTime, RequestOptions, RetryPolicy, SecretString, Uuid,
 };
+use calypso_customer_purse_sandbox::{
+    AdminError, Deposit, Fault, Outcome, Paging, Running, Settings,
+};
 use common::*;
-use sandbox::{AdminError, Deposit, Fault, Outcome, Paging, Running, Settings};
 use serde_json::json;
 
 /// A transaction's progress: its state, its compliance state, and whether it was credited.

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use calypso_customer_purse::types::{
     CreateCustomerRequest, CustomerIdRequest, PurseAddressRequest,
 };
-use sandbox::Settings;
+use calypso_customer_purse_sandbox::Settings;
 
 const TASKS: usize = 32;
 

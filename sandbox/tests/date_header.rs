@@ -4,8 +4,8 @@
 mod common;
 
 use calypso_customer_purse::{FixedClock, reqwest};
+use calypso_customer_purse_sandbox::{DEMO_ACCOUNT, Running, Settings};
 use common::{RawAnswer, SharedClock, T0, post_json, signed_post_body};
-use sandbox::{DEMO_ACCOUNT, Running, Settings};
 use serde_json::json;
 
 /// T0 (1 700 000 000 000 ms) as an IMF-fixdate.
@@ -55,7 +55,7 @@ async fn the_date_header_is_the_sandbox_clock_on_success_011_and_404() {
         .get(format!(
             "{}{}customer/get",
             running.base_url(),
-            sandbox::MERCHANT_PATH_PREFIX
+            calypso_customer_purse_sandbox::MERCHANT_PATH_PREFIX
         ))
         .send()
         .await

@@ -13,7 +13,7 @@ use std::time::Duration;
 use calypso_customer_purse::types::{
     CreateCustomerRequest, CustomerIdRequest, PurseAddressRequest,
 };
-use sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, Running, Settings};
+use calypso_customer_purse_sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, Running, Settings};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

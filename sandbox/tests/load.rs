@@ -20,8 +20,8 @@ use calypso_customer_purse::types::{
     TransactionState,
 };
 use calypso_customer_purse::{Client, Decimal, Uuid, reqwest};
+use calypso_customer_purse_sandbox::{DEMO_ACCOUNT, Running};
 use common::OTHER_ACCOUNT;
-use sandbox::{DEMO_ACCOUNT, Running};
 use serde_json::json;
 
 /// Concurrent tasks, each with its own generated client.

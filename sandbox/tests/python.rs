@@ -9,7 +9,7 @@ mod common;
 use std::process::Command;
 
 use calypso_customer_purse::types::{ErrorCode, ExternalIdRequest};
-use sandbox::Settings;
+use calypso_customer_purse_sandbox::Settings;
 use serde_json::Value;
 
 const SCRIPT: &str = concat!(

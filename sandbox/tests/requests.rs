@@ -4,8 +4,8 @@
 mod common;
 
 use calypso_customer_purse::reqwest;
+use calypso_customer_purse_sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, Running, Settings};
 use common::{envelope, sign};
-use sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, Running, Settings};
 use serde_json::{Value, json};
 
 async fn start() -> Running {
@@ -94,7 +94,7 @@ async fn every_operation_of_the_spec_is_served() {
         assert!(
             operation
                 .http_path
-                .starts_with(sandbox::MERCHANT_PATH_PREFIX)
+                .starts_with(calypso_customer_purse_sandbox::MERCHANT_PATH_PREFIX)
         );
         // An empty payload is valid for some operations and invalid input for the rest;
         // either way the operation exists and checked the request.

@@ -20,9 +20,9 @@ use calypso_customer_purse::types::{
 use calypso_customer_purse::{
     Client, Error, FixedClock, RequestOptions, RetryPolicy, SystemClock, Uuid,
 };
+use calypso_customer_purse_sandbox::{Fault, Outcome, Running, Settings};
 use common::*;
 use futures_util::StreamExt;
-use sandbox::{Fault, Outcome, Running, Settings};
 use tokio::net::TcpListener;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -589,7 +589,10 @@ async fn a_call_is_traced_without_its_secret_signature_or_body() {
         "{created}"
     );
     assert_eq!(field(&traces.calls("getCustomer")[0], "status"), "400");
-    assert!(!text.contains(sandbox::DEMO_API_SECRET), "{text}");
+    assert!(
+        !text.contains(calypso_customer_purse_sandbox::DEMO_API_SECRET),
+        "{text}"
+    );
     assert!(!text.contains("private-name-4711"), "{text}");
     let looks_like_a_signature = text
         .split(|c: char| !c.is_ascii_hexdigit())
@@ -615,7 +618,10 @@ async fn bodies_are_traced_only_when_asked() {
         text.lines().any(|line| line.contains("response body")),
         "{text}"
     );
-    assert!(!text.contains(sandbox::DEMO_API_SECRET), "{text}");
+    assert!(
+        !text.contains(calypso_customer_purse_sandbox::DEMO_API_SECRET),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -27,10 +27,12 @@ use calypso_customer_purse::types::{
     UpdateCustomerRequest,
 };
 use calypso_customer_purse::{Clock, Decimal, Error, RetryPolicy, reqwest};
+use calypso_customer_purse_sandbox::{
+    DEMO_ACCOUNT, DEMO_API_KEY, Fault, Outcome, Running, Settings,
+};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{TestCaseError, TestRunner};
-use sandbox::{DEMO_ACCOUNT, DEMO_API_KEY, Fault, Outcome, Running, Settings};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
@@ -420,7 +422,7 @@ async fn post_signed(running: &Running, body: Vec<u8>, sign: &str) -> (u16, Valu
         .post(format!(
             "{}{}customer/create",
             running.base_url(),
-            sandbox::MERCHANT_PATH_PREFIX
+            calypso_customer_purse_sandbox::MERCHANT_PATH_PREFIX
         ))
         .header("Content-Type", "application/json")
         .header("Key", DEMO_API_KEY)

@@ -14,11 +14,11 @@ use calypso_customer_purse::types::{
     TransactionState, WebhookEnvelope, WebhookLevel,
 };
 use calypso_customer_purse::{Client, OffsetDateTime, Uuid, reqwest};
-use common::{SharedClock, T0, dec, new_customer, post_json, sign_with};
-use sandbox::{
+use calypso_customer_purse_sandbox::{
     AdminError, DEMO_ACCOUNT, DeliveryOutcome, DeliveryStatus, Outcome, Running, Sandbox, Settings,
     WebhookDelivery, WebhookEventType, WebhookRegistration, WebhookSubscription,
 };
+use common::{SharedClock, T0, dec, new_customer, post_json, sign_with};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -621,7 +621,7 @@ async fn a_deposit_outside_a_runtime_is_recorded_not_sent_until_delivery_starts(
     let transaction = std::thread::spawn(move || {
         assert!(tokio::runtime::Handle::try_current().is_err());
         sandbox
-            .deposit(sandbox::Deposit {
+            .deposit(calypso_customer_purse_sandbox::Deposit {
                 address,
                 currency: "USDT_TRC20".into(),
                 amount: dec("7"),

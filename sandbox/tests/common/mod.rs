@@ -12,11 +12,11 @@ use calypso_customer_purse::types::{
 use calypso_customer_purse::{
     ApiError, Client, ClientBuilder, Clock, Decimal, Error, SecretString, Uuid, reqwest,
 };
-use hmac::{Hmac, KeyInit, Mac};
-use sandbox::{
+use calypso_customer_purse_sandbox::{
     Credentials, DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, Deposit, Outcome, Running, Sandbox,
     Settings,
 };
+use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha512;
 
@@ -236,7 +236,10 @@ pub async fn signed_post(running: &Running, operation: &str, payload: Value) -> 
 /// POSTs `body` as it is to a merchant operation, signed with the demo key.
 pub async fn signed_post_body(running: &Running, operation: &str, body: String) -> RawAnswer {
     let sign = sign(body.as_bytes());
-    let path = format!("{}{operation}", sandbox::MERCHANT_PATH_PREFIX);
+    let path = format!(
+        "{}{operation}",
+        calypso_customer_purse_sandbox::MERCHANT_PATH_PREFIX
+    );
     post_json(
         running,
         &path,
