@@ -9,6 +9,7 @@
 mod build_cost;
 mod generator;
 mod hand_signed;
+mod mock;
 mod overhead;
 mod sandbox;
 mod stats;
@@ -30,6 +31,9 @@ struct Effort {
     sandbox_customers: [usize; 2],
     sandbox_rounds: usize,
     sandbox_calls: usize,
+    /// Mocks started, and rounds of sequential calls to the mock and the sandbox.
+    mock_rounds: usize,
+    mock_calls: usize,
     build: bool,
 }
 
@@ -44,6 +48,8 @@ fn main() -> ExitCode {
         sandbox_customers: [1_000, 100_000],
         sandbox_rounds: 11,
         sandbox_calls: 256,
+        mock_rounds: 11,
+        mock_calls: 1_000,
         build: true,
     };
     for arg in &args {
@@ -58,6 +64,8 @@ fn main() -> ExitCode {
                     sandbox_customers: [1_000, 10_000],
                     sandbox_rounds: 3,
                     sandbox_calls: 64,
+                    mock_rounds: 3,
+                    mock_calls: 100,
                     ..effort
                 }
             }
@@ -190,6 +198,30 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
         effort.sandbox_rounds,
         effort.sandbox_calls,
     )?);
+
+    eprintln!("the client's mock …");
+    let mock = mock::measure(effort.mock_rounds, effort.mock_calls)?;
+    rows.push(
+        Row::new(
+            "Mock: start, stub, and the first stubbed call",
+            duration(mock.first_call),
+        )
+        .goal(
+            "≤ 10 ms",
+            mock.first_call <= std::time::Duration::from_millis(10),
+        ),
+    );
+    rows.push(
+        Row::new(
+            "Mock: stubbed calls/s, concurrency 1",
+            format!("{:.0}/s", mock.mock_calls),
+        )
+        .against(
+            format!("{:.0}/s (the sandbox, in-process)", mock.sandbox_calls),
+            mock.ratio,
+        )
+        .goal("≥ 0.5x", mock.ratio >= 0.5),
+    );
 
     if effort.build {
         eprintln!("build cost of the generated crate (clean builds take minutes) …");
