@@ -7,6 +7,20 @@ use crate::types;
 
 impl MockApi {
     /// Stubs and calls of operation `getTransaction` (`POST /api/v1/customer-purse/transaction/get`), mocking [`Client::get_transaction`](crate::Client::get_transaction).
+    ///
+    /// A stub is typed by its operation: it answers with the operation's response type and its predicate reads the operation's payload type; anything else does not compile.
+    ///
+    /// ```compile_fail
+    /// # async fn f(mock: &calypso_customer_purse::mock::MockApi) {
+    /// mock.get_transaction().respond_with(&"not the response type");
+    /// # }
+    /// ```
+    ///
+    /// ```compile_fail
+    /// # async fn f(mock: &calypso_customer_purse::mock::MockApi) {
+    /// mock.get_transaction().when(|payload: &String| payload.is_empty());
+    /// # }
+    /// ```
     pub fn get_transaction(
         &self,
     ) -> OperationMock<'_, types::TransactionIdRequest, types::Transaction> {
