@@ -2,12 +2,14 @@
 //! in `tests/` exercise, with the client's mock and with the sandbox, the way a user's own
 //! tests would.
 
-use calypso_customer_purse::Uuid;
+use calypso_customer_purse::reqwest::header::HeaderMap;
 use calypso_customer_purse::types::{
     CreateCustomerRequest, Customer, ErrorCode, ExternalIdRequest, FindTransactionsRequest,
-    Transaction,
+    PurseDepositEvent, Transaction,
 };
-use calypso_customer_purse::{Client, Error};
+use calypso_customer_purse::{
+    Client, Decimal, Error, Uuid, WebhookError, WebhookEvent, WebhookVerifier,
+};
 
 /// The customer with this external id: found, or created when the API does not know it.
 ///
@@ -38,4 +40,142 @@ pub async fn deposits_of(client: &Client, customer_id: Uuid) -> Result<Vec<Trans
         .with_customer_id(customer_id)
         .with_page_size(2);
     client.find_transactions_all(&query).await
+}
+
+/// What [`handle_webhook`] made of a webhook whose signature checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE`: a deposit is confirmed; credit the customer.
+    ///
+    /// The API sends an event again when the receiver does not answer 2xx, so the same deposit
+    /// can arrive twice: credit each transaction id once.
+    DepositConfirmed(ConfirmedDeposit),
+    /// Another step of a deposit (seen in the mempool, under compliance check, declined, or
+    /// credited to the merchant account): nothing to credit.
+    DepositStep {
+        /// The event type, e.g. `CUSTOMER_PURSE_PENDING_COMPLIANCE`.
+        event_type: String,
+        /// The deposit's transaction.
+        transaction_id: Uuid,
+    },
+    /// An event this code does not act on: an expired address, or a type the client does not
+    /// know.
+    Ignored {
+        /// The event type as sent.
+        event_type: String,
+    },
+}
+
+/// A confirmed deposit, as a merchant credits it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmedDeposit {
+    /// The deposit's transaction, for `get_transaction` and for crediting it once.
+    pub transaction_id: Uuid,
+    /// The customer who paid.
+    pub customer_id: Uuid,
+    /// The amount received, exact.
+    pub amount: Decimal,
+    /// The currency code, e.g. `USDT_TRC20`.
+    pub currency: String,
+}
+
+/// Why [`handle_webhook`] refused a webhook; the receiver answers it with a 4xx.
+#[derive(Debug)]
+pub enum WebhookRefused {
+    /// Not verified: another subscription's key, a signature that does not match the body
+    /// (forged, or changed on the way), or not a webhook at all.
+    Unverified(WebhookError),
+    /// Signed by the API, but data that does not fit its event type, or a deposit event
+    /// without what acting on it needs.
+    Unreadable {
+        /// The event type as sent.
+        event_type: String,
+        /// What is missing or malformed.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for WebhookRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unverified(error) => write!(f, "webhook not verified: {error}"),
+            Self::Unreadable { event_type, reason } => {
+                write!(f, "{event_type} webhook unreadable: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for WebhookRefused {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Unverified(error) => Some(error),
+            Self::Unreadable { .. } => None,
+        }
+    }
+}
+
+impl From<WebhookError> for WebhookRefused {
+    fn from(error: WebhookError) -> Self {
+        Self::Unverified(error)
+    }
+}
+
+/// The merchant's webhook endpoint, without its HTTP server: checks that a delivery comes from
+/// the subscription `verifier` was made with and says what to do with it.
+///
+/// `body` must be the request body exactly as received: the signature covers those bytes.
+///
+/// # Errors
+///
+/// [`WebhookRefused::Unverified`] for a delivery that does not check out, and
+/// [`WebhookRefused::Unreadable`] for an event whose data does not fit its type, or a deposit
+/// event without the transaction id (a UUID) or, confirmed, the customer id, amount or
+/// currency.
+pub fn handle_webhook(
+    verifier: &WebhookVerifier,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Handled, WebhookRefused> {
+    let webhook = verifier.verify(headers, body)?;
+    let event_type = webhook.event.event_type().to_owned();
+    let unreadable = |reason: String| WebhookRefused::Unreadable {
+        event_type: event_type.clone(),
+        reason,
+    };
+    match webhook.event {
+        WebhookEvent::CustomerPurseFundsReceivedForPurse(deposit) => confirmed(&deposit)
+            .map(Handled::DepositConfirmed)
+            .map_err(unreadable),
+        WebhookEvent::CustomerPurseMemPoolFound(deposit)
+        | WebhookEvent::CustomerPursePendingCompliance(deposit)
+        | WebhookEvent::CustomerPurseComplianceDeclined(deposit)
+        | WebhookEvent::CustomerPurseTranslationToAccountCompleted(deposit) => {
+            let transaction_id = transaction_id(&deposit).map_err(unreadable)?;
+            Ok(Handled::DepositStep {
+                event_type,
+                transaction_id,
+            })
+        }
+        WebhookEvent::Untyped { reason, .. } => Err(unreadable(reason)),
+        _ => Ok(Handled::Ignored { event_type }),
+    }
+}
+
+fn confirmed(deposit: &PurseDepositEvent) -> Result<ConfirmedDeposit, String> {
+    Ok(ConfirmedDeposit {
+        transaction_id: transaction_id(deposit)?,
+        customer_id: deposit.customer_id.ok_or("no customerId")?,
+        amount: deposit.amount.ok_or("no amount")?,
+        currency: deposit.currency.clone().ok_or("no currency")?,
+    })
+}
+
+/// The event's transaction id, as the UUID `get_transaction` takes.
+fn transaction_id(deposit: &PurseDepositEvent) -> Result<Uuid, String> {
+    let text = deposit
+        .transaction_id
+        .as_deref()
+        .ok_or("no transactionId")?;
+    Uuid::parse_str(text).map_err(|_| format!("transactionId `{text}` is not a UUID"))
 }
