@@ -59,6 +59,21 @@ pub struct Deposit {
     pub transaction_hash: Option<String>,
 }
 
+impl Deposit {
+    /// A deposit of `amount` in `currency` to `address` that confirms, from a made-up sender
+    /// with a made-up hash; set the other fields to change that.
+    pub fn new(address: impl Into<String>, currency: impl Into<String>, amount: Decimal) -> Self {
+        Self {
+            address: address.into(),
+            currency: currency.into(),
+            amount,
+            outcome: Outcome::default(),
+            address_from: None,
+            transaction_hash: None,
+        }
+    }
+}
+
 /// Reads a decimal from the raw JSON text, number or string, so that no digit is lost to `f64`.
 mod exact_decimal {
     use calypso_customer_purse::Decimal;
@@ -276,6 +291,15 @@ pub struct WebhookSubscription {
     pub secret_key: String,
     /// Where its events are POSTed.
     pub url: String,
+}
+
+impl WebhookSubscription {
+    /// The verifier of this subscription's deliveries, as the merchant's webhook handler holds
+    /// it: the public key and the secret key.
+    pub fn verifier(&self) -> calypso_customer_purse::WebhookVerifier {
+        let secret = calypso_customer_purse::SecretString::from(self.secret_key.clone());
+        calypso_customer_purse::WebhookVerifier::new(self.public_key.clone(), &secret)
+    }
 }
 
 impl std::fmt::Debug for WebhookSubscription {

@@ -13,8 +13,8 @@ use calypso_customer_purse::{
     Client, Decimal, Error, SecretString, Uuid, WebhookError, WebhookVerifier,
 };
 use calypso_customer_purse_sandbox::{
-    DEMO_ACCOUNT, DeliveryOutcome, DeliveryStatus, Deposit, Outcome, Running, Sandbox,
-    WebhookDelivery, WebhookRegistration,
+    DEMO_ACCOUNT, DeliveryOutcome, DeliveryStatus, Deposit, Running, Sandbox, WebhookDelivery,
+    WebhookRegistration,
 };
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -46,14 +46,10 @@ async fn deposit(
     let purse = client
         .get_purse_address(&PurseAddressRequest::new(customer_id, CURRENCY))
         .await?;
-    let transaction = running.sandbox().deposit(Deposit {
-        address: purse.address,
-        currency: CURRENCY.to_owned(),
-        amount: amount.parse()?,
-        outcome: Outcome::Confirmed,
-        address_from: None,
-        transaction_hash: None,
-    })?;
+    let transaction =
+        running
+            .sandbox()
+            .deposit(Deposit::new(purse.address, CURRENCY, amount.parse()?))?;
     Ok(transaction.id)
 }
 
@@ -201,10 +197,7 @@ async fn a_settled_deposit_reaches_the_webhook_handler_signed() -> TestResult {
         event_types: None,
     })?;
     // What the merchant keeps from the subscription, its secret key in the secret store.
-    let verifier = WebhookVerifier::new(
-        subscription.public_key.clone(),
-        &SecretString::from(subscription.secret_key.clone()),
-    );
+    let verifier = subscription.verifier();
 
     let payer = customer(&client, "payer-9").await?;
     let amount = "1234.567890123456789012";
