@@ -9,6 +9,10 @@ pub const FILE: &str = "CHANGELOG.md";
 
 const UNRELEASED_HEADING: &str = "## [Unreleased]";
 
+/// The part of the Unreleased section written by hand, kept on every regeneration and
+/// released with the changes: for what no spec edit shows (a change of the generator, say).
+const NOTES_HEADING: &str = "### Notes";
+
 /// The changelog with its Unreleased section written from `unreleased`, and everything from
 /// the first released section of `existing` kept byte for byte.
 pub fn write(existing: Option<&str>, crate_name: &str, unreleased: &Unreleased) -> String {
@@ -24,8 +28,9 @@ pub fn write(existing: Option<&str>, crate_name: &str, unreleased: &Unreleased) 
         ),
     };
     format!(
-        "{}{UNRELEASED_HEADING}\n\n{summary}{}",
+        "{}{UNRELEASED_HEADING}\n\n{summary}{}{}",
         preamble(crate_name),
+        notes(existing),
         released_sections(existing)
     )
 }
@@ -46,10 +51,41 @@ pub fn release(
     };
     format!(
         "{}{UNRELEASED_HEADING}\n\nNo change to the public API since {version}.\n\n\
-         ## [{version}] - {date}\n\n{body}{}",
+         ## [{version}] - {date}\n\n{body}{}{}",
         preamble(crate_name),
+        notes(existing),
         released_sections(existing)
     )
+}
+
+/// The hand-written `### Notes` of the Unreleased section of `existing`, from its heading to
+/// the next heading, with a blank line before it; empty when there are none.
+fn notes(existing: Option<&str>) -> String {
+    let Some(text) = existing else {
+        return String::new();
+    };
+    let mut in_unreleased = false;
+    let mut notes: Option<String> = None;
+    for line in text.split_inclusive('\n') {
+        let heading = line.trim_end();
+        if line.starts_with("## ") {
+            in_unreleased = heading == UNRELEASED_HEADING;
+            if notes.is_some() {
+                break;
+            }
+        } else if in_unreleased && heading == NOTES_HEADING {
+            notes = Some(String::new());
+        } else if line.starts_with("### ") && notes.is_some() {
+            break;
+        }
+        if let Some(notes) = notes.as_mut() {
+            notes.push_str(line);
+        }
+    }
+    match notes {
+        Some(notes) => format!("\n{}\n", notes.trim_end()),
+        None => String::new(),
+    }
 }
 
 /// The changes the Unreleased section of `text` lists, each as `class: description`: what a
@@ -81,8 +117,10 @@ fn preamble(crate_name: &str) -> String {
          [Keep a Changelog](https://keepachangelog.com/en/1.1.0/); versions follow \
          [Semantic Versioning](https://semver.org/spec/v2.0.0.html) as Cargo reads it.\n\n\
          `cargo xtask codegen` writes the Unreleased section from the spec's changes since \
-         the last release; `cargo xtask release` gives them a version and a date. Released \
-         sections are kept as they are, so notes may be added to them by hand.\n\n"
+         the last release; `cargo xtask release` gives them a version and a date. What no spec \
+         edit shows (a change of the generator) goes by hand under `### Notes` in Unreleased, \
+         which is kept and released with the rest; released sections are kept as they \
+         are.\n\n"
     )
 }
 
@@ -189,6 +227,38 @@ mod tests {
                 "patch: docs of struct `types::Widget` changed (spec: components.schemas.Widget)",
             ]
         );
+    }
+
+    #[test]
+    fn hand_written_notes_are_kept_and_released() {
+        let changes = vec![change(Class::Minor, "method `Client::list` added")];
+        let pending = unreleased(Some("0.1.0"), "0.1.1", changes);
+        let first = release(
+            None,
+            "widgets",
+            &unreleased(None, "0.1.0", vec![]),
+            "2026-01-02",
+        );
+        let generated = write(Some(&first), "widgets", &pending);
+        let notes = "### Notes\n\n- The crate gains a `mock` feature.\n";
+        let edited = generated.replace("\n## [0.1.0]", &format!("\n{notes}\n## [0.1.0]"));
+        // A regeneration keeps them, even with other changes since.
+        assert_eq!(write(Some(&edited), "widgets", &pending), edited);
+        let released = release(Some(&edited), "widgets", &pending, "2026-02-03");
+        let section = format!(
+            "## [0.1.1] - 2026-02-03\n\n### Minor: additions\n\n\
+             - method `Client::list` added (spec: components.schemas.Widget)\n\n{notes}\n\
+             ## [0.1.0]"
+        );
+        assert!(released.contains(&section), "{released}");
+        // Released, they leave Unreleased.
+        let after = write(
+            Some(&released),
+            "widgets",
+            &unreleased(Some("0.1.1"), "0.1.1", vec![]),
+        );
+        let unreleased_part = &after[..after.find("## [0.1.1]").expect("the release")];
+        assert!(!unreleased_part.contains("mock"), "{after}");
     }
 
     #[test]
