@@ -35,7 +35,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hmac::Mac;
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -263,15 +262,18 @@ impl MockApi {
     pub fn verify(&self) -> Result<(), MockError> {
         let state = self.shared.state();
         let mut problems = Vec::new();
-        for stub in &state.stubs {
+        for (id, stub) in state.stubs.iter().enumerate() {
             if let Some(expected) = stub.expected {
                 if stub.answered != expected {
                     problems.push(format!(
-                        "stub {} of `{}`{} was expected to answer {expected} call(s) and \
+                        "stub {id} of `{}`{} was expected to answer {expected} call(s) and \
                          answered {}",
-                        stub.id.0,
                         OPERATIONS[stub.operation].id,
-                        if stub.specific { " (with `when`)" } else { "" },
+                        if stub.accepts.is_some() {
+                            " (with `when`)"
+                        } else {
+                            ""
+                        },
                         stub.answered
                     ));
                 }
@@ -417,9 +419,7 @@ where
         let mut state = self.mock.shared.state();
         let id = StubId(state.stubs.len());
         state.stubs.push(Stub {
-            id,
             operation: self.operation,
-            specific: self.predicate.is_some(),
             accepts: self.predicate,
             remaining: self.times,
             expected: self.expected,
@@ -482,10 +482,10 @@ struct State {
     calls: Vec<Call>,
 }
 
+/// A stub; its [`StubId`] is its place in the list.
 struct Stub {
-    id: StubId,
     operation: usize,
-    specific: bool,
+    /// Its `when` predicate: a stub with one is more specific than one without.
     accepts: Option<Predicate>,
     remaining: Option<u64>,
     expected: Option<u64>,
@@ -563,12 +563,12 @@ fn check(shared: &Shared, request: &wiremock::Request) -> Result<Box<RawValue>, 
     }
     let signature = header(SIGNATURE_HEADER)
         .ok_or_else(|| Refusal::BadSignature("no signature header".to_owned()))?;
-    let signed = decode_hex(signature).is_some_and(|bytes| {
-        let mut mac = shared.signer.mac();
-        mac.update(&request.body);
-        mac.verify_slice(&bytes).is_ok()
-    });
-    if !signed {
+    // The signer's lowercase hex, compared as hex digits are: either case.
+    let expected = shared.signer.sign(&request.body);
+    if !expected
+        .as_bytes()
+        .eq_ignore_ascii_case(signature.as_bytes())
+    {
         return Err(Refusal::BadSignature(
             "the signature is not the HMAC-SHA512 of the body's bytes under the key's secret"
                 .to_owned(),
@@ -628,11 +628,12 @@ fn answer(
     let chosen = state
         .stubs
         .iter_mut()
+        .enumerate()
         .rev()
-        .filter(|stub| stub.operation == operation && stub.remaining != Some(0))
-        .filter(|stub| stub.accepts.as_ref().is_none_or(|accepts| accepts(payload)))
-        .min_by_key(|stub| !stub.specific);
-    let Some(stub) = chosen else {
+        .filter(|(_, stub)| stub.operation == operation && stub.remaining != Some(0))
+        .filter(|(_, stub)| stub.accepts.as_ref().is_none_or(|accepts| accepts(payload)))
+        .min_by_key(|(_, stub)| stub.accepts.is_none());
+    let Some((id, stub)) = chosen else {
         let message = format!(
             "mock: no stub answers operation `{}` for this payload: {}",
             OPERATIONS[operation].id,
@@ -660,7 +661,7 @@ fn answer(
     if let Some(wait) = retry_after {
         response = response.insert_header("retry-after", wait.as_secs().to_string().as_str());
     }
-    (Outcome::Answered(stub.id), response)
+    (Outcome::Answered(StubId(id)), response)
 }
 
 /// The answer the spec gives for a refusal, with the mock's clock in the `Date` header (a
@@ -702,15 +703,4 @@ fn http_date(millis: i64) -> Option<String> {
     let at = time::OffsetDateTime::from_unix_timestamp(millis.div_euclid(1000)).ok()?;
     at.format(&time::format_description::well_known::Rfc2822)
         .ok()
-}
-
-/// 128 hex digits as 64 bytes; `None` for anything else.
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() != 128 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(text.get(at..at + 2)?, 16).ok())
-        .collect()
 }

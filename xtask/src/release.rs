@@ -16,6 +16,8 @@ use crate::codegen::{Target, display};
 /// What a regeneration found about the crate's public API since its last release.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiReport {
+    /// The crate's package name (`x-rust-crate.name`).
+    pub crate_name: String,
     /// The crate folder and its spec, as shown to people.
     pub crate_dir: String,
     pub spec: String,
@@ -108,6 +110,7 @@ pub fn report(target: &Target, api: &Api) -> (ApiReport, Option<String>) {
         Err(_) => (None, Vec::new(), Vec::new()),
     };
     let report = ApiReport {
+        crate_name: api.package.name.clone(),
         crate_dir: display(&target.out),
         spec: display(&target.spec),
         unreleased,
@@ -181,22 +184,20 @@ impl Options {
 /// changes move under that version, and the spec becomes the recorded release. Returns what
 /// it did, one line per crate.
 pub fn release(target: &Target, date: &str) -> Result<String, String> {
-    let stale = crate::codegen::sync(target, true)?;
-    if !stale.files.is_empty() {
+    // The check also reads the released spec and works out the changes since.
+    let checked = crate::codegen::sync(target, true)?;
+    if !checked.files.is_empty() {
         return Err(format!(
             "{} is not fresh: run `cargo xtask codegen`, review the API changes it reports, \
              then release",
             display(&target.out)
         ));
     }
-    let spec_bytes = fs::read(&target.spec)
-        .map_err(|error| format!("cannot read {}: {error}", display(&target.spec)))?;
-    let spec_name = display(&target.spec);
-    let spec_text = codegen::spec_text(&spec_bytes, &spec_name).map_err(|e| e.to_string())?;
-    let api = codegen::load(spec_text, &spec_name).map_err(|e| e.to_string())?;
-    let released = released_api(target)
+    let name = checked.api.crate_name;
+    let unreleased = checked
+        .api
+        .unreleased
         .map_err(|why| format!("{}: cannot release: {why}", display(&target.out)))?;
-    let unreleased = Unreleased::new(released.as_ref(), &api);
     if let Some(problem) = unreleased.version_problem() {
         return Err(format!(
             "{}: cannot release: {problem}",
@@ -206,27 +207,28 @@ pub fn release(target: &Target, date: &str) -> Result<String, String> {
     if unreleased.released.as_ref() == Some(&unreleased.version) {
         // Its version passed the gate, so nothing changed: nothing to release.
         return Ok(format!(
-            "{} {} is released and unchanged: nothing to release",
-            api.package.name, unreleased.version
+            "{name} {} is released and unchanged: nothing to release",
+            unreleased.version
         ));
     }
 
     let changelog_path = target.out.join(changelog::FILE);
     let existing = fs::read_to_string(&changelog_path).ok();
-    let text = changelog::release(existing.as_deref(), &api.package.name, &unreleased, date);
+    let text = changelog::release(existing.as_deref(), &name, &unreleased, date);
     write(&changelog_path, &text)?;
     let header = format!(
-        "# Recorded by `cargo xtask release`: the spec of {} {} as released.\n\
+        "# Recorded by `cargo xtask release`: the spec of {name} {} as released.\n\
          # `cargo xtask codegen` lists the public API changes since this spec, and its\n\
          # --check fails when x-rust-crate.version is too low for them. Do not edit.\n",
-        api.package.name, unreleased.version
+        unreleased.version
     );
-    let spec_body = spec_text.strip_prefix('\u{feff}').unwrap_or(spec_text);
+    let spec_text = fs::read_to_string(&target.spec)
+        .map_err(|error| format!("cannot read {}: {error}", display(&target.spec)))?;
+    let spec_body = spec_text.strip_prefix('\u{feff}').unwrap_or(&spec_text);
     write(&released_spec_path(target), &format!("{header}{spec_body}"))?;
     crate::codegen::sync(target, false)?;
     Ok(format!(
-        "released {} {} ({date}): {} and {} written; commit them, tag the release and publish",
-        api.package.name,
+        "released {name} {} ({date}): {} and {} written; commit them, tag the release and publish",
         unreleased.version,
         display(&changelog_path),
         display(&released_spec_path(target)),

@@ -309,13 +309,7 @@ fn check_timestamp_rejected(
     let Some((property, _)) = &signing.timestamp_rejected else {
         return Ok(());
     };
-    let has_property = match error_body {
-        Some(RustType::Named(name)) => types
-            .struct_def(name)
-            .is_some_and(|def| def.fields.iter().any(|f| f.wire_name == *property)),
-        _ => false,
-    };
-    if has_property {
+    if error_body_properties(error_body, types).contains(&property.as_str()) {
         return Ok(());
     }
     Err(Problem::new(
@@ -325,6 +319,20 @@ fn check_timestamp_rejected(
             .key("errorProperty"),
         format!("the error responses' body has no property `{property}`"),
     ))
+}
+
+/// The JSON properties of the error body: none when it is not an object schema.
+pub(crate) fn error_body_properties<'t>(
+    error_body: Option<&RustType>,
+    types: &'t schemas::Types,
+) -> Vec<&'t str> {
+    match error_body {
+        Some(RustType::Named(name)) => types
+            .struct_def(name)
+            .map(|def| def.fields.iter().map(|f| f.wire_name.as_str()).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 fn expect_one_of(path: &SpecPath, value: &str, supported: &[&str]) -> Result<()> {

@@ -2,8 +2,8 @@
 //! them. Only the generated crate's mock reads it, so it must be an answer the client reads
 //! as the API's error: an error status and an error body of the spec's error schema.
 
-use super::Result;
 use super::schemas::Types;
+use super::{Result, error_body_properties};
 use crate::error::{Problem, SpecPath};
 use crate::model::{Refusal, Refusals, RustType, Signing};
 use crate::spec;
@@ -18,13 +18,7 @@ pub(super) fn check_refusals(
         return Ok(None);
     };
     let path = SpecPath::root().key("x-request-signing").key("refusals");
-    let properties: Vec<&str> = match error_body {
-        Some(RustType::Named(name)) => types
-            .struct_def(name)
-            .map(|def| def.fields.iter().map(|f| f.wire_name.as_str()).collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
+    let properties = error_body_properties(error_body, types);
     if properties.is_empty() {
         return Err(Problem::new(
             &path,

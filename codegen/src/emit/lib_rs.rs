@@ -177,7 +177,7 @@ fn base_url_call(api: &Api) -> &'static str {
 }
 
 /// The operation an example calls: the first that matches, else the first of all.
-fn example_operation(api: &Api, wanted: impl Fn(&Operation) -> bool) -> &Operation {
+pub(super) fn example_operation(api: &Api, wanted: impl Fn(&Operation) -> bool) -> &Operation {
     api.operations
         .iter()
         .find(|op| wanted(op))

@@ -9,11 +9,7 @@ use crate::model::Api;
 pub fn text(api: &Api) -> String {
     let package = &api.package;
     let lib = package.lib_name();
-    let op = api
-        .operations
-        .iter()
-        .find(|op| op.idempotent)
-        .unwrap_or(&api.operations[0]);
+    let op = super::lib_rs::example_operation(api, |op| op.idempotent);
     let (m, payload) = (&op.method, &op.payload);
     let response = spelled(&op.response, "types::");
     format!(
