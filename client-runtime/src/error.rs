@@ -86,6 +86,9 @@ pub enum Error {
     Transport(reqwest::Error),
     /// The request body could not be encoded as JSON. Nothing was sent.
     Encode(serde_json::Error),
+    /// [`Client::call_raw`](crate::Client::call_raw) was given an operationId the API does
+    /// not have. Nothing was sent.
+    UnknownOperation(String),
 }
 
 impl Error {
@@ -99,7 +102,7 @@ impl Error {
             | Self::ResponseBody { status, .. }
             | Self::Redirect { status, .. } => Some(*status),
             Self::Transport(error) => error.status(),
-            Self::Encode(_) => None,
+            Self::Encode(_) | Self::UnknownOperation(_) => None,
         }
     }
 
@@ -117,7 +120,7 @@ impl Error {
     /// connection could not be made.
     pub fn request_may_have_reached_server(&self) -> bool {
         match self {
-            Self::Encode(_) => false,
+            Self::Encode(_) | Self::UnknownOperation(_) => false,
             Self::Transport(error) => !(error.is_connect() || error.is_builder()),
             _ => true,
         }
@@ -210,6 +213,7 @@ impl std::fmt::Display for Error {
                 write_chain(f, error)
             }
             Self::Encode(error) => write!(f, "could not encode the request body: {error}"),
+            Self::UnknownOperation(id) => write!(f, "the API has no operation `{id}`"),
         }
     }
 }

@@ -106,6 +106,31 @@ impl Client {
         result
     }
 
+    /// Runs the operation whose operationId is `operation_id`, exactly as its typed method
+    /// does (stamped, signed, retried, the clock learned), and returns the success body as
+    /// the server sent it: every property, the spec's or not, in the server's order, and
+    /// numbers as written.
+    ///
+    /// For tools that show what the API answered, such as the generated command-line
+    /// tool, and for reading a property the spec does not describe yet. The typed methods
+    /// are the way to call the API otherwise.
+    ///
+    /// # Errors
+    ///
+    /// As the typed method's; [`Error::Decode`] when the body is not JSON, and
+    /// [`Error::UnknownOperation`], with nothing sent, when the API has no such operation.
+    pub async fn call_raw<P: serde::Serialize>(
+        &self,
+        operation_id: &str,
+        payload: &P,
+    ) -> Result<Box<serde_json::value::RawValue>, Error> {
+        let operation = OPERATIONS
+            .iter()
+            .position(|operation| operation.id == operation_id)
+            .ok_or_else(|| Error::UnknownOperation(operation_id.to_owned()))?;
+        self.call(operation, payload).await
+    }
+
     async fn attempts<P, R>(
         &self,
         operation: usize,

@@ -193,6 +193,37 @@ async fn a_call_sends_the_stamped_envelope_signed_and_reads_the_answer_exactly()
 }
 
 #[tokio::test]
+async fn a_raw_call_is_signed_like_a_typed_one_and_keeps_the_body_as_sent() {
+    let answer =
+        r#"{"id":"4a3a7e8e-0000-4000-8000-000000000001", "amount":1234.50,"notInSpec":[1e400]}"#;
+    let server = Server::start(vec![ok(answer.to_owned())]).await;
+    let id: uuid::Uuid = THING_ID.parse().unwrap();
+    let body = server
+        .client()
+        .call_raw("getThing", &ThingIdRequest::new(id))
+        .await
+        .unwrap();
+    assert_eq!(body.get(), answer);
+
+    let [request] = &server.received()[..] else {
+        panic!("expected one request");
+    };
+    assert_eq!(request.path, "/api/v1/thing/get");
+    let signature = hex_hmac(API_SECRET, &request.body);
+    assert_eq!(request.header("sign"), Some(signature.as_str()));
+
+    let unknown = server.client().call_raw("getNothing", &()).await;
+    assert!(
+        matches!(&unknown, Err(Error::UnknownOperation(id)) if id == "getNothing"),
+        "{unknown:?}"
+    );
+    let error = unknown.unwrap_err();
+    assert!(!error.request_may_have_reached_server());
+    assert_eq!(error.to_string(), "the API has no operation `getNothing`");
+    assert_eq!(server.received().len(), 1, "nothing more was sent");
+}
+
+#[tokio::test]
 async fn an_error_body_is_an_api_error_and_other_json_an_unexpected_status() {
     let server = Server::start(vec![
         (
