@@ -41,6 +41,20 @@ pub fn generate_from(api: &model::Api, spec_name: &str) -> Result<Vec<GeneratedF
     })
 }
 
+/// Generates the command-line tool's crate from a checked model, sorted by path.
+/// `client_path` is the client crate's folder, relative to the tool's.
+pub fn generate_cli(
+    api: &model::Api,
+    spec_name: &str,
+    client_path: &str,
+) -> Result<Vec<GeneratedFile>, SpecError> {
+    emit::cli::crate_files(api, spec_name, client_path).map_err(|message| SpecError {
+        spec_name: spec_name.to_owned(),
+        location: None,
+        message,
+    })
+}
+
 /// The text of a spec file: its bytes must be UTF-8 (a byte-order mark is allowed).
 ///
 /// On other bytes the error gives the line and column of the first one that is not UTF-8.

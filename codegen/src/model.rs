@@ -88,6 +88,17 @@ impl Package {
     pub fn lib_name(&self) -> String {
         self.name.replace('-', "_")
     }
+
+    /// The command-line tool's package (`my-client-cli`); its binary is named like the
+    /// client crate (`my-client`).
+    pub fn cli_name(&self) -> String {
+        format!("{}-cli", self.name)
+    }
+
+    /// The prefix of the tool's environment variables (`my-client` → `MY_CLIENT`).
+    pub fn env_prefix(&self) -> String {
+        self.name.replace('-', "_").to_ascii_uppercase()
+    }
 }
 
 /// How requests are stamped and signed (from `x-request-signing`).

@@ -8,12 +8,21 @@ use codegen::GeneratedFile;
 
 use crate::release::{self, ApiReport};
 
-/// The checked-in generated crates, as (spec, crate folder) from the workspace root:
-/// the client, and a fixture from an unrelated spec that shows the generator is not
-/// tied to one API. `cargo xtask codegen` with no `--spec`/`--out` works on all of them.
-pub const CHECKED_IN: &[(&str, &str)] = &[
-    ("spec/customer-purse.yaml", "generated-client"),
-    ("fixtures/bookshop/spec.yaml", "fixtures/bookshop/client"),
+/// The checked-in generated crates, as (spec, client crate folder, command-line tool's
+/// crate folder) from the workspace root: the client, and a fixture from an unrelated spec
+/// that shows the generator is not tied to one API. `cargo xtask codegen` with no
+/// `--spec`/`--out` works on all of them.
+pub const CHECKED_IN: &[(&str, &str, &str)] = &[
+    (
+        "spec/customer-purse.yaml",
+        "generated-client",
+        "generated-cli",
+    ),
+    (
+        "fixtures/bookshop/spec.yaml",
+        "fixtures/bookshop/client",
+        "fixtures/bookshop/cli",
+    ),
 ];
 
 /// The folder inside a generated crate that the generator owns entirely.
@@ -25,11 +34,14 @@ pub struct Options {
     pub targets: Vec<Target>,
 }
 
-/// A spec and the crate folder generated from it.
+/// A spec and the crate folders generated from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub spec: PathBuf,
+    /// The client crate's folder.
     pub out: PathBuf,
+    /// The command-line tool's crate folder, if it is generated too.
+    pub cli: Option<PathBuf>,
 }
 
 impl Target {
@@ -38,46 +50,50 @@ impl Target {
         let root = workspace_root();
         CHECKED_IN
             .iter()
-            .map(|(spec, out)| Target {
+            .map(|(spec, out, cli)| Target {
                 spec: root.join(spec),
                 out: root.join(out),
+                cli: Some(root.join(cli)),
             })
             .collect()
     }
 }
 
 impl Options {
-    /// Reads `[--check] [--spec FILE] [--out DIR]`. Given either path, it works on one crate
-    /// (the other path defaulting to the client's); given neither, on every checked-in crate.
+    /// Reads `[--check] [--spec FILE] [--out DIR] [--cli-out DIR]`. Given a path, it works on
+    /// one spec (the spec and client folder defaulting to the client's, and the tool
+    /// generated only with `--cli-out`); given none, on every checked-in crate.
     pub fn parse(args: &[String]) -> Result<Self, String> {
         let mut check = false;
         let mut spec = None;
         let mut out = None;
+        let mut cli = None;
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--check" => check = true,
-                "--spec" | "--out" => {
+                "--spec" | "--out" | "--cli-out" => {
                     let value = args.next().ok_or_else(|| format!("{arg} needs a value"))?;
                     let path = std::env::current_dir()
                         .map(|cwd| cwd.join(value))
                         .unwrap_or_else(|_| PathBuf::from(value));
-                    if arg == "--spec" {
-                        spec = Some(path);
-                    } else {
-                        out = Some(path);
+                    match arg.as_str() {
+                        "--spec" => spec = Some(path),
+                        "--out" => out = Some(path),
+                        _ => cli = Some(path),
                     }
                 }
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
-        let targets = if spec.is_none() && out.is_none() {
+        let targets = if spec.is_none() && out.is_none() && cli.is_none() {
             Target::checked_in()
         } else {
             let client = &Target::checked_in()[0];
             vec![Target {
                 spec: spec.unwrap_or_else(|| client.spec.clone()),
                 out: out.unwrap_or_else(|| client.out.clone()),
+                cli,
             }]
         };
         Ok(Options { check, targets })
@@ -186,11 +202,39 @@ pub fn sync(options: &Target, check: bool) -> Result<Synced, String> {
         });
     }
 
+    let mut changes = compare(&options.out, &files, check)?;
+    if let Some(cli) = &options.cli {
+        let client_path = relative(cli, &options.out);
+        let cli_files = codegen::generate_cli(&api, &spec_name, &client_path)
+            .map_err(|error| error.to_string())?;
+        changes.extend(compare(cli, &cli_files, check)?);
+    }
+    Ok(Synced {
+        files: changes,
+        api: api_report,
+    })
+}
+
+/// `to` as seen from `from`, with `/` separators (`../generated-client`).
+fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let ups = std::iter::repeat_n("..".to_owned(), from.len() - common);
+    let downs = to[common..]
+        .iter()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned());
+    ups.chain(downs).collect::<Vec<_>>().join("/")
+}
+
+/// Compares `files` with the crate folder `out` (where the generator owns `src/` entirely);
+/// writes the differences unless checking.
+fn compare(out: &Path, files: &[GeneratedFile], check: bool) -> Result<Vec<Change>, String> {
     // One pass decides what differs; writing then touches exactly those paths.
     let mut changes = Vec::new();
     let mut writes = Vec::new();
-    for file in &files {
-        let path = options.out.join(&file.path);
+    for file in files {
+        let path = out.join(&file.path);
         match fs::read_to_string(&path) {
             Ok(current) if current == file.contents => continue,
             Ok(_) => changes.push(Change::Updated(display(&path))),
@@ -199,9 +243,9 @@ pub fn sync(options: &Target, check: bool) -> Result<Synced, String> {
         writes.push((path, &file.contents));
     }
     let mut removals = Vec::new();
-    for stray in files_under(&options.out.join(OWNED_DIR)) {
+    for stray in files_under(&out.join(OWNED_DIR)) {
         let relative = stray
-            .strip_prefix(&options.out)
+            .strip_prefix(out)
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
         if !files.iter().any(|file| file.path == relative) {
@@ -210,10 +254,7 @@ pub fn sync(options: &Target, check: bool) -> Result<Synced, String> {
         }
     }
     if check {
-        return Ok(Synced {
-            files: changes,
-            api: api_report,
-        });
+        return Ok(changes);
     }
 
     for (path, contents) in writes {
@@ -228,10 +269,7 @@ pub fn sync(options: &Target, check: bool) -> Result<Synced, String> {
         fs::remove_file(&path)
             .map_err(|error| format!("cannot remove {}: {error}", display(&path)))?;
     }
-    Ok(Synced {
-        files: changes,
-        api: api_report,
-    })
+    Ok(changes)
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -289,6 +327,7 @@ mod tests {
         let target = Target {
             spec: workspace_root().join("fixtures/bookshop/spec.yaml"),
             out: out.clone(),
+            cli: Some(out.join("cli")),
         };
         let changes = sync(&target, true).expect("the spec generates").files;
         assert!(changes.contains(&Change::Added(display(&out.join("src/lib.rs")))));
@@ -326,6 +365,7 @@ mod tests {
         let target = Target {
             spec: spec.clone(),
             out: dir.join("out"),
+            cli: None,
         };
         let error = sync(&target, false).expect_err("a bad spec is refused");
         assert!(error.contains("bad.yaml:"), "{error}");

@@ -267,6 +267,7 @@ mod tests {
         let target = Target {
             spec,
             out: dir.join("crate"),
+            cli: None,
         };
         (dir, target)
     }

@@ -2,6 +2,7 @@
 //! The rest of a crate is the runtime, copied as it is (see [`crate::runtime`]).
 
 mod cargo_toml;
+pub mod cli;
 mod contract;
 mod docs;
 mod lib_rs;
@@ -63,7 +64,7 @@ pub fn crate_files(api: &Api, spec_name: &str) -> Result<Vec<GeneratedFile>, Str
     Ok(files)
 }
 
-fn format_rust(path: &str, header: &str, tokens: TokenStream) -> Result<String, String> {
+pub(crate) fn format_rust(path: &str, header: &str, tokens: TokenStream) -> Result<String, String> {
     let file = syn::parse2::<syn::File>(tokens).map_err(|error| {
         format!("internal error: the code generated for {path} does not parse: {error}")
     })?;

@@ -1,0 +1,272 @@
+//! The tool's `src/commands.rs`: a subcommand per operation, with a flag per top-level
+//! payload field, and `run`, which builds the payload and calls. Its hand-written
+//! stand-in is `cli-runtime/src/stand_in/commands.rs`.
+
+use heck::ToKebabCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::flags::{Flag, flag};
+use crate::emit::docs;
+use crate::emit::rust_types::{ident, tokens};
+use crate::model::{Api, Operation, Pagination, RustType};
+
+pub fn emit(api: &Api) -> Result<TokenStream, String> {
+    let mut variants = Vec::new();
+    let mut structs = Vec::new();
+    let mut arms = Vec::new();
+    for op in &api.operations {
+        let payload = api.struct_def(&op.payload).ok_or_else(|| {
+            format!(
+                "internal error: the payload type `{}` of `{}` is not a struct",
+                op.payload, op.operation_id
+            )
+        })?;
+        let flags: Vec<Flag> = payload
+            .fields
+            .iter()
+            .map(|field| flag(api, field))
+            .collect();
+        let name = ident(&heck::ToUpperCamelCase::to_upper_camel_case(
+            op.operation_id.as_str(),
+        ));
+        variants.push(variant(op, &name));
+        structs.push(args_struct(op, &name, &flags));
+        arms.push(arm(api, op, &name, &flags)?);
+    }
+    let webhooks = api.webhooks.as_ref().map(|_| {
+        quote! {
+            /// Receive webhooks locally, or check a saved one, with the subscription's keys
+            #[command(subcommand)]
+            Webhooks(crate::webhooks::Webhooks),
+        }
+    });
+    let webhooks_arm = api.webhooks.as_ref().map(
+        |_| quote!(Command::Webhooks(command) => crate::webhooks::run(command, context).await,),
+    );
+    let module_doc = docs::inner(
+        "The commands: one per operation of the API, with a flag per top-level field of its \
+         payload, and `run`, which builds the payload, checks it against the operation's type \
+         and calls.",
+    );
+    Ok(quote! {
+        #module_doc
+
+        use clap::{Args, Subcommand};
+
+        use crate::app::{Completions, Context};
+        use crate::failure::Failure;
+        use crate::payload::{BodyArgs, Fields};
+
+        /// Every command.
+        #[derive(Debug, Subcommand)]
+        pub(crate) enum Command {
+            #(#variants)*
+            #webhooks
+            /// Print a shell's completion script (bash, zsh, fish, elvish or PowerShell)
+            Completions(Completions),
+        }
+
+        #(#structs)*
+
+        /// Runs one command.
+        pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failure> {
+            match command {
+                #(#arms)*
+                #webhooks_arm
+                Command::Completions(_) => unreachable!("completions run before the runtime starts"),
+            }
+        }
+    })
+}
+
+fn variant(op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
+    let about = op
+        .summary
+        .as_deref()
+        .map(docs::first_line)
+        .unwrap_or(&op.operation_id)
+        .trim_end_matches('.')
+        .to_owned();
+    let paged = op
+        .pagination
+        .as_ref()
+        .map(|_| " (one page, or --all)")
+        .unwrap_or_default();
+    let about = format!("{about}{paged}");
+    let deprecated = if op.deprecated {
+        "Deprecated: the API may remove it.\n\n"
+    } else {
+        ""
+    };
+    let long_about = format!(
+        "{deprecated}{}\n\nSends POST {} (operation `{}`).",
+        docs::paragraphs([op.summary.as_deref(), op.description.as_deref()]),
+        op.http_path,
+        op.operation_id,
+    );
+    let command = op.operation_id.to_kebab_case();
+    quote! {
+        #[command(name = #command, about = #about, long_about = #long_about)]
+        #name(#name),
+    }
+}
+
+fn args_struct(op: &Operation, name: &proc_macro2::Ident, flags: &[Flag]) -> TokenStream {
+    let doc = format!("The flags of `{}`.", op.operation_id.to_kebab_case());
+    let fields = flags.iter().map(|flag| {
+        let (member, ty, arg, long, help) =
+            (&flag.member, &flag.ty, &flag.arg, &flag.long, &flag.help);
+        quote! {
+            #[arg(long = #long, help = #help, #arg)]
+            #member: #ty,
+        }
+    });
+    let all = op.pagination.as_ref().map(|_| {
+        quote! {
+            /// Walk every page from the payload's page (or the first) on, printing the items
+            /// one per line (NDJSON) as each page arrives
+            #[arg(long)]
+            all: bool,
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Args)]
+        pub(crate) struct #name {
+            #(#fields)*
+            #all
+            #[command(flatten)]
+            body: BodyArgs,
+        }
+    }
+}
+
+fn arm(
+    api: &Api,
+    op: &Operation,
+    name: &proc_macro2::Ident,
+    flags: &[Flag],
+) -> Result<TokenStream, String> {
+    let takes = flags.iter().map(|flag| {
+        let (property, long, member, take) = (&flag.property, &flag.long, &flag.member, &flag.take);
+        quote!(fields.#take(#property, #long, args.#member)?;)
+    });
+    let payload_type = tokens(
+        &RustType::Named(op.payload.clone()),
+        &quote!(client::types::),
+    );
+    let response = response_type(&op.response);
+    let id = &op.operation_id;
+    let call = quote! {
+        crate::invoke::one::<_, #response>(context, #id, &payload).await
+    };
+    // A required page number need not be given for --all: the walk starts at the first page.
+    let page_fallback = op
+        .pagination
+        .as_ref()
+        .filter(|p| !p.page_number_optional)
+        .map(|p| {
+            let property = wire_name_of(api, &op.payload, &p.page_number_field);
+            let first = p.first_page.to_string();
+            quote!(if args.all { fields.fallback(#property, #first); })
+        });
+    let body = match &op.pagination {
+        None => call,
+        Some(pagination) => {
+            let paging = paging(api, op, pagination, &payload_type)?;
+            quote! {
+                if !args.all {
+                    return #call;
+                }
+                #paging
+                crate::invoke::all(context, #id, payload, paging).await
+            }
+        }
+    };
+    Ok(quote! {
+        Command::#name(args) => {
+            let mut fields = Fields::new();
+            #(#takes)*
+            #page_fallback
+            let payload: #payload_type = fields.payload(&args.body)?;
+            #body
+        }
+    })
+}
+
+/// The JSON name of struct `type_name`'s field `rust_name` (the checker made sure it exists).
+fn wire_name_of(api: &Api, type_name: &str, rust_name: &str) -> String {
+    api.struct_def(type_name)
+        .and_then(|def| def.fields.iter().find(|field| field.name == rust_name))
+        .map_or_else(|| rust_name.to_owned(), |field| field.wire_name.clone())
+}
+
+/// The response type a body is checked against: the spec's, where the client's types
+/// spell it; anything, where only the client's wire formats could read it.
+fn response_type(ty: &RustType) -> TokenStream {
+    let spellable = |ty: &RustType| {
+        matches!(
+            ty,
+            RustType::Named(_) | RustType::String | RustType::Bool | RustType::I32 | RustType::I64
+        )
+    };
+    match ty {
+        RustType::List(item) if spellable(item) => tokens(ty, &quote!(client::types::)),
+        ty if spellable(ty) => tokens(ty, &quote!(client::types::)),
+        _ => quote!(serde::de::IgnoredAny),
+    }
+}
+
+/// The walk's facts: where the page number goes, where the items and the page count are.
+fn paging(
+    api: &Api,
+    op: &Operation,
+    pagination: &Pagination,
+    payload_type: &TokenStream,
+) -> Result<TokenStream, String> {
+    let RustType::Named(response) = &op.response else {
+        return Err(format!(
+            "internal error: the paged `{}` has no struct response",
+            op.operation_id
+        ));
+    };
+    let items = wire_name_of(api, response, &pagination.items_field);
+    let total_pages = match &pagination.total_pages {
+        Some((field, _)) => {
+            let name = wire_name_of(api, response, field);
+            quote!(Some(#name))
+        }
+        None => quote!(None),
+    };
+    let page = ident(&pagination.page_number_field);
+    let page_type = tokens(&pagination.page_number_type, &TokenStream::new());
+    let first_page = proc_macro2::Literal::i64_unsuffixed(pagination.first_page);
+    let is_i64 = pagination.page_number_type == RustType::I64;
+    let (start, set) = match (pagination.page_number_optional, is_i64) {
+        (true, true) => (quote!(payload.#page), quote!(payload.#page = Some(page))),
+        (true, false) => (
+            quote!(payload.#page.map(i64::from)),
+            quote!(payload.#page = Some(page)),
+        ),
+        (false, true) => (quote!(Some(payload.#page)), quote!(payload.#page = page)),
+        (false, false) => (
+            quote!(Some(i64::from(payload.#page))),
+            quote!(payload.#page = page),
+        ),
+    };
+    let set_page = if is_i64 {
+        quote!({ #set; true })
+    } else {
+        quote!(#page_type::try_from(page).map(|page| #set).is_ok())
+    };
+    Ok(quote! {
+        let paging = crate::invoke::Paging {
+            start: #start,
+            first_page: #first_page,
+            items: #items,
+            total_pages: #total_pages,
+            set_page: |payload: &mut #payload_type, page| #set_page,
+        };
+    })
+}

@@ -1,0 +1,84 @@
+//! The tool's `src/contract.rs`: the names the runtime prints and reads, from the spec.
+//! `cli-runtime/src/stand_in/contract.rs` is its hand-written stand-in.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use crate::model::Api;
+
+/// The settings that have an environment variable, as (constant, variable suffix).
+const ENV_SETTINGS: &[(&str, &str)] = &[
+    ("ENV_PROFILE", "PROFILE"),
+    ("ENV_CONFIG", "CONFIG"),
+    ("ENV_BASE_URL", "BASE_URL"),
+    ("ENV_ACCOUNT", "ACCOUNT"),
+    ("ENV_API_KEY", "API_KEY"),
+    ("ENV_API_SECRET", "API_SECRET"),
+    ("ENV_FIRST_PAGE", "FIRST_PAGE"),
+    ("ENV_TIMEOUT", "TIMEOUT"),
+];
+
+/// The settings of `webhooks listen` and `webhooks verify`, for APIs that send webhooks.
+const ENV_WEBHOOK_SETTINGS: &[(&str, &str)] = &[
+    ("ENV_WEBHOOK_KEY", "WEBHOOK_KEY"),
+    ("ENV_WEBHOOK_SECRET", "WEBHOOK_SECRET"),
+];
+
+pub fn emit(api: &Api) -> TokenStream {
+    let module_doc = docs::inner(
+        "The names the tool's runtime (the files copied from the generator's `cli-runtime`) \
+         uses: the tool's, its environment variables', the headers' and the operations' paths.",
+    );
+    let bin = &api.package.name;
+    let about = about(api);
+    let (key, signature) = (&api.signing.key_header, &api.signing.signature_header);
+    let operations = api.operations.iter().map(|op| {
+        let (id, path) = (&op.operation_id, &op.http_path);
+        quote!((#id, #path))
+    });
+    let prefix = api.package.env_prefix();
+    let webhook_settings = api
+        .webhooks
+        .as_ref()
+        .map_or(&[][..], |_| ENV_WEBHOOK_SETTINGS);
+    let env = ENV_SETTINGS
+        .iter()
+        .chain(webhook_settings)
+        .map(|(constant, suffix)| {
+            let constant = super::super::rust_types::ident(constant);
+            let variable = format!("{prefix}_{suffix}");
+            let doc = format!("The environment variable `{variable}`.");
+            quote! {
+                #[doc = #doc]
+                pub(crate) const #constant: &str = #variable;
+            }
+        });
+    quote! {
+        #module_doc
+
+        /// The tool's name: its binary, its config folder.
+        pub(crate) const BIN_NAME: &str = #bin;
+
+        /// What `--help` says the tool is.
+        pub(crate) const ABOUT: &str = #about;
+
+        /// The key header, as the spec writes it.
+        pub(crate) const KEY_HEADER: &str = #key;
+
+        /// The signature header, as the spec writes it.
+        pub(crate) const SIGNATURE_HEADER: &str = #signature;
+
+        /// Each operation's id and path, for `--verbose`.
+        pub(crate) const OPERATIONS: &[(&str, &str)] = &[#(#operations),*];
+
+        #(#env)*
+    }
+}
+
+fn about(api: &Api) -> String {
+    format!(
+        "Calls the {} ({}) from a shell: every operation, signed.",
+        api.title, api.api_version
+    )
+}
