@@ -131,3 +131,15 @@ impl Completions {
         crate::output::write_stdout(&script)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// clap's own checks of the command line: no two flags or commands share a name, every
+    /// `conflicts_with` names a flag. It runs in every generated tool's tests too.
+    #[test]
+    fn the_command_line_is_consistent() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
+}

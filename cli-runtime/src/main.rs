@@ -14,6 +14,7 @@ mod contract;
 mod failure;
 mod invoke;
 mod output;
+mod pages;
 mod payload;
 mod profile;
 mod verbose;

@@ -16,7 +16,7 @@ use secrecy::SecretString;
 
 use crate::app::Context;
 use crate::contract::{ENV_WEBHOOK_KEY, ENV_WEBHOOK_SECRET};
-use crate::failure::Failure;
+use crate::failure::{Failure, Kind};
 use crate::output::Output;
 
 /// The largest webhook body read; a bigger one is refused.
@@ -143,7 +143,7 @@ impl Verify {
         let key = self.key.as_deref().unwrap_or(&public_key);
         let webhook = verifier
             .verify_parts(key, &self.signature, &body)
-            .map_err(|error| Failure::webhook(format!("refused: {error}")))?;
+            .map_err(|error| Failure::new(Kind::Webhook, format!("refused: {error}")))?;
         show(&webhook, &body, context.output)
     }
 }
@@ -244,7 +244,7 @@ impl Receiver {
             }
         };
         if let Err(failure) = show(&webhook, &body, self.output) {
-            eprintln!("error: {}", failure.message());
+            eprintln!("error: {failure}");
         }
         let Some(url) = &self.forward_to else {
             return (StatusCode::OK, String::new());

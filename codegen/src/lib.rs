@@ -10,7 +10,7 @@ pub mod emit;
 pub mod error;
 mod locate;
 pub mod model;
-mod naming;
+pub(crate) mod naming;
 pub mod runtime;
 pub mod spec;
 mod yaml;

@@ -67,6 +67,7 @@ pub const CLI_FILES: &[RuntimeFile] = &[
     cli_runtime_file!("src/failure.rs", |_| true),
     cli_runtime_file!("src/invoke.rs", |_| true),
     cli_runtime_file!("src/output.rs", |_| true),
+    cli_runtime_file!("src/pages.rs", |api| api.uses.paging),
     cli_runtime_file!("src/payload.rs", |_| true),
     cli_runtime_file!("src/profile.rs", |_| true),
     cli_runtime_file!("src/verbose.rs", |_| true),

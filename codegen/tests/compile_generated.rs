@@ -1,4 +1,5 @@
-//! The whole crate generated from a focused spec compiles, not just its snapshotted parts.
+//! The whole crate generated from a focused spec compiles, not just its snapshotted parts,
+//! and so does the command-line tool generated beside it.
 //!
 //! `cargo check` runs offline on a copy of the workspace's lock file and with the workspace's
 //! target folder, so the client's dependencies are the ones already built: seconds when warm,
@@ -38,7 +39,10 @@ fn generated_crates_compile() {
     for spec in SPECS {
         let text = fs::read_to_string(manifest_dir().join("tests/specs").join(spec))
             .expect("test spec is readable");
-        let files = codegen::generate(&text, spec).unwrap_or_else(|error| panic!("{error}"));
+        let api = codegen::load(&text, spec).unwrap_or_else(|error| panic!("{error}"));
+        let client = codegen::generate_from(&api, spec).unwrap_or_else(|error| panic!("{error}"));
+        let cli = codegen::generate_cli(&api, spec, "../client")
+            .unwrap_or_else(|error| panic!("{error}"));
 
         // Outside the workspace, so that the generated crate is a package of its own.
         let out = std::env::temp_dir().join(format!(
@@ -47,17 +51,31 @@ fn generated_crates_compile() {
             spec.replace(['/', '.'], "-")
         ));
         let _ = fs::remove_dir_all(&out);
-        for file in &files {
-            let path = out.join(&file.path);
-            fs::create_dir_all(path.parent().expect("a file has a folder")).expect("writable");
-            fs::write(&path, &file.contents).expect("writable");
+        let crates = [("client", &client), ("cli", &cli)];
+        for (folder, files) in crates {
+            for file in files {
+                let path = out.join(folder).join(&file.path);
+                fs::create_dir_all(path.parent().expect("a file has a folder")).expect("writable");
+                fs::write(&path, &file.contents).expect("writable");
+            }
         }
+        fs::write(
+            out.join("Cargo.toml"),
+            "[workspace]\nresolver = \"3\"\nmembers = [\"client\", \"cli\"]\n",
+        )
+        .expect("writable");
         fs::copy(manifest_dir().join("../Cargo.lock"), out.join("Cargo.lock"))
             .expect("the workspace lock file is readable");
 
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let output = Command::new(cargo)
-            .args(["check", "--offline", "--all-targets", "--quiet"])
+            .args([
+                "check",
+                "--offline",
+                "--workspace",
+                "--all-targets",
+                "--quiet",
+            ])
             .current_dir(&out)
             .env("CARGO_TARGET_DIR", target_dir())
             .output()

@@ -2,84 +2,82 @@
 
 //! The commands: one per operation of the API, with a flag per top-level field of its payload, and `run`, which builds the payload, checks it against the operation's type and calls.
 
-use clap::{Args, Subcommand};
-use crate::app::{Completions, Context};
+use crate::app::Context;
 use crate::failure::Failure;
-use crate::payload::{BodyArgs, Fields};
 
 /// Every command.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
     #[command(
         name = "get-transaction",
         about = "Get Customer Purse Transaction",
         long_about = "Get Customer Purse Transaction\n\nReturns one deposit transaction received on a customer purse, by its transaction ID.\nTypical use: after a terminal webhook (funds received, compliance declined,\ntranslation to account completed) re-read the transaction to confirm its state.\n\nEvidence: the only operation published with its complete schema (request\n`WithAccountContainerByTransactionIdRequestDTO` with payload\n`ByTransactionIdRequestDTO`, response `PGTransactionDTO`, errors\n`PublicGatewayErrorResponse`) and its operationId `getTransaction`. The provider's\nown description is the empty literal \"Permission annotations:\".\n\nSends POST /api/v1/customer-purse/transaction/get (operation `getTransaction`)."
     )]
-    GetTransaction(GetTransaction),
+    GetTransaction(GetTransactionArgs),
     #[command(
         name = "find-transactions",
         about = "Find Customer Purse Transactions (one page, or --all)",
         long_about = "Find Customer Purse Transactions\n\nSearches the deposit transactions of the merchant's customer purses and returns one\npage of them. Optional criteria: one customer, a currency filter, a transaction-state\nfilter; paging by `pageNumber`/`pageSize` and sorting by `sort` + `properties`.\n\nEvidence: the complete request and response examples were published, which fix every\nproperty name of the payload and of the page object; the types of the filter members\nand the optionality of every payload field are inferred (tolerant reading: all\noptional). Unknown: the provider's operationId (`findTransactions` is ours), whether\npages are 0- or 1-based, and the default and maximum page size.\n\nSends POST /api/v1/customer-purse/transaction/find (operation `findTransactions`)."
     )]
-    FindTransactions(FindTransactions),
+    FindTransactions(FindTransactionsArgs),
     #[command(
         name = "get-purses",
         about = "Get Customer Purses",
         long_about = "Get Customer Purses\n\nReturns all purses (deposit addresses) of one customer.\n\nEvidence: the summary and the path are seen; the guides describe it as \"Get all purse\nfor customer\". Inferred: the payload is the customer ID (`customerId`), and the\nresponse is a JSON array (the rendered reference shows no object-level description\nfor it). Unknown: the item fields; `Purse` lists the plausible ones, all optional.\n\nSends POST /api/v1/customer-purse/purse/get-all (operation `getPurses`)."
     )]
-    GetPurses(GetPurses),
+    GetPurses(GetPursesArgs),
     #[command(
         name = "update-customer",
         about = "Update Customer",
         long_about = "Update Customer\n\nUpdates a customer's data (description, external ID, e-mail) and returns the updated\ncustomer.\n\nEvidence: summary, path and the \"Customer data\" response are seen. The payload is\nknown only from old guides: the customer `id` (required) plus the updatable fields\n(old docs: `email`, `description`). Inferred: `externalId` is updatable too, and\n`email` may no longer exist; the updatable fields are optional. Unknown: the\nprovider's operationId and schema names.\n\nSends POST /api/v1/customer-purse/customer/update (operation `updateCustomer`)."
     )]
-    UpdateCustomer(UpdateCustomer),
+    UpdateCustomer(UpdateCustomerArgs),
     #[command(
         name = "unblock-customer",
         about = "Unblock Customer",
         long_about = "Unblock Customer\n\nLifts the block of a customer: the customer becomes active again and its addresses\ncan be used without restriction. Returns the customer.\n\nEvidence: summary, path and the \"Customer data\" response are seen; the guides say to\npass `account` and `customerId`. Unknown: the provider's operationId and schema names.\n\nSends POST /api/v1/customer-purse/customer/unblock (operation `unblockCustomer`)."
     )]
-    UnblockCustomer(UnblockCustomer),
+    UnblockCustomer(UnblockCustomerArgs),
     #[command(
         name = "get-customer",
         about = "Get Customer",
         long_about = "Get Customer\n\nReturns one customer by its Calypso customer ID.\n\nEvidence: summary, path and the \"Customer data\" response are seen. Inferred: the\npayload is `customerId` (as for block/unblock). The 400/500 responses are inferred\nfrom the other operations. Unknown: the provider's operationId and schema names.\n\nSends POST /api/v1/customer-purse/customer/get (operation `getCustomer`)."
     )]
-    GetCustomer(GetCustomer),
+    GetCustomer(GetCustomerArgs),
     #[command(
         name = "get-customer-by-external-id",
         about = "Get Customers by external id",
         long_about = "Get Customers by external id\n\nLooks a customer up by the merchant's own identifier (`externalId`, set at creation or\nupdate).\n\nEvidence: summary and path are seen. Inferred: the payload is `externalId` and the\nresponse is one \"Customer data\" object like the other customer operations. Caution:\nthe provider's title is plural (\"Get Customers\"), so the response might instead be an\narray of customers; the response block was not readable. Unknown: the provider's\noperationId and schema names.\n\nSends POST /api/v1/customer-purse/customer/external/get (operation `getCustomerByExternalId`)."
     )]
-    GetCustomerByExternalId(GetCustomerByExternalId),
+    GetCustomerByExternalId(GetCustomerByExternalIdArgs),
     #[command(
         name = "create-customer",
         about = "Create new Customer",
         long_about = "Create new Customer\n\nCreates a customer of the merchant and returns it with its Calypso customer ID, which\nthe other operations take. Deposit addresses are then requested per currency with\n`getPurseAddress`.\n\nEvidence: summary and path are seen; the current guide shows the response\n`{id, email, description, externalId, blocked}` and says only `account` needs to be\npassed. Inferred: the payload fields `description`, `externalId` and (maybe) `email`,\nall optional. Unknown: the provider's operationId and schema names.\n\nSends POST /api/v1/customer-purse/customer/create (operation `createCustomer`)."
     )]
-    CreateCustomer(CreateCustomer),
+    CreateCustomer(CreateCustomerArgs),
     #[command(
         name = "block-customer",
         about = "Block Customer",
         long_about = "Block Customer\n\nFlags a customer as blocked and returns it. A blocked customer's addresses still\naccept deposits and the funds are still credited to the merchant; the deposit\nwebhook then carries the blocked status, and what to do with the funds is up to the\nmerchant.\n\nEvidence: summary and path are seen; the guides give the payload (`customerId`), the\neffect and a customer-object response example. Unknown: the provider's operationId\nand schema names.\n\nSends POST /api/v1/customer-purse/customer/block (operation `blockCustomer`)."
     )]
-    BlockCustomer(BlockCustomer),
+    BlockCustomer(BlockCustomerArgs),
     #[command(
         name = "get-purse-address",
         about = "Get Customer Purse Address",
         long_about = "Get Customer Purse Address\n\nReturns the deposit address of a customer for a currency, creating it if needed. One\nmulti-deposit address serves several currencies of the same blockchain (the same\naddress string may appear for different chains). An address that never receives a\ndeposit expires after 30 days; one with deposits lives 12 months after the last\nconfirmed deposit (each deposit extends it by 365 days); expiry fires the\n`CUSTOMER_PURSE_EXPIRED` webhook.\n\nEvidence: summary and path are seen; payload (`customerId`, `currency`, both\nrequired) from old and current guides; response from the current guide\n(`{id, address}`; the old guide shows only `address`, hence `id` is optional).\nUnknown: the provider's operationId and schema names.\n\nSends POST /api/v1/customer-purse/address/get (operation `getPurseAddress`)."
     )]
-    GetPurseAddress(GetPurseAddress),
+    GetPurseAddress(GetPurseAddressArgs),
     /// Receive webhooks locally, or check a saved one, with the subscription's keys
     #[command(subcommand)]
     Webhooks(crate::webhooks::Webhooks),
     /// Print a shell's completion script (bash, zsh, fish, elvish or PowerShell)
-    Completions(Completions),
+    Completions(crate::app::Completions),
 }
 
 ///The flags of `get-transaction`.
-#[derive(Debug, Args)]
-pub(crate) struct GetTransaction {
+#[derive(Debug, clap::Args)]
+pub(crate) struct GetTransactionArgs {
     #[arg(
         long = "transaction-id",
         help = "Transaction ID [required]",
@@ -88,12 +86,12 @@ pub(crate) struct GetTransaction {
     )]
     field_transaction_id: Option<client::Uuid>,
     #[command(flatten)]
-    body: BodyArgs,
+    body: crate::payload::BodyArgs,
 }
 
 ///The flags of `find-transactions`.
-#[derive(Debug, Args)]
-pub(crate) struct FindTransactions {
+#[derive(Debug, clap::Args)]
+pub(crate) struct FindTransactionsArgs {
     #[arg(
         long = "customer-id",
         help = "Restrict the search to this customer. Inferred optional",
@@ -150,12 +148,12 @@ pub(crate) struct FindTransactions {
     #[arg(long)]
     all: bool,
     #[command(flatten)]
-    body: BodyArgs,
+    body: crate::payload::BodyArgs,
 }
 
 ///The flags of `get-purses`.
-#[derive(Debug, Args)]
-pub(crate) struct GetPurses {
+#[derive(Debug, clap::Args)]
+pub(crate) struct GetPursesArgs {
     #[arg(
         long = "customer-id",
         help = "Calypso customer ID (as returned by createCustomer) [required]",
@@ -164,12 +162,12 @@ pub(crate) struct GetPurses {
     )]
     field_customer_id: Option<client::Uuid>,
     #[command(flatten)]
-    body: BodyArgs,
+    body: crate::payload::BodyArgs,
 }
 
 ///The flags of `update-customer`.
-#[derive(Debug, Args)]
-pub(crate) struct UpdateCustomer {
+#[derive(Debug, clap::Args)]
+pub(crate) struct UpdateCustomerArgs {
     #[arg(
         long = "id",
         help = "Calypso customer ID of the customer to update [required]",
@@ -199,12 +197,12 @@ pub(crate) struct UpdateCustomer {
     )]
     field_email: Option<String>,
     #[command(flatten)]
-    body: BodyArgs,
+    body: crate::payload::BodyArgs,
 }
 
 ///The flags of `unblock-customer`.
-#[derive(Debug, Args)]
-pub(crate) struct UnblockCustomer {
+#[derive(Debug, clap::Args)]
+pub(crate) struct UnblockCustomerArgs {
     #[arg(
         long = "customer-id",
         help = "Calypso customer ID (as returned by createCustomer) [required]",
@@ -213,12 +211,12 @@ pub(crate) struct UnblockCustomer {
     )]
     field_customer_id: Option<client::Uuid>,
     #[command(flatten)]
-    body: BodyArgs,
+    body: crate::payload::BodyArgs,
 }
 
 ///The flags of `get-customer`.
-#[derive(Debug, Args)]
-pub(crate) struct GetCustomer {
+#[derive(Debug, clap::Args)]
+pub(crate) struct GetCustomerArgs {
     #[arg(
         long = "customer-id",
         help = "Calypso customer ID (as returned by createCustomer) [required]",
@@ -227,12 +225,12 @@ pub(crate) struct GetCustomer {
     )]
     field_customer_id: Option<client::Uuid>,
     #[command(flatten)]
-    body: BodyArgs,
+    body: crate::payload::BodyArgs,
 }
 
 ///The flags of `get-customer-by-external-id`.
-#[derive(Debug, Args)]
-pub(crate) struct GetCustomerByExternalId {
+#[derive(Debug, clap::Args)]
+pub(crate) struct GetCustomerByExternalIdArgs {
     #[arg(
         long = "external-id",
         help = "The merchant's own customer identifier [required]",
@@ -241,12 +239,12 @@ pub(crate) struct GetCustomerByExternalId {
     )]
     field_external_id: Option<String>,
     #[command(flatten)]
-    body: BodyArgs,
+    body: crate::payload::BodyArgs,
 }
 
 ///The flags of `create-customer`.
-#[derive(Debug, Args)]
-pub(crate) struct CreateCustomer {
+#[derive(Debug, clap::Args)]
+pub(crate) struct CreateCustomerArgs {
     #[arg(
         long = "description",
         help = "Free-text description of the customer",
@@ -269,12 +267,12 @@ pub(crate) struct CreateCustomer {
     )]
     field_email: Option<String>,
     #[command(flatten)]
-    body: BodyArgs,
+    body: crate::payload::BodyArgs,
 }
 
 ///The flags of `block-customer`.
-#[derive(Debug, Args)]
-pub(crate) struct BlockCustomer {
+#[derive(Debug, clap::Args)]
+pub(crate) struct BlockCustomerArgs {
     #[arg(
         long = "customer-id",
         help = "Calypso customer ID (as returned by createCustomer) [required]",
@@ -283,12 +281,12 @@ pub(crate) struct BlockCustomer {
     )]
     field_customer_id: Option<client::Uuid>,
     #[command(flatten)]
-    body: BodyArgs,
+    body: crate::payload::BodyArgs,
 }
 
 ///The flags of `get-purse-address`.
-#[derive(Debug, Args)]
-pub(crate) struct GetPurseAddress {
+#[derive(Debug, clap::Args)]
+pub(crate) struct GetPurseAddressArgs {
     #[arg(
         long = "customer-id",
         help = "Calypso customer ID [required]",
@@ -304,14 +302,14 @@ pub(crate) struct GetPurseAddress {
     )]
     field_currency: Option<String>,
     #[command(flatten)]
-    body: BodyArgs,
+    body: crate::payload::BodyArgs,
 }
 
 /// Runs one command.
 pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failure> {
     match command {
         Command::GetTransaction(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             fields.value("transactionId", "transaction-id", args.field_transaction_id)?;
             let payload: client::types::TransactionIdRequest = fields
                 .payload(&args.body)?;
@@ -322,7 +320,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 .await
         }
         Command::FindTransactions(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             fields.value("customerId", "customer-id", args.field_customer_id)?;
             fields
                 .json("currencyFilter", "currency-filter", args.field_currency_filter)?;
@@ -345,7 +343,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 >(context, "findTransactions", &payload)
                     .await;
             }
-            let paging = crate::invoke::Paging {
+            let paging = crate::pages::Paging {
                 start: payload.page_number.map(i64::from),
                 first_page: 1,
                 items: "result",
@@ -356,10 +354,10 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                         .is_ok()
                 },
             };
-            crate::invoke::all(context, "findTransactions", payload, paging).await
+            crate::pages::all(context, "findTransactions", payload, paging).await
         }
         Command::GetPurses(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             fields.value("customerId", "customer-id", args.field_customer_id)?;
             let payload: client::types::CustomerIdRequest = fields.payload(&args.body)?;
             crate::invoke::one::<
@@ -369,7 +367,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 .await
         }
         Command::UpdateCustomer(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             fields.value("id", "id", args.field_id)?;
             fields.value("description", "description", args.field_description)?;
             fields.value("externalId", "external-id", args.field_external_id)?;
@@ -383,7 +381,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 .await
         }
         Command::UnblockCustomer(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             fields.value("customerId", "customer-id", args.field_customer_id)?;
             let payload: client::types::CustomerIdRequest = fields.payload(&args.body)?;
             crate::invoke::one::<
@@ -393,7 +391,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 .await
         }
         Command::GetCustomer(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             fields.value("customerId", "customer-id", args.field_customer_id)?;
             let payload: client::types::CustomerIdRequest = fields.payload(&args.body)?;
             crate::invoke::one::<
@@ -403,7 +401,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 .await
         }
         Command::GetCustomerByExternalId(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             fields.value("externalId", "external-id", args.field_external_id)?;
             let payload: client::types::ExternalIdRequest = fields.payload(&args.body)?;
             crate::invoke::one::<
@@ -413,7 +411,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 .await
         }
         Command::CreateCustomer(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             fields.value("description", "description", args.field_description)?;
             fields.value("externalId", "external-id", args.field_external_id)?;
             fields.value("email", "email", args.field_email)?;
@@ -426,7 +424,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 .await
         }
         Command::BlockCustomer(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             fields.value("customerId", "customer-id", args.field_customer_id)?;
             let payload: client::types::CustomerIdRequest = fields.payload(&args.body)?;
             crate::invoke::one::<
@@ -436,7 +434,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 .await
         }
         Command::GetPurseAddress(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             fields.value("customerId", "customer-id", args.field_customer_id)?;
             fields.value("currency", "currency", args.field_currency)?;
             let payload: client::types::PurseAddressRequest = fields

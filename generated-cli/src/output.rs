@@ -31,13 +31,6 @@ impl Output {
         text.push('\n');
         write_stdout(text.as_bytes())
     }
-
-    /// Prints one JSON document on one line, as NDJSON.
-    pub(crate) fn json_line(&self, json: &str) -> Result<(), Failure> {
-        let mut text = layout(json, None);
-        text.push('\n');
-        write_stdout(text.as_bytes())
-    }
 }
 
 /// Writes to stdout and flushes, so that a reader sees each item as it comes. A closed

@@ -51,7 +51,9 @@ pub(crate) struct Profile {
     pub(crate) api_key: Option<String>,
     pub(crate) api_secret: Option<SecretString>,
     pub(crate) first_page: Option<i64>,
+    #[allow(dead_code)] // Read by webhooks.rs, which tools of APIs without webhooks lack.
     pub(crate) webhook_key: Option<String>,
+    #[allow(dead_code)] // Read by webhooks.rs, which tools of APIs without webhooks lack.
     pub(crate) webhook_secret: Option<SecretString>,
 }
 

@@ -89,7 +89,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 )
                 .await;
             }
-            let paging = crate::invoke::Paging {
+            let paging = crate::pages::Paging {
                 start: payload.page_number.map(i64::from),
                 first_page: 1,
                 items: "result",
@@ -100,7 +100,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                         .is_ok()
                 },
             };
-            crate::invoke::all(context, "findThings", payload, paging).await
+            crate::pages::all(context, "findThings", payload, paging).await
         }
         Command::Webhooks(command) => crate::webhooks::run(command, context).await,
         Command::Completions(_) => unreachable!("completions run before the runtime starts"),

@@ -27,11 +27,18 @@ pub fn emit(api: &Api) -> Result<TokenStream, String> {
             .iter()
             .map(|field| flag(api, field))
             .collect();
-        let name = ident(&heck::ToUpperCamelCase::to_upper_camel_case(
-            op.operation_id.as_str(),
+        let command = command_name(op);
+        let variant_name = crate::naming::camel_name(&command)
+            .ok_or_else(|| format!("internal error: the command `{command}` has no Rust name"))?;
+        let name = ident(&variant_name);
+        let args = ident(&format!("{}Args", variant_name.trim_end_matches('_')));
+        variants.push(variant(op, &command, &name, &args));
+        structs.push(args_struct(
+            &command,
+            &args,
+            &flags,
+            op.pagination.is_some(),
         ));
-        variants.push(variant(op, &name));
-        structs.push(args_struct(op, &name, &flags));
         arms.push(arm(api, op, &name, &flags)?);
     }
     let webhooks = api.webhooks.as_ref().map(|_| {
@@ -52,19 +59,16 @@ pub fn emit(api: &Api) -> Result<TokenStream, String> {
     Ok(quote! {
         #module_doc
 
-        use clap::{Args, Subcommand};
-
-        use crate::app::{Completions, Context};
+        use crate::app::Context;
         use crate::failure::Failure;
-        use crate::payload::{BodyArgs, Fields};
 
         /// Every command.
-        #[derive(Debug, Subcommand)]
+        #[derive(Debug, clap::Subcommand)]
         pub(crate) enum Command {
             #(#variants)*
             #webhooks
             /// Print a shell's completion script (bash, zsh, fish, elvish or PowerShell)
-            Completions(Completions),
+            Completions(crate::app::Completions),
         }
 
         #(#structs)*
@@ -80,7 +84,26 @@ pub fn emit(api: &Api) -> Result<TokenStream, String> {
     })
 }
 
-fn variant(op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
+/// Commands the tool has of its own; an operation of the same name gets an `-operation`
+/// suffix.
+const TAKEN_COMMANDS: &[&str] = &["webhooks", "completions", "help"];
+
+/// The operation's command: its operationId in kebab case.
+fn command_name(op: &Operation) -> String {
+    let name = op.operation_id.to_kebab_case();
+    if TAKEN_COMMANDS.contains(&name.as_str()) {
+        format!("{name}-operation")
+    } else {
+        name
+    }
+}
+
+fn variant(
+    op: &Operation,
+    command: &str,
+    name: &proc_macro2::Ident,
+    args: &proc_macro2::Ident,
+) -> TokenStream {
     let about = op
         .summary
         .as_deref()
@@ -105,15 +128,19 @@ fn variant(op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
         op.http_path,
         op.operation_id,
     );
-    let command = op.operation_id.to_kebab_case();
     quote! {
         #[command(name = #command, about = #about, long_about = #long_about)]
-        #name(#name),
+        #name(#args),
     }
 }
 
-fn args_struct(op: &Operation, name: &proc_macro2::Ident, flags: &[Flag]) -> TokenStream {
-    let doc = format!("The flags of `{}`.", op.operation_id.to_kebab_case());
+fn args_struct(
+    command: &str,
+    name: &proc_macro2::Ident,
+    flags: &[Flag],
+    paged: bool,
+) -> TokenStream {
+    let doc = format!("The flags of `{command}`.");
     let fields = flags.iter().map(|flag| {
         let (member, ty, arg, long, help) =
             (&flag.member, &flag.ty, &flag.arg, &flag.long, &flag.help);
@@ -122,7 +149,7 @@ fn args_struct(op: &Operation, name: &proc_macro2::Ident, flags: &[Flag]) -> Tok
             #member: #ty,
         }
     });
-    let all = op.pagination.as_ref().map(|_| {
+    let all = paged.then(|| {
         quote! {
             /// Walk every page from the payload's page (or the first) on, printing the items
             /// one per line (NDJSON) as each page arrives
@@ -132,12 +159,12 @@ fn args_struct(op: &Operation, name: &proc_macro2::Ident, flags: &[Flag]) -> Tok
     });
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Args)]
+        #[derive(Debug, clap::Args)]
         pub(crate) struct #name {
             #(#fields)*
             #all
             #[command(flatten)]
-            body: BodyArgs,
+            body: crate::payload::BodyArgs,
         }
     }
 }
@@ -180,13 +207,13 @@ fn arm(
                     return #call;
                 }
                 #paging
-                crate::invoke::all(context, #id, payload, paging).await
+                crate::pages::all(context, #id, payload, paging).await
             }
         }
     };
     Ok(quote! {
         Command::#name(args) => {
-            let mut fields = Fields::new();
+            let mut fields = crate::payload::Fields::new();
             #(#takes)*
             #page_fallback
             let payload: #payload_type = fields.payload(&args.body)?;
@@ -261,7 +288,7 @@ fn paging(
         quote!(#page_type::try_from(page).map(|page| #set).is_ok())
     };
     Ok(quote! {
-        let paging = crate::invoke::Paging {
+        let paging = crate::pages::Paging {
             start: #start,
             first_page: #first_page,
             items: #items,

@@ -58,11 +58,21 @@ pub fn crate_files(
 
 fn main_rs(api: &Api) -> TokenStream {
     let doc = docs::inner(&format!(
-        "`{bin}`: every operation of the {title} from a shell, signed, with `webhooks listen` \
-         to receive its webhooks locally. Run `{bin} --help`.",
+        "`{bin}`: every operation of the {title} from a shell, signed.{webhooks} Run \
+         `{bin} --help`.",
         bin = api.package.name,
         title = api.title,
+        webhooks = if api.webhooks.is_some() {
+            " `webhooks listen` receives its webhooks locally."
+        } else {
+            ""
+        },
     ));
+    let pages = api.uses.paging.then(|| {
+        quote!(
+            mod pages;
+        )
+    });
     let webhooks = api.webhooks.as_ref().map(|_| {
         quote!(
             mod webhooks;
@@ -78,6 +88,7 @@ fn main_rs(api: &Api) -> TokenStream {
         mod failure;
         mod invoke;
         mod output;
+        #pages
         mod payload;
         mod profile;
         mod verbose;
