@@ -113,18 +113,15 @@ pub(crate) fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return Failure::local(format!("cannot start: {error}")).exit(),
     };
-    let result = match cli.command {
-        Command::Completions(completions) => completions.print(),
-        command => runtime.block_on(crate::commands::run(command, &context)),
-    };
-    match result {
+    match runtime.block_on(crate::commands::run(cli.command, &context)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.exit(),
     }
 }
 
 impl Completions {
-    fn print(&self) -> Result<(), Failure> {
+    /// Prints the script on stdout.
+    pub(crate) fn print(&self) -> Result<(), Failure> {
         let mut command = <Cli as clap::CommandFactory>::command();
         let mut script = Vec::new();
         clap_complete::generate(self.shell, &mut command, BIN_NAME, &mut script);

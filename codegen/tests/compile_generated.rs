@@ -19,6 +19,7 @@ const SPECS: &[&str] = &[
     "ok/tricky-names.yaml",
     "ok/formats.yaml",
     "ok/openapi-3-1.yaml",
+    "ok/payload-flags.yaml",
 ];
 
 fn manifest_dir() -> &'static Path {

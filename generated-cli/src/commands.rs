@@ -75,7 +75,7 @@ pub(crate) enum Command {
     Completions(crate::app::Completions),
 }
 
-///The flags of `get-transaction`.
+/// The flags of `get-transaction`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct GetTransactionArgs {
     #[arg(
@@ -89,7 +89,7 @@ pub(crate) struct GetTransactionArgs {
     body: crate::payload::BodyArgs,
 }
 
-///The flags of `find-transactions`.
+/// The flags of `find-transactions`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct FindTransactionsArgs {
     #[arg(
@@ -151,7 +151,7 @@ pub(crate) struct FindTransactionsArgs {
     body: crate::payload::BodyArgs,
 }
 
-///The flags of `get-purses`.
+/// The flags of `get-purses`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct GetPursesArgs {
     #[arg(
@@ -165,7 +165,7 @@ pub(crate) struct GetPursesArgs {
     body: crate::payload::BodyArgs,
 }
 
-///The flags of `update-customer`.
+/// The flags of `update-customer`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct UpdateCustomerArgs {
     #[arg(
@@ -200,7 +200,7 @@ pub(crate) struct UpdateCustomerArgs {
     body: crate::payload::BodyArgs,
 }
 
-///The flags of `unblock-customer`.
+/// The flags of `unblock-customer`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct UnblockCustomerArgs {
     #[arg(
@@ -214,7 +214,7 @@ pub(crate) struct UnblockCustomerArgs {
     body: crate::payload::BodyArgs,
 }
 
-///The flags of `get-customer`.
+/// The flags of `get-customer`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct GetCustomerArgs {
     #[arg(
@@ -228,7 +228,7 @@ pub(crate) struct GetCustomerArgs {
     body: crate::payload::BodyArgs,
 }
 
-///The flags of `get-customer-by-external-id`.
+/// The flags of `get-customer-by-external-id`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct GetCustomerByExternalIdArgs {
     #[arg(
@@ -242,7 +242,7 @@ pub(crate) struct GetCustomerByExternalIdArgs {
     body: crate::payload::BodyArgs,
 }
 
-///The flags of `create-customer`.
+/// The flags of `create-customer`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CreateCustomerArgs {
     #[arg(
@@ -270,7 +270,7 @@ pub(crate) struct CreateCustomerArgs {
     body: crate::payload::BodyArgs,
 }
 
-///The flags of `block-customer`.
+/// The flags of `block-customer`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct BlockCustomerArgs {
     #[arg(
@@ -284,7 +284,7 @@ pub(crate) struct BlockCustomerArgs {
     body: crate::payload::BodyArgs,
 }
 
-///The flags of `get-purse-address`.
+/// The flags of `get-purse-address`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct GetPurseAddressArgs {
     #[arg(
@@ -446,8 +446,6 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 .await
         }
         Command::Webhooks(command) => crate::webhooks::run(command, context).await,
-        Command::Completions(_) => {
-            unreachable!("completions run before the runtime starts")
-        }
+        Command::Completions(completions) => completions.print(),
     }
 }

@@ -103,6 +103,6 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
             crate::pages::all(context, "findThings", payload, paging).await
         }
         Command::Webhooks(command) => crate::webhooks::run(command, context).await,
-        Command::Completions(_) => unreachable!("completions run before the runtime starts"),
+        Command::Completions(completions) => completions.print(),
     }
 }

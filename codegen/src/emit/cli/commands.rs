@@ -78,7 +78,7 @@ pub fn emit(api: &Api) -> Result<TokenStream, String> {
             match command {
                 #(#arms)*
                 #webhooks_arm
-                Command::Completions(_) => unreachable!("completions run before the runtime starts"),
+                Command::Completions(completions) => completions.print(),
             }
         }
     })
@@ -140,7 +140,7 @@ fn args_struct(
     flags: &[Flag],
     paged: bool,
 ) -> TokenStream {
-    let doc = format!("The flags of `{command}`.");
+    let doc = docs::outer(&format!("The flags of `{command}`."));
     let fields = flags.iter().map(|flag| {
         let (member, ty, arg, long, help) =
             (&flag.member, &flag.ty, &flag.arg, &flag.long, &flag.help);
@@ -158,7 +158,7 @@ fn args_struct(
         }
     });
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, clap::Args)]
         pub(crate) struct #name {
             #(#fields)*
