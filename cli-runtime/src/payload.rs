@@ -86,7 +86,8 @@ impl Fields {
         self.fallbacks.push((property, json));
     }
 
-    /// The payload: the body (or `{}`), each given flag on top, read as `P`.
+    /// The payload: the body (or `{}`), each given flag on top, the fallbacks for what
+    /// neither gives, read as `P`.
     pub(crate) fn payload<P: serde::de::DeserializeOwned>(
         self,
         body: &BodyArgs,
@@ -105,6 +106,13 @@ impl Fields {
                 return Err(Failure::usage(format!(
                     "`{property}` is given twice, by --{flag} and in the body: give it once"
                 )));
+            }
+        }
+        for (property, json) in self.fallbacks {
+            if !object.contains_key(property) {
+                let json = RawValue::from_string(json.to_owned())
+                    .map_err(|error| Failure::usage(format!("`{property}`: {error}")))?;
+                object.insert(property.to_owned(), json);
             }
         }
         let json =
@@ -216,6 +224,27 @@ mod tests {
         assert_eq!(payload.customer_id, "c-1");
         assert_eq!(payload.amount.unwrap().get(), "1.10");
         assert_eq!(payload.tags.unwrap(), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_fallback_fills_only_what_neither_a_flag_nor_the_body_gives() {
+        let mut fields = Fields::new();
+        fields.fallback("customerId", "\"first\"");
+        let payload: Payload = fields.payload(&body(None)).unwrap();
+        assert_eq!(payload.customer_id, "first");
+        let mut fields = Fields::new();
+        fields.fallback("customerId", "\"first\"");
+        let payload: Payload = fields
+            .payload(&body(Some(r#"{"customerId":"c-9"}"#)))
+            .unwrap();
+        assert_eq!(payload.customer_id, "c-9");
+        let mut fields = Fields::new();
+        fields
+            .value("customerId", "customer-id", Some("c-1"))
+            .unwrap();
+        fields.fallback("customerId", "\"first\"");
+        let payload: Payload = fields.payload(&body(None)).unwrap();
+        assert_eq!(payload.customer_id, "c-1");
     }
 
     #[test]
