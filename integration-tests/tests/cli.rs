@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use calypso_customer_purse::SecretString;
-use calypso_customer_purse::types::Transaction;
+use calypso_customer_purse::types::{Transaction, TransactionIdRequest};
 use calypso_customer_purse_sandbox::{
     Credentials, DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, DeliveryOutcome, Deposit, Running,
     Sandbox, Settings, WebhookRegistration, WebhookSubscription,
@@ -364,7 +364,18 @@ fn every_operation_prints_the_sandbox_s_answer() {
     assert_eq!(page["totalElements"], 1);
     assert_eq!(page["result"][0]["id"], transaction_id.as_str());
 
-    // --compact: the same document on one line.
+    // --compact: the body the sandbox sends (compact JSON) byte for byte, as the client's raw
+    // call reads it.
+    let sent = api
+        .runtime
+        .block_on(async {
+            api.running
+                .client()
+                .expect("a client of the sandbox")
+                .call_raw("getTransaction", &TransactionIdRequest::new(deposit.id))
+                .await
+        })
+        .expect("the sandbox answers");
     let compact = run(
         api.signed(&tool).args([
             "--compact",
@@ -374,7 +385,7 @@ fn every_operation_prints_the_sandbox_s_answer() {
         ]),
         0,
     );
-    assert_eq!(compact.stdout.lines().count(), 1, "{}", compact.stdout);
+    assert_eq!(compact.stdout, format!("{}\n", sent.get()));
     assert_contains(&compact.stdout, "\"amount\":125.50,");
     assert_eq!(json(&compact.stdout), transaction);
 }
@@ -919,6 +930,21 @@ fn no_secret_shows_at_any_verbosity_from_any_source() {
             );
             assert_secrets_hidden(&format!("a refused webhook ({case})"), &refused);
         }
+    }
+
+    // Help shows which variables are set, never the secrets' values.
+    for help in [
+        &["--help"][..],
+        &["get-customer", "--help"],
+        &["webhooks", "listen", "--help"],
+        &["webhooks", "verify", "--help"],
+    ] {
+        let printed = run(
+            with_credentials(&tool, Source::Env, &base_url, "").args(help),
+            0,
+        );
+        assert_contains(&printed.stdout, "CALYPSO_CUSTOMER_PURSE_");
+        assert_secrets_hidden(&format!("{help:?}"), &printed);
     }
 
     // A wrong secret: the API refuses the signature, and neither secret shows.
