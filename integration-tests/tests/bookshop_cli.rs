@@ -158,6 +158,46 @@ fn search_books_all_walks_from_page_0_to_the_first_empty_page() {
 }
 
 #[test]
+fn search_books_all_starts_at_the_first_page_in_force_unless_a_page_is_given() {
+    let shop = Shop::start();
+    let tool = Tool::bookshop();
+    for number in [1_i64, 2, 5] {
+        let books = if number == 1 { vec![book(1)] } else { vec![] };
+        shop.mock
+            .search_books()
+            .when(move |request: &SearchBooksRequest| request.page == number)
+            .respond_with(&BookPage::new(books));
+    }
+    // A server that counts pages from 1: the walk starts there, not at the spec's 0.
+    let printed = run(
+        shop.signed(&tool)
+            .args(["--first-page", "1", "search-books", "--all"]),
+        0,
+    );
+    assert_eq!(ndjson(&printed.stdout).len(), 1, "{}", printed.stdout);
+    // A page the body names is where the walk starts.
+    run(
+        shop.signed(&tool).args([
+            "--first-page",
+            "1",
+            "search-books",
+            "--all",
+            "--body",
+            r#"{"page":5}"#,
+        ]),
+        0,
+    );
+    let numbers: Vec<i64> = shop
+        .mock
+        .search_books()
+        .calls()
+        .iter()
+        .map(|request| request.page)
+        .collect();
+    assert_eq!(numbers, [1, 2, 5]);
+}
+
+#[test]
 fn the_shop_s_refusals_exit_1_with_its_own_error_body() {
     let shop = Shop::start();
     let tool = Tool::bookshop();
