@@ -1023,11 +1023,13 @@ fn webhooks_listen_verifies_the_sandbox_s_events_and_refuses_a_tampered_one() {
     // them to start: so the URL takes a port found free just before.
     let listen_at = free_address();
     let subscription = api.subscribe(&format!("http://{listen_at}/hooks"));
+    let (app, received) = app();
     let mut listen = tool.std_command();
     listen
         .args(["--compact", "webhooks", "listen", "--listen"])
         .arg(listen_at.to_string())
-        .args(["--max-events", "5"])
+        .args(["--max-events", "5", "--forward-to"])
+        .arg(format!("http://{}/app/hooks", app.address))
         .env(
             "CALYPSO_CUSTOMER_PURSE_WEBHOOK_KEY",
             &subscription.public_key,
@@ -1102,6 +1104,20 @@ fn webhooks_listen_verifies_the_sandbox_s_events_and_refuses_a_tampered_one() {
         assert_eq!(event["data"]["transactionId"], deposit.id.to_string());
         assert_contains(line, "\"amount\":77.70,");
     }
+    // Each passed on as the sandbox sent it: its signature still verifies with the
+    // subscription's keys, and its bytes are the line printed (the sandbox sends compact JSON).
+    let forwarded = received.lock().expect("not poisoned");
+    assert_eq!(forwarded.len(), 4, "the refused webhook is not passed on");
+    let verifier = subscription.verifier();
+    for ((headers, body), (line, event_type)) in
+        forwarded.iter().zip(printed.stdout.lines().zip(&types))
+    {
+        let webhook = verifier
+            .verify(headers, body)
+            .expect("the sandbox's signature, intact");
+        assert_eq!(webhook.event.event_type(), *event_type);
+        assert_eq!(line.as_bytes(), body.as_ref());
+    }
     let verified: Vec<&str> = printed
         .stderr
         .lines()
@@ -1124,8 +1140,9 @@ fn webhooks_listen_verifies_the_sandbox_s_events_and_refuses_a_tampered_one() {
 /// What the application behind `--forward-to` received.
 type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
 
-#[test]
-fn webhooks_listen_forwards_a_verified_webhook_byte_for_byte() {
+/// An application behind `--forward-to`: it keeps what it is sent on `/app/hooks` and answers
+/// 202 with a text of its own.
+fn app() -> (Local, Received) {
     let received: Received = Arc::default();
     let app = Local::serve(
         axum::Router::new()
@@ -1142,6 +1159,12 @@ fn webhooks_listen_forwards_a_verified_webhook_byte_for_byte() {
             )
             .with_state(Arc::clone(&received)),
     );
+    (app, received)
+}
+
+#[test]
+fn webhooks_listen_forwards_a_verified_webhook_byte_for_byte() {
+    let (app, received) = app();
     let tool = Tool::calypso();
     let forward_to = format!("http://{}/app/hooks", app.address);
     let mut listen = tool.std_command();
