@@ -32,6 +32,8 @@ pub(crate) struct Fields {
     fallbacks: Vec<(&'static str, &'static str)>,
     /// Every field's JSON name and flag, to name the flag in errors.
     flags: Vec<(&'static str, &'static str)>,
+    /// The properties that took their fallback value, once the payload is made.
+    fell_back: Vec<&'static str>,
 }
 
 impl Fields {
@@ -88,9 +90,10 @@ impl Fields {
         self.fallbacks.push((property, json));
     }
 
-    /// The payload: the body (or `{}`), each given flag on top, read as `P`.
+    /// The payload: the body (or `{}`), each given flag on top, the fallbacks for what
+    /// neither gives, read as `P`.
     pub(crate) fn payload<P: serde::de::DeserializeOwned>(
-        self,
+        &mut self,
         body: &BodyArgs,
     ) -> Result<P, Failure> {
         let body_text = body.text()?;
@@ -102,11 +105,19 @@ impl Fields {
             })?,
             None => BTreeMap::new(),
         };
-        for (property, flag, value) in self.given {
+        for (property, flag, value) in std::mem::take(&mut self.given) {
             if object.insert(property.to_owned(), value).is_some() {
                 return Err(Failure::usage(format!(
                     "`{property}` is given twice, by --{flag} and in the body: give it once"
                 )));
+            }
+        }
+        for (property, json) in std::mem::take(&mut self.fallbacks) {
+            if !object.contains_key(property) {
+                let json = RawValue::from_string(json.to_owned())
+                    .map_err(|error| Failure::usage(format!("`{property}`: {error}")))?;
+                object.insert(property.to_owned(), json);
+                self.fell_back.push(property);
             }
         }
         let json =
@@ -125,6 +136,13 @@ impl Fields {
             }
             Failure::usage(message)
         })
+    }
+
+    /// Whether `property` took its fallback value in the payload made last: neither a
+    /// flag nor the body gave it.
+    #[allow(dead_code)] // Used by the tools of specs with a required page number.
+    pub(crate) fn fell_back(&self, property: &str) -> bool {
+        self.fell_back.contains(&property)
     }
 }
 
@@ -218,6 +236,30 @@ mod tests {
         assert_eq!(payload.customer_id, "c-1");
         assert_eq!(payload.amount.unwrap().get(), "1.10");
         assert_eq!(payload.tags.unwrap(), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_fallback_fills_only_what_neither_a_flag_nor_the_body_gives() {
+        let mut fields = Fields::new();
+        fields.fallback("customerId", "\"first\"");
+        let payload: Payload = fields.payload(&body(None)).unwrap();
+        assert_eq!(payload.customer_id, "first");
+        assert!(fields.fell_back("customerId"));
+        let mut fields = Fields::new();
+        fields.fallback("customerId", "\"first\"");
+        let payload: Payload = fields
+            .payload(&body(Some(r#"{"customerId":"c-9"}"#)))
+            .unwrap();
+        assert_eq!(payload.customer_id, "c-9");
+        assert!(!fields.fell_back("customerId"));
+        let mut fields = Fields::new();
+        fields
+            .value("customerId", "customer-id", Some("c-1"))
+            .unwrap();
+        fields.fallback("customerId", "\"first\"");
+        let payload: Payload = fields.payload(&body(None)).unwrap();
+        assert_eq!(payload.customer_id, "c-1");
+        assert!(!fields.fell_back("customerId"));
     }
 
     #[test]

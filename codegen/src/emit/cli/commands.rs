@@ -270,15 +270,22 @@ fn paging(
     let page_type = tokens(&pagination.page_number_type, &TokenStream::new());
     let first_page = proc_macro2::Literal::i64_unsuffixed(pagination.first_page);
     let is_i64 = pagination.page_number_type == RustType::I64;
+    // A required page number that neither a flag nor the body gave holds the spec's first
+    // page (the fallback): the walk then starts at the first page in force, which
+    // --first-page or the profile may change.
+    let property = wire_name_of(api, &op.payload, &pagination.page_number_field);
     let (start, set) = match (pagination.page_number_optional, is_i64) {
         (true, true) => (quote!(payload.#page), quote!(payload.#page = Some(page))),
         (true, false) => (
             quote!(payload.#page.map(i64::from)),
             quote!(payload.#page = Some(page)),
         ),
-        (false, true) => (quote!(Some(payload.#page)), quote!(payload.#page = page)),
+        (false, true) => (
+            quote!((!fields.fell_back(#property)).then_some(payload.#page)),
+            quote!(payload.#page = page),
+        ),
         (false, false) => (
-            quote!(Some(i64::from(payload.#page))),
+            quote!((!fields.fell_back(#property)).then_some(i64::from(payload.#page))),
             quote!(payload.#page = page),
         ),
     };
