@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: measures the generator, the generated client, the sandbox's ledger
-//! lookups, the generated command-line tool's start-to-exit time and what the client costs to
-//! build, and prints one table. Every ratio compares two things measured side by side in the
-//! same run, as a median over alternating rounds, because the machine is shared and noisy.
+//! lookups, the generated command-line tool's start-to-exit time, and what the client and the
+//! tool cost to build, and prints one table. Every ratio compares two things measured side by
+//! side in the same run, as a median over alternating rounds, because the machine is shared
+//! and noisy.
 //!
 //! Options: `--quick` (fewer rounds: a smoke run, not figures to record) and `--skip-build`
 //! (no clean builds, which take minutes).
@@ -261,13 +262,19 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
     );
 
     if effort.build {
-        eprintln!("build cost of the generated crate (clean builds take minutes) …");
+        eprintln!("build cost of the generated crates (clean builds take minutes) …");
         let cost = build_cost::measure(
             &root.join("generated-client"),
             &root.join("Cargo.lock"),
             &root.join("target/bench-build"),
         )?;
-        for clean in &cost.clean {
+        let cli = build_cost::measure_cli(
+            &root.join("generated-cli"),
+            &root.join("generated-client"),
+            &root.join("Cargo.lock"),
+            &root.join("target/bench-build/cli"),
+        )?;
+        for clean in cost.clean.iter().chain([&cli]) {
             rows.push(Row::new(
                 format!(
                     "Clean debug build with dependencies, {} ({} dependencies)",
