@@ -1,5 +1,6 @@
 //! What the generated crate costs a user to build: a clean build with its dependencies under
-//! each TLS choice, a rebuild of the crate alone, its lines of code and its dependencies.
+//! each TLS choice, a rebuild of the crate alone, its lines of code and its dependencies. And
+//! the same clean build of the generated command-line tool, which depends on the crate.
 //!
 //! The crate is copied out of the workspace, with the workspace's lock file, and built there
 //! as a user's project would build it: offline, from the local registry cache, in a fresh
@@ -75,6 +76,47 @@ pub fn measure(crate_dir: &Path, lock_file: &Path, scratch: &Path) -> Result<Bui
         clean,
         rebuild: median(&mut rebuilds),
         lines: count_lines(&copy.join("src"))?,
+    })
+}
+
+/// One clean build of the command-line tool at `cli_dir`, with its default features, and its
+/// dependencies (the client at `client_dir` among them). The two are copied side by side under
+/// `scratch`, as the tool's path dependency on the client expects, in a workspace of their own
+/// with `lock_file`.
+pub fn measure_cli(
+    cli_dir: &Path,
+    client_dir: &Path,
+    lock_file: &Path,
+    scratch: &Path,
+) -> Result<CleanBuild, String> {
+    if scratch.exists() {
+        fs::remove_dir_all(scratch).map_err(|error| format!("{}: {error}", scratch.display()))?;
+    }
+    let root = scratch.join("workspace");
+    let name = |dir: &Path| {
+        dir.file_name()
+            .map(ToOwned::to_owned)
+            .ok_or_else(|| format!("{} has no folder name", dir.display()))
+    };
+    let (cli_name, client_name) = (name(cli_dir)?, name(client_dir)?);
+    copy_dir(cli_dir, &root.join(&cli_name))?;
+    copy_dir(client_dir, &root.join(&client_name))?;
+    fs::copy(lock_file, root.join("Cargo.lock")).map_err(|error| format!("Cargo.lock: {error}"))?;
+    // Both crates are edition 2021, whose resolver a virtual workspace must name.
+    let manifest = format!(
+        "[workspace]\nmembers = [\"{}\"]\nresolver = \"2\"\n",
+        cli_name.to_string_lossy()
+    );
+    fs::write(root.join("Cargo.toml"), manifest).map_err(|error| error.to_string())?;
+
+    let cli = root.join(&cli_name);
+    let time = cargo_build(&cli, &scratch.join("target"), &[])?;
+    let dependencies = dependency_count(&cli, &[])?;
+    eprintln!("  clean build, the CLI: {:.1} s", time.as_secs_f64());
+    Ok(CleanBuild {
+        variant: "the CLI, default features".into(),
+        time,
+        dependencies,
     })
 }
 

@@ -1,12 +1,14 @@
 //! `cargo xtask bench`: measures the generator, the generated client, the sandbox's ledger
-//! lookups and what the client costs to build, and prints one table. Every ratio compares two
-//! things measured side by side in the same run, as a median over alternating rounds, because
-//! the machine is shared and noisy.
+//! lookups, the generated command-line tool's start-to-exit time, and what the client and the
+//! tool cost to build, and prints one table. Every ratio compares two things measured side by
+//! side in the same run, as a median over alternating rounds, because the machine is shared
+//! and noisy.
 //!
 //! Options: `--quick` (fewer rounds: a smoke run, not figures to record) and `--skip-build`
 //! (no clean builds, which take minutes).
 
 mod build_cost;
+mod cli;
 mod generator;
 mod hand_signed;
 mod mock;
@@ -34,6 +36,8 @@ struct Effort {
     /// Mocks started, and rounds of sequential calls to the mock and the sandbox.
     mock_rounds: usize,
     mock_calls: usize,
+    /// Runs of the command-line tool, each followed by the same call in-process.
+    cli_rounds: usize,
     build: bool,
 }
 
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         sandbox_calls: 256,
         mock_rounds: 11,
         mock_calls: 1_000,
+        cli_rounds: 21,
         build: true,
     };
     for arg in &args {
@@ -66,6 +71,7 @@ fn main() -> ExitCode {
                     sandbox_calls: 64,
                     mock_rounds: 3,
                     mock_calls: 100,
+                    cli_rounds: 3,
                     ..effort
                 }
             }
@@ -102,6 +108,8 @@ fn workspace_root() -> PathBuf {
 fn run(effort: &Effort) -> Result<Vec<Row>, String> {
     let root = workspace_root();
     let mut rows = Vec::new();
+    // Looked for first, so that a missing tool stops the run before the long measurements.
+    let cli_binary = cli::binary()?;
 
     eprintln!("generator …");
     let spec_path = root.join("spec/customer-purse.yaml");
@@ -223,14 +231,50 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
         .goal("≥ 0.5x", mock.ratio >= 0.5),
     );
 
+    eprintln!("the command-line tool, start to exit …");
+    let cli = cli::measure(
+        &cli_binary,
+        &root.join("target/bench-cli"),
+        effort.cli_rounds,
+    )?;
+    rows.push(
+        Row::new(
+            "CLI: one `get-customer` as a process, start to exit",
+            duration(cli.process),
+        )
+        .against(
+            format!(
+                "{} (the call, by the client in-process)",
+                duration(cli.call)
+            ),
+            cli.process.as_secs_f64() / cli.call.as_secs_f64(),
+        ),
+    );
+    rows.push(
+        Row::new(
+            "  of which beyond the call (start, client, output, exit)",
+            duration(cli.beyond_the_call()),
+        )
+        .goal(
+            "≤ 50 ms",
+            cli.beyond_the_call() <= std::time::Duration::from_millis(50),
+        ),
+    );
+
     if effort.build {
-        eprintln!("build cost of the generated crate (clean builds take minutes) …");
+        eprintln!("build cost of the generated crates (clean builds take minutes) …");
         let cost = build_cost::measure(
             &root.join("generated-client"),
             &root.join("Cargo.lock"),
             &root.join("target/bench-build"),
         )?;
-        for clean in &cost.clean {
+        let cli = build_cost::measure_cli(
+            &root.join("generated-cli"),
+            &root.join("generated-client"),
+            &root.join("Cargo.lock"),
+            &root.join("target/bench-build/cli"),
+        )?;
+        for clean in cost.clean.iter().chain([&cli]) {
             rows.push(Row::new(
                 format!(
                     "Clean debug build with dependencies, {} ({} dependencies)",
