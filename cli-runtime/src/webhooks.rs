@@ -87,11 +87,7 @@ impl Keys {
     /// The verifier, with the keys of the flags, the environment or the profile.
     fn verifier(&self, context: &Context) -> Result<(client::WebhookVerifier, String), Failure> {
         let (profile, source) = crate::profile::load(&context.global.profile)?;
-        let missing = |what: &str, flag: &str, env: &str, key: &str| {
-            Failure::usage(format!(
-                "no {what}: give --{flag}, set {env}, or set `{key}` in {source}"
-            ))
-        };
+        let missing = |what, flag, env, key| crate::profile::missing(what, flag, env, key, &source);
         let key = self
             .webhook_key
             .clone()

@@ -36,10 +36,16 @@ static SPEC: LazyLock<String> = LazyLock::new(|| {
 static SPEC_TREE: LazyLock<Value> =
     LazyLock::new(|| serde_yaml::from_str(&SPEC).expect("the spec is YAML"));
 
-/// The generator's answer to `bytes`: files, or an error with a position. Panics fail the case.
+/// The generator's answer to `bytes`: files (the client's and the tool's), or an error with a
+/// position. Panics fail the case.
 fn generate_checked(bytes: &[u8]) -> Result<(), TestCaseError> {
+    // The client and, from the same model, the command-line tool.
     let result = codegen::spec_text(bytes, "fuzzed.yaml")
-        .and_then(|text| codegen::generate(text, "fuzzed.yaml"));
+        .and_then(|text| codegen::load(text, "fuzzed.yaml"))
+        .and_then(|api| {
+            codegen::generate_from(&api, "fuzzed.yaml")?;
+            codegen::generate_cli(&api, "fuzzed.yaml", "../client")
+        });
     if let Err(error) = result {
         let shown = error.to_string();
         let Some(location) = error.location else {

@@ -78,11 +78,7 @@ impl Credentials {
     /// The flags' (or environment's) credentials, each missing one taken from the profile.
     pub(crate) fn resolve(args: &ProfileArgs) -> Result<Self, Failure> {
         let (profile, source) = load(args)?;
-        let missing = |what: &str, flag: &str, env: &str, key: &str| {
-            Failure::usage(format!(
-                "no {what}: give --{flag}, set {env}, or set `{key}` in {source}"
-            ))
-        };
+        let missing = |what, flag, env, key| missing(what, flag, env, key, &source);
         Ok(Self {
             account: args
                 .account
@@ -103,6 +99,13 @@ impl Credentials {
             first_page: profile.first_page,
         })
     }
+}
+
+/// A setting given nowhere: where it could have been given.
+pub(crate) fn missing(what: &str, flag: &str, env: &str, key: &str, source: &str) -> Failure {
+    Failure::usage(format!(
+        "no {what}: give --{flag}, set {env}, or set `{key}` in {source}"
+    ))
 }
 
 /// The profile `args` name (or the default one, if the file has it), and a description of

@@ -61,18 +61,7 @@ impl Api {
 
     /// A run of the tool with the demo credentials as flags.
     fn signed(&self, tool: &Tool) -> assert_cmd::Command {
-        let mut command = tool.command();
-        command.args([
-            "--base-url",
-            &self.base_url(),
-            "--account",
-            DEMO_ACCOUNT,
-            "--api-key",
-            DEMO_API_KEY,
-            "--api-secret",
-            DEMO_API_SECRET,
-        ]);
-        command
+        signed_at(tool, &self.base_url())
     }
 
     /// A deposit of `amount` (exact decimal text), raised inside the runtime so that the
@@ -180,6 +169,22 @@ impl Local {
 }
 
 /// A free port of 127.0.0.1, released for the tool to bind.
+/// A run of the tool against `base_url`, with the demo credentials as flags.
+fn signed_at(tool: &Tool, base_url: &str) -> assert_cmd::Command {
+    let mut command = tool.command();
+    command.args([
+        "--base-url",
+        base_url,
+        "--account",
+        DEMO_ACCOUNT,
+        "--api-key",
+        DEMO_API_KEY,
+        "--api-secret",
+        DEMO_API_SECRET,
+    ]);
+    command
+}
+
 fn free_address() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("an address")
@@ -486,21 +491,9 @@ fn exit_2_for_a_bad_flag_or_payload_with_nothing_sent() {
     let tool = Tool::calypso();
     let silent = Silent::new();
     let base_url = silent.base_url();
-    let credentials = [
-        "--base-url",
-        &base_url,
-        "--account",
-        DEMO_ACCOUNT,
-        "--api-key",
-        DEMO_API_KEY,
-        "--api-secret",
-        DEMO_API_SECRET,
-    ];
 
     let bad_uuid = run(
-        tool.command()
-            .args(credentials)
-            .args(["get-customer", "--customer-id", "not-a-uuid"]),
+        signed_at(&tool, &base_url).args(["get-customer", "--customer-id", "not-a-uuid"]),
         2,
     );
     assert_contains(
@@ -509,18 +502,14 @@ fn exit_2_for_a_bad_flag_or_payload_with_nothing_sent() {
     );
     assert_eq!(bad_uuid.stdout, "");
 
-    let missing = run(tool.command().args(credentials).arg("get-customer"), 2);
+    let missing = run(signed_at(&tool, &base_url).arg("get-customer"), 2);
     assert_contains(
         &missing.stderr,
         "missing field `customerId` (`customerId` is --customer-id)",
     );
 
     let missing_one_of_two = run(
-        tool.command().args(credentials).args([
-            "get-purse-address",
-            "--customer-id",
-            UNKNOWN_CUSTOMER,
-        ]),
+        signed_at(&tool, &base_url).args(["get-purse-address", "--customer-id", UNKNOWN_CUSTOMER]),
         2,
     );
     assert_contains(
@@ -529,7 +518,7 @@ fn exit_2_for_a_bad_flag_or_payload_with_nothing_sent() {
     );
 
     let twice = run(
-        tool.command().args(credentials).args([
+        signed_at(&tool, &base_url).args([
             "get-customer",
             "--customer-id",
             UNKNOWN_CUSTOMER,
@@ -544,9 +533,7 @@ fn exit_2_for_a_bad_flag_or_payload_with_nothing_sent() {
     );
 
     let not_json = run(
-        tool.command()
-            .args(credentials)
-            .args(["get-customer", "--body", "{customerId:1}"]),
+        signed_at(&tool, &base_url).args(["get-customer", "--body", "{customerId:1}"]),
         2,
     );
     assert_contains(&not_json.stderr, "is not a JSON object");
@@ -629,18 +616,11 @@ fn exit_3_when_nothing_answers() {
     let tool = Tool::calypso();
     let closed = free_address();
     let printed = run(
-        tool.command()
-            .args([
-                "--base-url",
-                &format!("http://{closed}"),
-                "--account",
-                DEMO_ACCOUNT,
-                "--api-key",
-                DEMO_API_KEY,
-                "--api-secret",
-                DEMO_API_SECRET,
-            ])
-            .args(["get-customer", "--customer-id", UNKNOWN_CUSTOMER]),
+        signed_at(&tool, &format!("http://{closed}")).args([
+            "get-customer",
+            "--customer-id",
+            UNKNOWN_CUSTOMER,
+        ]),
         3,
     );
     assert_eq!(printed.stdout, "");
@@ -658,18 +638,11 @@ fn exit_4_when_a_success_body_is_not_json() {
     }));
     let tool = Tool::calypso();
     let printed = run(
-        tool.command()
-            .args([
-                "--base-url",
-                &format!("http://{}", server.address),
-                "--account",
-                DEMO_ACCOUNT,
-                "--api-key",
-                DEMO_API_KEY,
-                "--api-secret",
-                DEMO_API_SECRET,
-            ])
-            .args(["get-customer", "--customer-id", UNKNOWN_CUSTOMER]),
+        signed_at(&tool, &format!("http://{}", server.address)).args([
+            "get-customer",
+            "--customer-id",
+            UNKNOWN_CUSTOMER,
+        ]),
         4,
     );
     assert_eq!(printed.stdout, "");
