@@ -45,6 +45,14 @@ pub struct Target {
 }
 
 impl Target {
+    /// The crate folders, for messages (`generated-client and generated-cli`).
+    fn folders(&self) -> String {
+        match &self.cli {
+            Some(cli) => format!("{} and {}", display(&self.out), display(cli)),
+            None => display(&self.out),
+        }
+    }
+
     /// The checked-in generated crates.
     pub fn checked_in() -> Vec<Target> {
         let root = workspace_root();
@@ -118,7 +126,7 @@ pub fn run(options: &Options) -> ExitCode {
                 failed = true;
                 eprintln!(
                     "{} is stale; these files differ from what {} generates:",
-                    display(&target.out),
+                    target.folders(),
                     display(&target.spec)
                 );
                 for change in &synced.files {
@@ -131,12 +139,12 @@ pub fn run(options: &Options) -> ExitCode {
                 eprintln!("error: {message}");
             }
             if synced.files.is_empty() && gate.is_ok() {
-                println!("{} is up to date", display(&target.out));
+                println!("{}: up to date", target.folders());
             }
             continue;
         }
         if synced.files.is_empty() {
-            println!("{} is up to date", display(&target.out));
+            println!("{}: up to date", target.folders());
         }
         for change in &synced.files {
             println!("{change}");
