@@ -30,29 +30,20 @@ fn bin_dir() -> &'static Path {
     }
 }
 
-/// Builds the tools' packages with the cargo, profile, target dir and target of this test
-/// binary (`<target dir>/[<triple>/]<profile dir>/deps/<test>`), so that `cargo test -p
-/// integration-tests` alone runs current binaries. Quick when they are up to date.
+/// Builds the tools' packages with the cargo and profile of this test binary, so that
+/// `cargo test -p integration-tests` alone runs current binaries, and returns the folder
+/// cargo says it put them in. Quick when they are up to date.
 fn build() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|error| format!("no current exe: {error}"))?;
-    let profile_dir = exe
+    // `<target dir>/[<triple>/]<profile dir>/deps/<test>`
+    let profile = match exe
         .parent()
         .and_then(Path::parent)
-        .ok_or_else(|| format!("{} is not in <target>/<profile>/deps", exe.display()))?;
-    let profile = match profile_dir.file_name().and_then(|name| name.to_str()) {
-        Some("debug") => "dev",
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str())
+    {
+        Some("debug") | None => "dev",
         Some(other) => other,
-        None => return Err(format!("no profile folder above {}", exe.display())),
-    };
-    let above = profile_dir
-        .parent()
-        .ok_or_else(|| format!("no target dir above {}", profile_dir.display()))?;
-    // The target dir holds CACHEDIR.TAG; a folder without it is a target triple's.
-    let (target_dir, triple) = if above.join("CACHEDIR.TAG").exists() {
-        (above, None)
-    } else {
-        let triple = above.file_name().and_then(|name| name.to_str());
-        (above.parent().unwrap_or(above), triple)
     };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -64,14 +55,7 @@ fn build() -> Result<PathBuf, String> {
         .arg("--manifest-path")
         .arg(workspace.join("Cargo.toml"))
         .args(PACKAGES.iter().flat_map(|package| ["-p", package]))
-        .args(["--profile", profile, "--bins"])
-        .arg("--target-dir")
-        .arg(target_dir)
-        // The target dir is the test's, whatever the environment says.
-        .env_remove("CARGO_TARGET_DIR");
-    if let Some(triple) = triple {
-        command.args(["--target", triple]);
-    }
+        .args(["--profile", profile, "--bins", "--message-format=json"]);
     let output = command
         .output()
         .map_err(|error| format!("cannot run {}: {error}", cargo.to_string_lossy()))?;
@@ -82,7 +66,13 @@ fn build() -> Result<PathBuf, String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    Ok(profile_dir.to_path_buf())
+    // Each built binary is a `compiler-artifact` message with its `executable`.
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .find_map(|executable| executable.parent().map(Path::to_path_buf))
+        .ok_or_else(|| format!("{command:?} named no binary"))
 }
 
 /// One of the tools, with a HOME of its own that no test writes a config file into unless
