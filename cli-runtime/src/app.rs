@@ -71,7 +71,7 @@ impl Context {
             .api_key(credentials.api_key)
             .api_secret(credentials.api_secret)
             .trace_bodies(self.global.verbose >= 2);
-        if let Some(base_url) = self.base_url(&credentials.base_url) {
+        if let Some(base_url) = self.global.base_url.clone().or(credentials.base_url) {
             builder = builder.base_url(base_url);
         }
         let first_page = self.global.first_page.or(credentials.first_page);
@@ -87,13 +87,6 @@ impl Context {
             .build()
             .map_err(|error| Failure::usage(error.to_string()))?;
         Ok((client, first_page))
-    }
-
-    fn base_url(&self, from_profile: &Option<String>) -> Option<String> {
-        self.global
-            .base_url
-            .clone()
-            .or_else(|| from_profile.clone())
     }
 }
 
