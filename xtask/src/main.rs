@@ -3,18 +3,20 @@
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--spec FILE] [--out DIR]
+usage: cargo xtask codegen [--check] [--spec FILE] [--out DIR] [--cli-out DIR]
        cargo xtask release [--date YYYY-MM-DD] [--spec FILE] [--out DIR]
        cargo xtask bench [--quick] [--skip-build]
 
-  codegen        regenerate the client crate from the spec; list the files that changed and
-                 the public API changes (major, minor, patch) since the last release, which
-                 also go into the crate's CHANGELOG.md
+  codegen        regenerate the client crate and its command-line tool from the spec; list
+                 the files that changed and the public API changes (major, minor, patch)
+                 since the last release, which also go into the crate's CHANGELOG.md
   --check        write nothing; fail and name the stale files if the crate is out of date,
                  or the changes if x-rust-crate.version is too low for them
   --spec FILE    the spec to read (default: spec/customer-purse.yaml)
   --out DIR      the crate folder to write (default: generated-client)
-                 (with neither, every checked-in crate)
+  --cli-out DIR  the command-line tool's crate folder to write (with --spec or --out, the
+                 tool is generated only when given)
+                 (with none of the three, every checked-in crate and tool)
 
   release        release the crate as the spec's x-rust-crate.version: CHANGELOG.md's
                  Unreleased changes move under that version, and the spec is recorded as the

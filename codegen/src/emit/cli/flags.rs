@@ -63,20 +63,16 @@ fn given(api: &Api, ty: &RustType) -> Given {
         RustType::Uuid => Given::Typed(quote!(client::Uuid), "UUID"),
         RustType::Decimal => Given::Checked("decimal", "DECIMAL", true),
         RustType::DateTime => Given::Checked("date_time", "DATE-TIME", false),
-        RustType::Named(name) if is_enum(api, name) => Given::Typed(quote!(String), "VALUE"),
+        RustType::Named(_) if enum_values(api, ty).is_some() => {
+            Given::Typed(quote!(String), "VALUE")
+        }
         RustType::Named(_) | RustType::Json | RustType::List(_) => {
             Given::Checked("json_text", "JSON", true)
         }
     }
 }
 
-fn is_enum(api: &Api, name: &str) -> bool {
-    api.types
-        .iter()
-        .any(|def| def.name == name && matches!(def.kind, TypeKind::Enum(_)))
-}
-
-/// The values an enum field takes, for its help.
+/// The values an enum field takes, for its help; `None` when `ty` is no enum.
 fn enum_values(api: &Api, ty: &RustType) -> Option<String> {
     let RustType::Named(name) = ty else {
         return None;
