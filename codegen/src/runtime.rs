@@ -20,7 +20,7 @@ macro_rules! runtime_file {
     ($path:literal, $needed:expr) => {
         RuntimeFile {
             path: $path,
-            source: include_str!(concat!("../../client-runtime/", $path)),
+            source: include_str!(concat!("../client-runtime/", $path)),
             needed: $needed,
         }
     };
@@ -54,7 +54,7 @@ macro_rules! cli_runtime_file {
     ($path:literal, $needed:expr) => {
         RuntimeFile {
             path: $path,
-            source: include_str!(concat!("../../cli-runtime/", $path)),
+            source: include_str!(concat!("../cli-runtime/", $path)),
             needed: $needed,
         }
     };
@@ -76,7 +76,7 @@ pub const CLI_FILES: &[RuntimeFile] = &[
 
 /// The first line of a copied file: where it comes from, and where to change it.
 pub fn header(path: &str) -> String {
-    header_from("client-runtime", path)
+    header_from("codegen/client-runtime", path)
 }
 
 fn header_from(runtime: &str, path: &str) -> String {
@@ -88,12 +88,12 @@ fn header_from(runtime: &str, path: &str) -> String {
 
 /// The runtime files `api`'s crate needs, each as its source behind the header.
 pub fn files(api: &Api) -> Vec<GeneratedFile> {
-    copies(FILES, "client-runtime", api)
+    copies(FILES, "codegen/client-runtime", api)
 }
 
 /// The runtime files `api`'s command-line tool needs, each as its source behind the header.
 pub fn cli_files(api: &Api) -> Vec<GeneratedFile> {
-    copies(CLI_FILES, "cli-runtime", api)
+    copies(CLI_FILES, "codegen/cli-runtime", api)
 }
 
 fn copies(files: &[RuntimeFile], runtime: &str, api: &Api) -> Vec<GeneratedFile> {

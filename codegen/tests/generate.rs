@@ -83,7 +83,7 @@ fn runtime_files_are_copied_verbatim() {
     let specs_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs");
     let mut specs = vec![
         workspace_root().join("spec/customer-purse.yaml"),
-        workspace_root().join("fixtures/bookshop/spec.yaml"),
+        workspace_root().join("tests/fixtures/bookshop/spec.yaml"),
         specs_dir.join("base.yaml"),
     ];
     let mut ok: Vec<_> = fs::read_dir(specs_dir.join("ok"))
@@ -96,8 +96,9 @@ fn runtime_files_are_copied_verbatim() {
     for spec in &specs {
         let files = generate(spec).unwrap_or_else(|error| panic!("{error}"));
         for path in copied(&files) {
-            let source = fs::read_to_string(workspace_root().join("client-runtime").join(path))
-                .unwrap_or_else(|error| panic!("client-runtime/{path}: {error}"));
+            let source =
+                fs::read_to_string(workspace_root().join("codegen/client-runtime").join(path))
+                    .unwrap_or_else(|error| panic!("client-runtime/{path}: {error}"));
             let expected = format!("{}\n\n{source}", codegen::runtime::header(path));
             assert!(
                 file(&files, path) == expected,
@@ -110,12 +111,16 @@ fn runtime_files_are_copied_verbatim() {
     assert!(copies > 50, "only {copies} copies were compared");
     for (_, crate_dir) in [
         ("spec/customer-purse.yaml", "generated-client"),
-        ("fixtures/bookshop/spec.yaml", "fixtures/bookshop/client"),
+        (
+            "tests/fixtures/bookshop/spec.yaml",
+            "tests/fixtures/bookshop/client",
+        ),
     ] {
         for runtime_file in codegen::runtime::FILES {
             let path = runtime_file.path;
-            let source = fs::read_to_string(workspace_root().join("client-runtime").join(path))
-                .expect("the runtime file is readable");
+            let source =
+                fs::read_to_string(workspace_root().join("codegen/client-runtime").join(path))
+                    .expect("the runtime file is readable");
             let Ok(copy) = fs::read_to_string(workspace_root().join(crate_dir).join(path)) else {
                 continue;
             };
@@ -124,7 +129,7 @@ fn runtime_files_are_copied_verbatim() {
                 .unwrap_or_else(|| panic!("{crate_dir}/{path} lacks the copy header"));
             assert!(
                 body == source,
-                "{crate_dir}/{path} differs from client-runtime/{path}"
+                "{crate_dir}/{path} differs from codegen/client-runtime/{path}"
             );
         }
     }
@@ -134,7 +139,7 @@ fn runtime_files_are_copied_verbatim() {
 /// and the stand-in of the generated modules: a new runtime file cannot be left behind.
 #[test]
 fn every_runtime_file_is_copied_where_needed() {
-    let src = workspace_root().join("client-runtime/src");
+    let src = workspace_root().join("codegen/client-runtime/src");
     let mut found = Vec::new();
     let mut folders = vec![src.clone()];
     while let Some(folder) = folders.pop() {
@@ -242,7 +247,7 @@ fn every_generated_file_names_its_source_and_says_do_not_edit() {
     for file in &files {
         let first_line = file.contents.lines().next().unwrap_or_default();
         let source = if copies.contains(&file.path.as_str()) {
-            format!("from client-runtime/{}", file.path)
+            format!("from codegen/client-runtime/{}", file.path)
         } else {
             "from specs/base.yaml".to_owned()
         };
@@ -274,7 +279,7 @@ fn the_runtime_has_the_generated_crates_dependencies_and_features() {
         .expect("the spec is readable");
     let files = codegen::generate(&text, "spec/customer-purse.yaml").expect("the spec is valid");
     let generated = file(&files, "Cargo.toml");
-    let runtime = fs::read_to_string(workspace_root().join("client-runtime/Cargo.toml"))
+    let runtime = fs::read_to_string(workspace_root().join("codegen/client-runtime/Cargo.toml"))
         .expect("the runtime's manifest is readable");
     for section in ["dependencies", "features"] {
         assert!(
@@ -298,7 +303,7 @@ fn the_3_1_spec_generates_the_same_crate_as_the_3_0_spec() {
         codegen::generate(&text, path).unwrap_or_else(|error| panic!("{error}"))
     };
     let from_3_0 = generate("spec/customer-purse.yaml");
-    let from_3_1 = generate("fixtures/openapi-3.1/customer-purse.yaml");
+    let from_3_1 = generate("tests/fixtures/openapi-3.1/customer-purse.yaml");
     let paths = |files: &[codegen::GeneratedFile]| -> Vec<String> {
         files.iter().map(|file| file.path.clone()).collect()
     };
@@ -315,7 +320,7 @@ fn the_3_1_spec_generates_the_same_crate_as_the_3_0_spec() {
             assert_eq!(header_a, header_b);
         } else {
             assert!(
-                header_b.contains("fixtures/openapi-3.1/customer-purse.yaml"),
+                header_b.contains("tests/fixtures/openapi-3.1/customer-purse.yaml"),
                 "{header_b}"
             );
         }

@@ -20,7 +20,7 @@ fn specs() -> Vec<PathBuf> {
     ok.sort();
     let mut specs = vec![
         workspace_root().join("spec/customer-purse.yaml"),
-        workspace_root().join("fixtures/bookshop/spec.yaml"),
+        workspace_root().join("tests/fixtures/bookshop/spec.yaml"),
         specs_dir.join("base.yaml"),
     ];
     specs.extend(ok);
@@ -52,14 +52,15 @@ fn cli_runtime_files_are_copied_verbatim_where_needed() {
                 spec.display()
             );
             let Some(copy) = copy else { continue };
-            let source = fs::read_to_string(workspace_root().join("cli-runtime").join(path))
-                .expect("the runtime file is readable");
+            let source =
+                fs::read_to_string(workspace_root().join("codegen/cli-runtime").join(path))
+                    .expect("the runtime file is readable");
             let body = copy
                 .contents
                 .split_once("\n\n")
                 .map(|(header, body)| {
                     assert!(
-                        header.contains(&format!("from cli-runtime/{path}")),
+                        header.contains(&format!("from codegen/cli-runtime/{path}")),
                         "{header}"
                     );
                     body
@@ -80,7 +81,7 @@ fn cli_runtime_files_are_copied_verbatim_where_needed() {
 /// and the stand-in of the generated modules.
 #[test]
 fn every_cli_runtime_file_is_listed() {
-    let src = workspace_root().join("cli-runtime/src");
+    let src = workspace_root().join("codegen/cli-runtime/src");
     let mut found: Vec<String> = fs::read_dir(&src)
         .expect("listed")
         .map(|entry| entry.expect("an entry").path())
@@ -102,7 +103,7 @@ fn every_cli_runtime_file_is_listed() {
 /// depends on exactly the client's version; its modules are those the runtime needs.
 #[test]
 fn the_tool_is_named_after_the_client_and_pinned_to_its_version() {
-    let (api, files) = cli_files(&workspace_root().join("fixtures/bookshop/spec.yaml"));
+    let (api, files) = cli_files(&workspace_root().join("tests/fixtures/bookshop/spec.yaml"));
     let manifest = &files
         .iter()
         .find(|file| file.path == "Cargo.toml")

@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/call.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/call.rs. Do not edit: change that file and regenerate.
 
 //! How one call runs: every attempt stamped, signed and sent; failures retried as the
 //! policy allows; the server's clock learned from a refused timestamp; one tracing span

@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/client.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/client.rs. Do not edit: change that file and regenerate.
 
 //! The client and its builder. Its methods, one per operation, are generated
 //! (`operations.rs`); each runs through `Client::call`, in `call.rs`.

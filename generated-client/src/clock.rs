@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/clock.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/clock.rs. Do not edit: change that file and regenerate.
 
 //! The clock that stamps each request. Replace it in tests to make requests repeatable.
 

@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/error.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/error.rs. Do not edit: change that file and regenerate.
 
 //! Errors: what went wrong with a call, and what the caller may conclude from it.
 

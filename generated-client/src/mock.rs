@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/mock.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/mock.rs. Do not edit: change that file and regenerate.
 
 //! A mock of the API for your own tests (the `mock` feature): a local HTTP server that
 //! checks every request as the real API does and answers from typed stubs.

@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/paging.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/paging.rs. Do not edit: change that file and regenerate.
 
 //! Walking pages: one page at a time, only when its items are wanted.
 

@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/retry.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/retry.rs. Do not edit: change that file and regenerate.
 
 //! Retries: which failures are worth another attempt, and how long to wait before it.
 

@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/signing.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/signing.rs. Do not edit: change that file and regenerate.
 
 //! Request signing: the lowercase hex HMAC-SHA512 of the exact body bytes, keyed with
 //! the API secret's UTF-8 bytes.

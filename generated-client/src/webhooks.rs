@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/webhooks.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/webhooks.rs. Do not edit: change that file and regenerate.
 
 //! Webhooks: checking that an event came from the API, and reading it.
 //!

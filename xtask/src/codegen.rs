@@ -16,12 +16,12 @@ pub const CHECKED_IN: &[(&str, &str, &str)] = &[
     (
         "spec/customer-purse.yaml",
         "generated-client",
-        "generated-cli",
+        "calypso/cli",
     ),
     (
-        "fixtures/bookshop/spec.yaml",
-        "fixtures/bookshop/client",
-        "fixtures/bookshop/cli",
+        "tests/fixtures/bookshop/spec.yaml",
+        "tests/fixtures/bookshop/client",
+        "tests/fixtures/bookshop/cli",
     ),
 ];
 
@@ -45,7 +45,7 @@ pub struct Target {
 }
 
 impl Target {
-    /// The crate folders, for messages (`generated-client and generated-cli`).
+    /// The crate folders, for messages (`generated-client and calypso/cli`).
     fn folders(&self) -> String {
         match &self.cli {
             Some(cli) => format!("{} and {}", display(&self.out), display(cli)),
@@ -333,7 +333,7 @@ mod tests {
     fn check_mode_names_stale_files_and_writes_nothing() {
         let out = std::env::temp_dir().join(format!("xtask-check-{}", std::process::id()));
         let target = Target {
-            spec: workspace_root().join("fixtures/bookshop/spec.yaml"),
+            spec: workspace_root().join("tests/fixtures/bookshop/spec.yaml"),
             out: out.clone(),
             cli: Some(out.join("cli")),
         };

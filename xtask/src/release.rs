@@ -255,7 +255,7 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).expect("writable");
         let spec = dir.join("spec.yaml");
-        let text = fs::read_to_string(workspace_root().join("fixtures/bookshop/spec.yaml"))
+        let text = fs::read_to_string(workspace_root().join("tests/fixtures/bookshop/spec.yaml"))
             .expect("the bookshop spec is readable");
         // The tests count versions from 0.0.1, whatever the fixture's is today.
         let at = text

@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/wire/date_time.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/wire/date_time.rs. Do not edit: change that file and regenerate.
 
 //! Date-times, for `OffsetDateTime` and `Option<OffsetDateTime>` fields
 //! (`#[serde(with = "crate::wire::date_time")]`): RFC 3339 out; RFC 3339 or ISO 8601 in.

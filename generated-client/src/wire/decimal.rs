@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/wire/decimal.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/wire/decimal.rs. Do not edit: change that file and regenerate.
 
 //! JSON numbers as exact decimals, for `Decimal` and `Option<Decimal>` fields
 //! (`#[serde(with = "crate::wire::decimal")]`).

@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/wire/field.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/wire/field.rs. Do not edit: change that file and regenerate.
 
 //! Fields that hold a value, required or optional, for the serde helpers of this folder:
 //! one `with` module serves both `T` and `Option<T>`.

@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/wire/string_or_number.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/wire/string_or_number.rs. Do not edit: change that file and regenerate.
 
 //! Text the API may send as a JSON string or as a JSON number, for `String` and
 //! `Option<String>` fields (`#[serde(with = "crate::wire::string_or_number")]`): a number is

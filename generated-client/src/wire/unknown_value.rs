@@ -1,4 +1,4 @@
-// Copied by `cargo xtask codegen` from client-runtime/src/wire/unknown_value.rs. Do not edit: change that file and regenerate.
+// Copied by `cargo xtask codegen` from codegen/client-runtime/src/wire/unknown_value.rs. Do not edit: change that file and regenerate.
 
 //! The holder of enum values this version of the crate does not know.
 
