@@ -55,6 +55,35 @@ pub fn generate_cli(
     })
 }
 
+/// The generated part of the client runtime's crate (`codegen/client-runtime`), from its stand-in
+/// spec: the emitted modules, and a crate root that declares the runtime's own files where they
+/// are, `runtime_root` (`../..`) away from its folder, instead of copies. Sorted by path.
+pub fn generate_stand_in(
+    api: &model::Api,
+    spec_name: &str,
+    runtime_root: &str,
+) -> Result<Vec<GeneratedFile>, SpecError> {
+    emit::stand_in_files(api, spec_name, runtime_root).map_err(|message| SpecError {
+        spec_name: spec_name.to_owned(),
+        location: None,
+        message,
+    })
+}
+
+/// The generated part of the tools' runtime crate (`codegen/cli-runtime`), from the same
+/// stand-in spec, as [`generate_stand_in`] does for the client runtime.
+pub fn generate_cli_stand_in(
+    api: &model::Api,
+    spec_name: &str,
+    runtime_root: &str,
+) -> Result<Vec<GeneratedFile>, SpecError> {
+    emit::cli::stand_in_files(api, spec_name, runtime_root).map_err(|message| SpecError {
+        spec_name: spec_name.to_owned(),
+        location: None,
+        message,
+    })
+}
+
 /// The text of a spec file: its bytes must be UTF-8 (a byte-order mark is allowed).
 ///
 /// On other bytes the error gives the line and column of the first one that is not UTF-8.

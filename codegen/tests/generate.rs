@@ -32,7 +32,11 @@ fn workspace_root() -> &'static Path {
 fn copied(files: &[codegen::GeneratedFile]) -> Vec<&str> {
     files
         .iter()
-        .filter(|file| codegen::runtime::FILES.iter().any(|r| r.path == file.path))
+        .filter(|file| {
+            codegen::runtime::FILES
+                .iter()
+                .any(|r| r.module.path == file.path)
+        })
         .map(|file| file.path.as_str())
         .collect()
 }
@@ -117,7 +121,7 @@ fn runtime_files_are_copied_verbatim() {
         ),
     ] {
         for runtime_file in codegen::runtime::FILES {
-            let path = runtime_file.path;
+            let path = runtime_file.module.path;
             let source =
                 fs::read_to_string(workspace_root().join("codegen/client-runtime").join(path))
                     .expect("the runtime file is readable");
@@ -135,8 +139,9 @@ fn runtime_files_are_copied_verbatim() {
     }
 }
 
-/// Every file of the runtime is in the table of copied files, but for its own `lib.rs`
-/// and the stand-in of the generated modules: a new runtime file cannot be left behind.
+/// Every file of the runtime's `src/` is in the table of runtime files (the crate root and
+/// the emitted modules it is built with are generated into `stand-in/`): a new runtime file
+/// cannot be left behind.
 #[test]
 fn every_runtime_file_is_copied_where_needed() {
     let src = workspace_root().join("codegen/client-runtime/src");
@@ -156,9 +161,11 @@ fn every_runtime_file_is_copied_where_needed() {
             }
         }
     }
-    found.retain(|path| path != "src/lib.rs" && !path.starts_with("src/stand_in/"));
     found.sort();
-    let listed: Vec<&str> = codegen::runtime::FILES.iter().map(|f| f.path).collect();
+    let listed: Vec<&str> = codegen::runtime::FILES
+        .iter()
+        .map(|f| f.module.path)
+        .collect();
     assert_eq!(found, listed);
 }
 
@@ -324,5 +331,61 @@ fn the_3_1_spec_generates_the_same_crate_as_the_3_0_spec() {
                 "{header_b}"
             );
         }
+    }
+}
+
+/// The runtime crate compiles every runtime file against its stand-in, so a stand-in spec
+/// that leaves one out is refused, naming the file; the real stand-in declares each file
+/// where it is, and the emitted ones for rustfmt to skip.
+#[test]
+fn a_stand_in_declares_every_runtime_file_where_it_is() {
+    let load = |path: &Path| {
+        let text = fs::read_to_string(path).expect("the spec is readable");
+        codegen::load(&text, "spec.yaml").unwrap_or_else(|error| panic!("{error}"))
+    };
+    let base = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/base.yaml"));
+    let error = codegen::generate_stand_in(&base, "base.yaml", "../..")
+        .expect_err("base.yaml has no paged operation");
+    assert!(
+        error.message.contains("does not use src/paging.rs"),
+        "{error}"
+    );
+
+    let stand_in = load(&workspace_root().join("codegen/client-runtime/stand-in/spec.yaml"));
+    let files = codegen::generate_stand_in(&stand_in, "spec.yaml", "../..")
+        .unwrap_or_else(|error| panic!("{error}"));
+    let lib = file(&files, "src/lib.rs");
+    for runtime_file in codegen::runtime::FILES {
+        let path = runtime_file.module.path;
+        assert!(
+            files.iter().all(|file| file.path != path),
+            "{path} is copied into the stand-in"
+        );
+        let declared = match path.strip_prefix("src/wire/") {
+            Some(_) => "#[path = \"../../src/wire\"]".to_owned(),
+            None => format!("#[path = \"../../{path}\"]"),
+        };
+        assert!(lib.contains(&declared), "{path} is not declared: {lib}");
+    }
+    for emitted in [
+        "contract",
+        "operations",
+        "types",
+        "mock_operations",
+        "webhook_events",
+    ] {
+        assert!(
+            files
+                .iter()
+                .any(|file| file.path == format!("src/{emitted}.rs"))
+        );
+        let skipped = [
+            format!("#[rustfmt::skip]\nmod {emitted};"),
+            format!("#[rustfmt::skip]\npub mod {emitted};"),
+        ];
+        assert!(
+            skipped.iter().any(|declaration| lib.contains(declaration)),
+            "{emitted} is not declared for rustfmt to skip: {lib}"
+        );
     }
 }

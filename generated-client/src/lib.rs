@@ -301,14 +301,14 @@ pub use client::*;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use contract::DEFAULT_BASE_URL;
 pub use error::{ApiError, BuildError, Error, RawBody};
-pub use retry::{RequestOptions, RetryPolicy};
-pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};
-pub use wire::unknown_value::UnknownValue;
 pub use reqwest;
+pub use retry::{RequestOptions, RetryPolicy};
 pub use rust_decimal::Decimal;
 pub use secrecy::SecretString;
 pub use time::OffsetDateTime;
 pub use uuid::Uuid;
+pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};
+pub use wire::unknown_value::UnknownValue;
 
 /// Compiles the README's examples as doctests.
 #[cfg(doctest)]

@@ -9,21 +9,41 @@ use codegen::GeneratedFile;
 use crate::release::{self, ApiReport};
 
 /// The checked-in generated crates, as (spec, client crate folder, command-line tool's
-/// crate folder) from the workspace root: the client, and a fixture from an unrelated spec
-/// that shows the generator is not tied to one API. `cargo xtask codegen` with no
+/// crate folder, what is generated there) from the workspace root: the client, a fixture from
+/// an unrelated spec that shows the generator is not tied to one API, and the stand-in the
+/// runtime crates are built and tested against. `cargo xtask codegen` with no
 /// `--spec`/`--out` works on all of them.
-pub const CHECKED_IN: &[(&str, &str, &str)] = &[
+pub const CHECKED_IN: &[(&str, &str, &str, Kind)] = &[
     (
         "spec/customer-purse.yaml",
         "generated-client",
         "calypso/cli",
+        Kind::Crates,
     ),
     (
         "tests/fixtures/bookshop/spec.yaml",
         "tests/fixtures/bookshop/client",
         "tests/fixtures/bookshop/cli",
+        Kind::Crates,
+    ),
+    (
+        "codegen/client-runtime/stand-in/spec.yaml",
+        "codegen/client-runtime/stand-in",
+        "codegen/cli-runtime/stand-in",
+        Kind::StandIn,
     ),
 ];
+
+/// What a target's folders get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Whole crates, released from the spec: a client and its tool, with a changelog.
+    Crates,
+    /// The runtime crates' stand-in: the emitted modules and a crate root that declares the
+    /// runtime's own files, in the `stand-in/` folder of each runtime crate (which keeps its
+    /// own manifest). Never released.
+    StandIn,
+}
 
 /// The folder inside a generated crate that the generator owns entirely.
 const OWNED_DIR: &str = "src";
@@ -42,6 +62,7 @@ pub struct Target {
     pub out: PathBuf,
     /// The command-line tool's crate folder, if it is generated too.
     pub cli: Option<PathBuf>,
+    pub kind: Kind,
 }
 
 impl Target {
@@ -58,10 +79,11 @@ impl Target {
         let root = workspace_root();
         CHECKED_IN
             .iter()
-            .map(|(spec, out, cli)| Target {
+            .map(|(spec, out, cli, kind)| Target {
                 spec: root.join(spec),
                 out: root.join(out),
                 cli: Some(root.join(cli)),
+                kind: *kind,
             })
             .collect()
     }
@@ -102,6 +124,7 @@ impl Options {
                 spec: spec.unwrap_or_else(|| client.spec.clone()),
                 out: out.unwrap_or_else(|| client.out.clone()),
                 cli,
+                kind: Kind::Crates,
             }]
         };
         Ok(Options { check, targets })
@@ -120,7 +143,7 @@ pub fn run(options: &Options) -> ExitCode {
                 continue;
             }
         };
-        let gate = synced.api.gate();
+        let gate = synced.api.as_ref().map_or(Ok(()), ApiReport::gate);
         if options.check {
             if !synced.files.is_empty() {
                 failed = true;
@@ -149,7 +172,7 @@ pub fn run(options: &Options) -> ExitCode {
         for change in &synced.files {
             println!("{change}");
         }
-        for line in synced.api.lines() {
+        for line in synced.api.iter().flat_map(ApiReport::lines) {
             println!("{line}");
         }
         if let Err(message) = gate {
@@ -189,8 +212,9 @@ impl std::fmt::Display for Change {
 pub struct Synced {
     /// The files that differ between the generator's output and the disk.
     pub files: Vec<Change>,
-    /// The public API changes since the crate's last release.
-    pub api: ApiReport,
+    /// The public API changes since the crate's last release (`None` for a stand-in, which
+    /// is never released).
+    pub api: Option<ApiReport>,
 }
 
 /// Generates the crate and compares it with the disk; writes the differences unless checking.
@@ -201,6 +225,9 @@ pub fn sync(options: &Target, check: bool) -> Result<Synced, String> {
     let spec_text =
         codegen::spec_text(&spec_bytes, &spec_name).map_err(|error| error.to_string())?;
     let api = codegen::load(spec_text, &spec_name).map_err(|error| error.to_string())?;
+    if options.kind == Kind::StandIn {
+        return sync_stand_in(options, &api, &spec_name, check);
+    }
     let mut files = codegen::generate_from(&api, &spec_name).map_err(|error| error.to_string())?;
     let (api_report, changelog) = release::report(options, &api);
     if let Some(contents) = changelog {
@@ -219,7 +246,32 @@ pub fn sync(options: &Target, check: bool) -> Result<Synced, String> {
     }
     Ok(Synced {
         files: changes,
-        api: api_report,
+        api: Some(api_report),
+    })
+}
+
+/// The stand-ins of the two runtime crates, each in the `stand-in/` folder beside the
+/// runtime's `src/`.
+fn sync_stand_in(
+    options: &Target,
+    api: &codegen::model::Api,
+    spec_name: &str,
+    check: bool,
+) -> Result<Synced, String> {
+    // From the crate root's folder (`stand-in/src`) to the runtime crate's.
+    let runtime_root =
+        |stand_in: &Path| relative(&stand_in.join("src"), stand_in.parent().unwrap_or(stand_in));
+    let files = codegen::generate_stand_in(api, spec_name, &runtime_root(&options.out))
+        .map_err(|error| error.to_string())?;
+    let mut changes = compare(&options.out, &files, check)?;
+    if let Some(cli) = &options.cli {
+        let cli_files = codegen::generate_cli_stand_in(api, spec_name, &runtime_root(cli))
+            .map_err(|error| error.to_string())?;
+        changes.extend(compare(cli, &cli_files, check)?);
+    }
+    Ok(Synced {
+        files: changes,
+        api: None,
     })
 }
 
@@ -336,6 +388,7 @@ mod tests {
             spec: workspace_root().join("tests/fixtures/bookshop/spec.yaml"),
             out: out.clone(),
             cli: Some(out.join("cli")),
+            kind: Kind::Crates,
         };
         let changes = sync(&target, true).expect("the spec generates").files;
         assert!(changes.contains(&Change::Added(display(&out.join("src/lib.rs")))));
@@ -374,6 +427,7 @@ mod tests {
             spec: spec.clone(),
             out: dir.join("out"),
             cli: None,
+            kind: Kind::Crates,
         };
         let error = sync(&target, false).expect_err("a bad spec is refused");
         assert!(error.contains("bad.yaml:"), "{error}");

@@ -174,7 +174,12 @@ impl Options {
             return Err("`release` has no --check".to_owned());
         }
         Ok(Options {
-            targets: codegen.targets,
+            // The runtimes' stand-in is regenerated, never released.
+            targets: codegen
+                .targets
+                .into_iter()
+                .filter(|target| target.kind == crate::codegen::Kind::Crates)
+                .collect(),
             date,
         })
     }
@@ -193,9 +198,14 @@ pub fn release(target: &Target, date: &str) -> Result<String, String> {
             display(&target.out)
         ));
     }
-    let name = checked.api.crate_name;
-    let unreleased = checked
-        .api
+    let report = checked.api.ok_or_else(|| {
+        format!(
+            "{} is a stand-in: it is never released",
+            display(&target.out)
+        )
+    })?;
+    let name = report.crate_name;
+    let unreleased = report
         .unreleased
         .map_err(|why| format!("{}: cannot release: {why}", display(&target.out)))?;
     if let Some(problem) = unreleased.version_problem() {
@@ -268,6 +278,7 @@ mod tests {
             spec,
             out: dir.join("crate"),
             cli: None,
+            kind: crate::codegen::Kind::Crates,
         };
         (dir, target)
     }
@@ -294,7 +305,7 @@ mod tests {
         let (dir, target) = scratch("bump");
         let first = sync(&target, false).expect("generates");
         assert_eq!(
-            first.api.gate(),
+            first.api.as_ref().expect("a released crate").gate(),
             Ok(()),
             "nothing released yet: any version"
         );
@@ -306,8 +317,16 @@ mod tests {
         let edited = sync(&target, false).expect("generates");
         let removed = "major: field `types::Book::tags` removed \
                        (spec: components.schemas.Book.properties.tags)";
-        assert_eq!(edited.api.brought, [removed]);
-        let gate = edited.api.gate().expect_err("0.0.1 again is too low");
+        assert_eq!(
+            edited.api.as_ref().expect("a released crate").brought,
+            [removed]
+        );
+        let gate = edited
+            .api
+            .as_ref()
+            .expect("a released crate")
+            .gate()
+            .expect_err("0.0.1 again is too low");
         assert!(
             gate.contains("must be 0.0.2 or later") && gate.contains(removed),
             "{gate}"
@@ -317,13 +336,29 @@ mod tests {
             "no release at a too-low version"
         );
         let checked = sync(&target, true).expect("generates");
-        assert!(checked.files.is_empty() && checked.api.gate().is_err());
+        assert!(
+            checked.files.is_empty()
+                && checked
+                    .api
+                    .as_ref()
+                    .expect("a released crate")
+                    .gate()
+                    .is_err()
+        );
 
         edit_spec(&target, "version: 0.0.1", "version: 0.0.2");
         let bumped = sync(&target, false).expect("generates");
-        assert_eq!(bumped.api.gate(), Ok(()));
+        assert_eq!(
+            bumped.api.as_ref().expect("a released crate").gate(),
+            Ok(())
+        );
         assert!(
-            bumped.api.brought.is_empty(),
+            bumped
+                .api
+                .as_ref()
+                .expect("a released crate")
+                .brought
+                .is_empty(),
             "the change was reported already"
         );
         release(&target, "2026-01-03").expect("released");
@@ -336,15 +371,18 @@ mod tests {
         assert!(changelog.ends_with(&section), "{changelog}");
         assert!(changelog::unreleased_lines(&changelog).is_empty());
         let after = sync(&target, true).expect("generates");
-        assert!(after.files.is_empty() && after.api.gate().is_ok());
+        assert!(
+            after.files.is_empty() && after.api.as_ref().expect("a released crate").gate().is_ok()
+        );
 
         // Undoing the edit after the release is a change of its own: adding the field back.
         edit_spec(&target, PAPERBACK, &format!("{PAPERBACK}{TAGS}"));
         let undone = sync(&target, false).expect("generates");
         assert!(
-            undone.api.brought[0].starts_with("minor: field `types::Book::tags` added"),
+            undone.api.as_ref().expect("a released crate").brought[0]
+                .starts_with("minor: field `types::Book::tags` added"),
             "{:?}",
-            undone.api.brought
+            undone.api.as_ref().expect("a released crate").brought
         );
         fs::remove_dir_all(&dir).expect("removable");
     }
@@ -359,7 +397,8 @@ mod tests {
         sync(&target, false).expect("generates");
         edit_spec(&target, PAPERBACK, &format!("{PAPERBACK}{TAGS}"));
         let undone = sync(&target, false).expect("generates");
-        assert_eq!(undone.api.dropped.len(), 1, "{:?}", undone.api.dropped);
+        let dropped = &undone.api.as_ref().expect("a released crate").dropped;
+        assert_eq!(dropped.len(), 1, "{dropped:?}");
         let changelog = fs::read_to_string(target.out.join(changelog::FILE)).expect("written");
         assert_eq!(changelog, released);
         fs::remove_dir_all(&dir).expect("removable");
@@ -373,7 +412,12 @@ mod tests {
         // What an older generator may have accepted and this one does not.
         fs::write(released_spec_path(&target), "openapi: 2.0.0\n").expect("writable");
         let synced = sync(&target, true).expect("the spec itself generates");
-        let gate = synced.api.gate().expect_err("cannot judge");
+        let gate = synced
+            .api
+            .as_ref()
+            .expect("a released crate")
+            .gate()
+            .expect_err("cannot judge");
         assert!(
             gate.contains("cannot judge")
                 && gate.contains("no longer loads")

@@ -1,6 +1,6 @@
-//! `src/contract.rs`: everything the runtime (the files copied from `client-runtime/src/`)
-//! must know of the spec, in one module. `client-runtime/src/stand_in/contract.rs` is its
-//! hand-written stand-in: the two must define the same items.
+//! `src/contract.rs`: everything the runtime (the files copied from
+//! `codegen/client-runtime/src/`) must know of the spec, in one module. The runtime crate is
+//! built against its output for the stand-in spec.
 
 use proc_macro2::TokenStream;
 use quote::quote;

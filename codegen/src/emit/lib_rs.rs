@@ -8,105 +8,43 @@ use quote::quote;
 use super::docs;
 use crate::model::{Api, Operation};
 
-pub fn emit(api: &Api) -> TokenStream {
+/// The crate root: its docs, the module `declarations` (from [`super::module_tree`]) and the
+/// re-exports, sorted as rustfmt sorts them.
+pub fn emit(api: &Api, declarations: TokenStream) -> TokenStream {
     let crate_doc = docs::inner(&crate_doc(api));
-    let uses = api.uses;
-    let paging = uses.paging.then(|| {
-        quote!(
-            mod paging;
-        )
-    });
-    let (webhooks_mods, webhooks_use) = match &api.webhooks {
-        Some(_) => (
-            Some(quote! {
-                mod webhook_events;
-                pub mod webhooks;
-            }),
-            Some(quote!(
-                pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};
-            )),
-        ),
-        None => (None, None),
-    };
-    let date_time = uses.date_times.then(|| {
-        quote!(
-            pub(crate) mod date_time;
-        )
-    });
-    let decimal = uses.decimals.then(|| {
-        quote!(
-            pub(crate) mod decimal;
-        )
-    });
-    let field = (uses.decimals || uses.date_times || uses.strings_or_numbers).then(|| {
-        quote!(
-            mod field;
-        )
-    });
-    let string_or_number = uses.strings_or_numbers.then(|| {
-        quote!(
-            pub(crate) mod string_or_number;
-        )
-    });
-    let unknown_value = uses.enums.then(|| {
-        quote!(
-            pub(crate) mod unknown_value;
-        )
-    });
-    let unknown_value_use = uses.enums.then(|| {
-        quote!(
-            pub use wire::unknown_value::UnknownValue;
-        )
-    });
-    let default_base_url_use = api.default_base_url.is_some().then(|| {
-        quote!(
-            pub use contract::DEFAULT_BASE_URL;
-        )
+    let mut reexports = vec![
+        "client::*",
+        "clock::{Clock, FixedClock, SystemClock}",
+        "error::{ApiError, BuildError, Error, RawBody}",
+        "retry::{RequestOptions, RetryPolicy}",
+        "reqwest",
+        "rust_decimal::Decimal",
+        "secrecy::SecretString",
+        "time::OffsetDateTime",
+        "uuid::Uuid",
+    ];
+    if api.default_base_url.is_some() {
+        reexports.push("contract::DEFAULT_BASE_URL");
+    }
+    if api.webhooks.is_some() {
+        reexports.push("webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier}");
+    }
+    if api.uses.enums {
+        reexports.push("wire::unknown_value::UnknownValue");
+    }
+    reexports.sort_unstable();
+    let reexports = reexports.iter().map(|path| {
+        let path: TokenStream = path.parse().unwrap_or_default();
+        quote!(pub use #path;)
     });
     quote! {
         #crate_doc
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
 
-        mod call;
-        mod client;
-        mod clock;
-        mod contract;
-        mod error;
-        #[cfg(feature = "mock")]
-        pub mod mock;
-        #[cfg(feature = "mock")]
-        mod mock_operations;
-        mod operations;
-        #paging
-        mod retry;
-        pub mod signing;
-        pub mod types;
-        #webhooks_mods
+        #declarations
 
-        /// Wire formats that serde's defaults get wrong: exact decimals, tolerant date-times,
-        /// strings sent as numbers and unknown enum values.
-        mod wire {
-            #date_time
-            #decimal
-            #field
-            #string_or_number
-            #unknown_value
-        }
-
-        pub use client::*;
-        pub use clock::{Clock, FixedClock, SystemClock};
-        #default_base_url_use
-        pub use error::{ApiError, BuildError, Error, RawBody};
-        pub use retry::{RequestOptions, RetryPolicy};
-        #webhooks_use
-        #unknown_value_use
-
-        pub use reqwest;
-        pub use rust_decimal::Decimal;
-        pub use secrecy::SecretString;
-        pub use time::OffsetDateTime;
-        pub use uuid::Uuid;
+        #(#reexports)*
 
         /// Compiles the README's examples as doctests.
         #[cfg(doctest)]

@@ -1,5 +1,6 @@
 //! Emitters: one per generated file, each turning the checked model into tokens or text.
-//! The rest of a crate is the runtime, copied as it is (see [`crate::runtime`]).
+//! The rest of a crate is the runtime, copied as it is (see [`crate::runtime`]); the crate
+//! root declares both ([`module_tree`]).
 
 mod cargo_toml;
 pub mod cli;
@@ -7,6 +8,7 @@ mod contract;
 mod docs;
 mod lib_rs;
 mod mock_operations;
+mod module_tree;
 mod operations;
 mod readme;
 pub(crate) mod rust_types;
@@ -18,60 +20,166 @@ use proc_macro2::TokenStream;
 
 use crate::GeneratedFile;
 use crate::model::Api;
-use crate::runtime;
+use crate::runtime::{self, Module, RuntimeFile};
 
+pub use module_tree::Layout;
 pub(crate) use types::setter_name;
 
 /// Every file of the client crate, sorted by path.
 pub fn crate_files(api: &Api, spec_name: &str) -> Result<Vec<GeneratedFile>, String> {
-    let mut rust_files = vec![
-        ("src/lib.rs", lib_rs::emit(api)),
-        ("src/contract.rs", contract::emit(api)),
-        ("src/operations.rs", operations::emit(api)),
-        ("src/types.rs", types::emit(api)),
-        ("src/mock_operations.rs", mock_operations::emit(api)),
-    ];
-    if let Some(webhooks) = &api.webhooks {
-        rust_files.push(("src/webhook_events.rs", webhook_events::emit(webhooks)));
-    }
+    let (lib, modules) = rust_modules(api, Layout::Copied, runtime::FILES)?;
     assemble(
         spec_name,
-        &cargo_toml::emit(api),
-        &readme::emit(api),
-        rust_files,
+        Some(&cargo_toml::emit(api)),
+        Some(&readme::emit(api)),
+        lib,
+        modules,
         runtime::files(api),
     )
+}
+
+/// The generated part of the client runtime's crate, generated from the stand-in spec: the
+/// crate root (declaring the runtime's files where they are, `runtime_root` away from it),
+/// the emitted modules and the README its doctests read. Every runtime file is compiled
+/// there, so the spec must use all of them.
+pub fn stand_in_files(
+    api: &Api,
+    spec_name: &str,
+    runtime_root: &str,
+) -> Result<Vec<GeneratedFile>, String> {
+    let (lib, modules) = rust_modules(api, Layout::StandIn { runtime_root }, runtime::FILES)?;
+    assemble(
+        spec_name,
+        None,
+        // Read by the doctests of the crate root.
+        Some(&readme::emit(api)),
+        lib,
+        modules,
+        Vec::new(),
+    )
+}
+
+/// The client crate's emitted modules, with their declarations.
+fn emitted(api: &Api) -> Vec<(Module, TokenStream)> {
+    let mut modules = vec![
+        (Module::private("src/contract.rs"), contract::emit(api)),
+        (
+            Module::private("src/mock_operations.rs").with_feature("mock"),
+            mock_operations::emit(api),
+        ),
+        (Module::private("src/operations.rs"), operations::emit(api)),
+        (Module::public("src/types.rs"), types::emit(api)),
+    ];
+    if let Some(webhooks) = &api.webhooks {
+        modules.push((
+            Module::private("src/webhook_events.rs"),
+            webhook_events::emit(webhooks),
+        ));
+    }
+    modules
+}
+
+/// `lib.rs` and the emitted modules, declared beside the runtime's `files` as `layout` places
+/// them.
+#[allow(clippy::type_complexity)]
+fn rust_modules(
+    api: &Api,
+    layout: Layout<'_>,
+    files: &[RuntimeFile],
+) -> Result<
+    (
+        (&'static str, TokenStream),
+        Vec<(&'static str, TokenStream)>,
+    ),
+    String,
+> {
+    let emitted = emitted(api);
+    let declared = module_files(
+        api,
+        layout,
+        files,
+        emitted.iter().map(|(module, _)| *module),
+    )?;
+    let lib = lib_rs::emit(api, module_tree::declarations(&declared, layout));
+    let modules = emitted
+        .into_iter()
+        .map(|(module, tokens)| (module.path, tokens))
+        .collect();
+    Ok((("src/lib.rs", lib), modules))
+}
+
+/// The module files a crate root declares: the emitted ones, and the runtime's that the crate
+/// has (in a stand-in, every one of them: the spec must need each).
+pub(super) fn module_files(
+    api: &Api,
+    layout: Layout<'_>,
+    files: &[RuntimeFile],
+    emitted: impl Iterator<Item = Module>,
+) -> Result<Vec<module_tree::ModuleFile>, String> {
+    let mut declared: Vec<module_tree::ModuleFile> = emitted
+        .map(|module| module_tree::ModuleFile {
+            module,
+            runtime: false,
+        })
+        .collect();
+    for file in files {
+        let wanted = match (layout, file.needed) {
+            (Layout::Copied, _) => file.copied_for(api),
+            (Layout::StandIn { .. }, runtime::Needed::RuntimeCrateOnly) => true,
+            (Layout::StandIn { .. }, _) if file.copied_for(api) => true,
+            (Layout::StandIn { .. }, _) => {
+                return Err(format!(
+                    "the stand-in spec does not use {}: the runtime crate compiles every file, \
+                     so its stand-in must need each (add to the spec what the file is for)",
+                    file.module.path
+                ));
+            }
+        };
+        if wanted {
+            declared.push(module_tree::ModuleFile {
+                module: file.module,
+                runtime: true,
+            });
+        }
+    }
+    Ok(declared)
 }
 
 /// A crate's files, sorted by path: its manifest and README, its `rustfmt.toml`, each Rust
 /// file formatted, and the runtime's copies; every generated one behind the do-not-edit header.
 pub(crate) fn assemble(
     spec_name: &str,
-    cargo_toml: &str,
-    readme: &str,
-    rust_files: Vec<(&str, TokenStream)>,
+    cargo_toml: Option<&str>,
+    readme: Option<&str>,
+    root: (&str, TokenStream),
+    modules: Vec<(&str, TokenStream)>,
     copies: Vec<GeneratedFile>,
 ) -> Result<Vec<GeneratedFile>, String> {
     let header = format!(
         "Generated by `cargo xtask codegen` from {spec_name}. Do not edit: change the spec and \
          regenerate."
     );
-    let mut files = vec![
-        GeneratedFile {
-            path: "Cargo.toml".to_owned(),
-            contents: format!("# {header}\n\n{cargo_toml}"),
-        },
-        GeneratedFile {
+    let mut files = Vec::new();
+    if let Some(readme) = readme {
+        files.push(GeneratedFile {
             path: "README.md".to_owned(),
             contents: format!("<!-- {header} -->\n\n{readme}"),
-        },
-        GeneratedFile {
+        });
+    }
+    // A stand-in has no manifest of its own (the runtime crate's is used), and no rustfmt.toml:
+    // rustfmt formats the runtime's files through it, and skips the emitted ones.
+    if let Some(cargo_toml) = cargo_toml {
+        files.push(GeneratedFile {
+            path: "Cargo.toml".to_owned(),
+            contents: format!("# {header}\n\n{cargo_toml}"),
+        });
+        files.push(GeneratedFile {
             path: "rustfmt.toml".to_owned(),
             // The generator formats its files with prettyplease, which rustfmt would undo.
             contents: format!("# {header}\n\ndisable_all_formatting = true\n"),
-        },
-    ];
-    for (path, tokens) in rust_files {
+        });
+    }
+    for (path, tokens) in std::iter::once(root).chain(modules) {
         files.push(GeneratedFile {
             path: path.to_owned(),
             contents: format_rust(path, &header, tokens)?,

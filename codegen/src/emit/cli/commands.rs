@@ -1,6 +1,6 @@
 //! The tool's `src/commands.rs`: a subcommand per operation, with a flag per top-level
-//! payload field, and `run`, which builds the payload and calls. Its hand-written
-//! stand-in is `cli-runtime/src/stand_in/commands.rs`.
+//! payload field, and `run`, which builds the payload and calls. The runtime crate is built
+//! with its output for the stand-in spec (`codegen/cli-runtime/stand-in/src/commands.rs`).
 
 use heck::ToKebabCase;
 use proc_macro2::TokenStream;

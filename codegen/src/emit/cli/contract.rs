@@ -1,5 +1,5 @@
 //! The tool's `src/contract.rs`: the names the runtime prints and reads, from the spec.
-//! `cli-runtime/src/stand_in/contract.rs` is its hand-written stand-in.
+//! The runtime is built against its output for the stand-in spec.
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -12,8 +12,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
+use super::module_tree::{self, Layout};
 use crate::GeneratedFile;
 use crate::model::Api;
+use crate::runtime::{self, Module};
 
 /// Every file of the tool's crate, sorted by path. `client_path` is the client crate's
 /// folder as seen from the tool's, for its path dependency.
@@ -22,21 +24,59 @@ pub fn crate_files(
     spec_name: &str,
     client_path: &str,
 ) -> Result<Vec<GeneratedFile>, String> {
-    let rust_files = vec![
-        ("src/main.rs", main_rs(api)),
-        ("src/commands.rs", commands::emit(api)?),
-        ("src/contract.rs", contract::emit(api)),
-    ];
+    let (main, modules) = rust_modules(api, Layout::Copied)?;
     super::assemble(
         spec_name,
-        &cargo_toml::emit(api, client_path),
-        &readme::emit(api),
-        rust_files,
-        crate::runtime::cli_files(api),
+        Some(&cargo_toml::emit(api, client_path)),
+        Some(&readme::emit(api)),
+        main,
+        modules,
+        runtime::cli_files(api),
     )
 }
 
-fn main_rs(api: &Api) -> TokenStream {
+/// The generated part of the tools' runtime crate, from the stand-in spec: `main.rs`
+/// (declaring the runtime's files where they are, `runtime_root` away from it) and the
+/// emitted modules.
+pub fn stand_in_files(
+    api: &Api,
+    spec_name: &str,
+    runtime_root: &str,
+) -> Result<Vec<GeneratedFile>, String> {
+    let (main, modules) = rust_modules(api, Layout::StandIn { runtime_root })?;
+    super::assemble(spec_name, None, None, main, modules, Vec::new())
+}
+
+#[allow(clippy::type_complexity)]
+fn rust_modules(
+    api: &Api,
+    layout: Layout<'_>,
+) -> Result<
+    (
+        (&'static str, TokenStream),
+        Vec<(&'static str, TokenStream)>,
+    ),
+    String,
+> {
+    let emitted = vec![
+        (Module::private("src/commands.rs"), commands::emit(api)?),
+        (Module::private("src/contract.rs"), contract::emit(api)),
+    ];
+    let declared = super::module_files(
+        api,
+        layout,
+        runtime::CLI_FILES,
+        emitted.iter().map(|(module, _)| *module),
+    )?;
+    let main = main_rs(api, module_tree::declarations(&declared, layout));
+    let modules = emitted
+        .into_iter()
+        .map(|(module, tokens)| (module.path, tokens))
+        .collect();
+    Ok((("src/main.rs", main), modules))
+}
+
+fn main_rs(api: &Api, declarations: TokenStream) -> TokenStream {
     let doc = docs::inner(&format!(
         "`{bin}`: every operation of the {title} from a shell, signed.{webhooks} Run \
          `{bin} --help`.",
@@ -48,31 +88,11 @@ fn main_rs(api: &Api) -> TokenStream {
             ""
         },
     ));
-    let pages = api.uses.paging.then(|| {
-        quote!(
-            mod pages;
-        )
-    });
-    let webhooks = api.webhooks.as_ref().map(|_| {
-        quote!(
-            mod webhooks;
-        )
-    });
     quote! {
         #doc
         #![forbid(unsafe_code)]
 
-        mod app;
-        mod commands;
-        mod contract;
-        mod failure;
-        mod invoke;
-        mod output;
-        #pages
-        mod payload;
-        mod profile;
-        mod verbose;
-        #webhooks
+        #declarations
 
         fn main() -> std::process::ExitCode {
             app::main()

@@ -6,19 +6,16 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
 
-use crate::mock::{MockApi, Outcome, Refusal};
-use crate::types::{CreateThingRequest, ErrorResponse, FindThingsRequest, Thing, ThingIdRequest};
-use crate::{Error, RetryPolicy};
+use client_runtime::mock::{MockApi, Outcome, Refusal};
+use client_runtime::types::{
+    CreateThingRequest, ErrorResponse, FindThingsRequest, Thing, ThingIdRequest,
+};
+use client_runtime::{Error, RetryPolicy};
 
 const THING_ID: &str = "0b5ddc4c-0000-4000-8000-000000000001";
 
 fn thing(amount: i64) -> Thing {
-    Thing {
-        id: THING_ID.parse().unwrap(),
-        amount: Some(Decimal::from(amount)),
-        created_date: None,
-        state: None,
-    }
+    Thing::new(THING_ID.parse::<uuid::Uuid>().unwrap()).with_amount(Decimal::from(amount))
 }
 
 fn get() -> ThingIdRequest {
@@ -26,7 +23,7 @@ fn get() -> ThingIdRequest {
 }
 
 /// A client of the mock that retries quickly.
-fn client(mock: &MockApi) -> crate::Client {
+fn client(mock: &MockApi) -> client_runtime::Client {
     mock.client_builder()
         .retry_policy(RetryPolicy::new(3, Duration::from_millis(1)))
         .build()
@@ -92,10 +89,9 @@ async fn a_read_answered_503_with_retry_after_is_retried() {
 #[tokio::test]
 async fn an_error_stub_is_the_api_s_error() {
     let mock = MockApi::start().await;
-    let body = ErrorResponse {
-        error_code: Some("004".to_owned()),
-        message: Some("no such thing".to_owned()),
-    };
+    let body = ErrorResponse::new()
+        .with_error_code("004")
+        .with_message("no such thing");
     mock.get_thing().respond_with_error(400, &body);
     match mock.client().get_thing(&get()).await {
         Err(Error::Api(error)) => {
@@ -195,9 +191,11 @@ async fn malformed_requests_are_refused_and_recorded_never_a_panic() {
     let http = reqwest::Client::new();
     let url = format!("{}/api/v1/thing/get", mock.uri());
     let sign = |body: &[u8]| {
-        use hmac::Mac;
-        let mut mac =
-            crate::signing::Signer::new(&SecretString::from(crate::mock::MOCK_API_SECRET)).mac();
+        use hmac::{KeyInit, Mac};
+        let mut mac = hmac::Hmac::<sha2::Sha512>::new_from_slice(
+            client_runtime::mock::MOCK_API_SECRET.as_bytes(),
+        )
+        .unwrap();
         mac.update(body);
         mac.finalize()
             .into_bytes()
@@ -219,7 +217,7 @@ async fn malformed_requests_are_refused_and_recorded_never_a_panic() {
     for body in &bodies {
         let response = http
             .post(&url)
-            .header("key", crate::mock::MOCK_API_KEY)
+            .header("key", client_runtime::mock::MOCK_API_KEY)
             .header("sign", sign(body.as_bytes()))
             .body(body.clone())
             .send()

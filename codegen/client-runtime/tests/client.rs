@@ -12,8 +12,8 @@ use sha2::Sha512;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::types::{CreateThingRequest, FindThingsRequest, ThingIdRequest, ThingState};
-use crate::{
+use client_runtime::types::{CreateThingRequest, FindThingsRequest, ThingIdRequest, ThingState};
+use client_runtime::{
     BuildError, Client, ClientBuilder, Error, FixedClock, RetryPolicy, WebhookError, WebhookEvent,
     WebhookVerifier, DEFAULT_BASE_URL,
 };
@@ -390,7 +390,7 @@ fn the_builder_names_what_is_missing_and_defaults_the_base_url() {
 const PUBLIC_KEY: &str = "subscription-public-key";
 const SECRET_KEY: &str = "subscription-secret-key";
 
-fn verify(body: &str) -> Result<crate::Webhook, WebhookError> {
+fn verify(body: &str) -> Result<client_runtime::Webhook, WebhookError> {
     let signature = hex_hmac(SECRET_KEY, body.as_bytes());
     WebhookVerifier::new(PUBLIC_KEY, &SecretString::from(SECRET_KEY)).verify_parts(
         PUBLIC_KEY,
