@@ -565,8 +565,8 @@ fn check(shared: &Shared, request: &wiremock::Request) -> Result<Box<RawValue>, 
     }
     let signature = header(SIGNATURE_HEADER)
         .ok_or_else(|| Refusal::BadSignature("no signature header".to_owned()))?;
-    // The check the webhook verifier and the sandbox make too; its message says whether the
-    // signature is malformed or not the body's.
+    // The webhook verifier's check too; its message says whether the signature is malformed
+    // or not the body's.
     shared
         .signer
         .check(&request.body, signature)

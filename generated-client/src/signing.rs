@@ -2,7 +2,7 @@
 
 //! Request signing: the lowercase hex HMAC-SHA512 of the exact body bytes, keyed with
 //! the API secret's UTF-8 bytes; and the one check of such a signature, which the webhook
-//! verifier, the mock and the sandbox share.
+//! verifier and the mock make, and a server of the API's can make too.
 
 use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
