@@ -7,7 +7,6 @@
 //! HMAC-SHA512 of the exact body bytes, keyed with the subscription's secret key. A
 //! [`WebhookVerifier`] checks both, in constant time, and returns the typed [`Webhook`].
 
-use hmac::Mac;
 use reqwest::header::HeaderMap;
 use secrecy::SecretString;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -17,7 +16,7 @@ use crate::contract::{
     webhook_event_type, WebhookEnvelope, KEY_HEADER, KEY_HEADER_AS_WRITTEN, SIGNATURE_HEADER,
     SIGNATURE_HEADER_AS_WRITTEN, WEBHOOK_DATA_PROPERTY,
 };
-use crate::signing::Signer;
+use crate::signing::{SignatureError, Signer};
 
 pub use crate::webhook_events::WebhookEvent;
 
@@ -90,13 +89,13 @@ impl WebhookVerifier {
         if key.trim() != self.public_key {
             return Err(WebhookError::WrongKey);
         }
-        let signature = decode_signature(signature.trim().as_bytes())
-            .ok_or(WebhookError::MalformedSignature)?;
-        let mut mac = self.signer.mac();
-        mac.update(body);
-        if mac.verify_slice(&signature).is_err() {
-            return Err(WebhookError::BadSignature);
-        }
+        // Header values from any server: surrounding whitespace is not part of them.
+        self.signer
+            .check(body, signature.trim())
+            .map_err(|error| match error {
+                SignatureError::Malformed => WebhookError::MalformedSignature,
+                SignatureError::Mismatch => WebhookError::BadSignature,
+            })?;
         read(body)
     }
 }
@@ -106,24 +105,6 @@ fn header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<&'h str, Web
         .get(name)
         .and_then(|value| value.to_str().ok())
         .ok_or(WebhookError::MissingHeader(name))
-}
-
-/// The 64 bytes that 128 hex digits (either case) spell; `None` for anything else.
-fn decode_signature(hex: &[u8]) -> Option<[u8; 64]> {
-    if hex.len() != 128 {
-        return None;
-    }
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    };
-    let mut bytes = [0u8; 64];
-    for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
-        *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
-    }
-    Some(bytes)
 }
 
 /// Reads a verified body: the envelope, then the data by its event type.
@@ -322,6 +303,60 @@ mod tests {
         // Upper-case hex passes the check (the body may still not be a whole envelope).
         let upper = signature.to_ascii_uppercase();
         let checked = verifier().verify_parts(PUBLIC_KEY, &upper, body.as_bytes());
+        assert!(
+            !matches!(
+                checked,
+                Err(WebhookError::BadSignature | WebhookError::MalformedSignature)
+            ),
+            "{checked:?}"
+        );
+    }
+
+    #[test]
+    fn the_verifier_checks_a_signature_with_the_signer_s_check() {
+        let body = "{\"any\":\"X\"}";
+        let good = sign(body);
+        let mixed: String = good
+            .chars()
+            .enumerate()
+            .map(|(at, digit)| match at % 3 {
+                0 => digit.to_ascii_uppercase(),
+                _ => digit,
+            })
+            .collect();
+        let mut one_digit_changed = good.clone();
+        let digit = if good.starts_with('0') { "1" } else { "0" };
+        one_digit_changed.replace_range(0..1, digit);
+        let candidates = [
+            good.clone(),
+            good.to_ascii_uppercase(),
+            mixed,
+            one_digit_changed,
+            good[1..].to_owned(),
+            format!("{good}0"),
+            good.replace(|c: char| c.is_ascii_digit(), "g"),
+            String::new(),
+        ];
+        let signer = Signer::new(&SecretString::from(SECRET_KEY));
+        for signature in &candidates {
+            let verified = verifier().verify_parts(PUBLIC_KEY, signature, body.as_bytes());
+            let same = match signer.check(body.as_bytes(), signature) {
+                Ok(()) => !matches!(
+                    verified,
+                    Err(WebhookError::MalformedSignature | WebhookError::BadSignature)
+                ),
+                Err(SignatureError::Malformed) => {
+                    matches!(verified, Err(WebhookError::MalformedSignature))
+                }
+                Err(SignatureError::Mismatch) => {
+                    matches!(verified, Err(WebhookError::BadSignature))
+                }
+            };
+            assert!(same, "{signature:?}: {verified:?}");
+        }
+        // The header value's surrounding whitespace is dropped before the check.
+        let padded = format!(" {good}\t");
+        let checked = verifier().verify_parts(PUBLIC_KEY, &padded, body.as_bytes());
         assert!(
             !matches!(
                 checked,

@@ -6,24 +6,25 @@
 use std::collections::HashMap;
 
 use axum::http::HeaderMap;
-use calypso_customer_purse::signing::{KEY_HEADER, MAX_CLOCK_SKEW, SIGNATURE_HEADER};
-use hmac::{Hmac, KeyInit, Mac};
-use secrecy::ExposeSecret;
+use calypso_customer_purse::signing::{
+    KEY_HEADER, MAX_CLOCK_SKEW, SIGNATURE_HEADER, SignatureError, Signer,
+};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sha2::Sha512;
 
 use crate::accounts::Credentials;
 use crate::failure::Failure;
 
-/// Every known API key, with its account and its secret already keyed into an HMAC state.
+/// Every known API key, with its account and a signer keyed once with its secret.
 pub(crate) struct Keyring {
     keys: HashMap<String, Key>,
 }
 
 struct Key {
     account: String,
-    mac: Hmac<Sha512>,
+    /// The client's own check of a signature, so that the sandbox accepts what the client's
+    /// mock and webhook verifier accept.
+    signer: Signer,
 }
 
 /// The envelope every request body is: `account`, `timestamp` and the operation's `payload`,
@@ -47,13 +48,9 @@ impl Keyring {
     pub(crate) fn new(credentials: &[Credentials]) -> Result<Self, String> {
         let mut keys = HashMap::new();
         for pair in credentials {
-            let mac = <Hmac<Sha512> as KeyInit>::new_from_slice(
-                pair.api_secret.expose_secret().as_bytes(),
-            )
-            .map_err(|_| format!("API key {}: the secret cannot key HMAC", pair.api_key))?;
             let key = Key {
                 account: pair.account.clone(),
-                mac,
+                signer: Signer::new(&pair.api_secret),
             };
             if keys.insert(pair.api_key.clone(), key).is_some() {
                 return Err(format!("API key {} is listed twice", pair.api_key));
@@ -76,16 +73,15 @@ impl Keyring {
             .ok_or_else(|| Failure::invalid_api_key(format!("unknown API key `{api_key}`")))?;
 
         let sign = header(headers, SIGNATURE_HEADER).map_err(Failure::wrong_sign)?;
-        let signature = decode_signature(sign).ok_or_else(|| {
-            Failure::wrong_sign("`Sign` must be 128 lowercase hex characters (HMAC-SHA512)")
-        })?;
-        let mut mac = key.mac.clone();
-        mac.update(body);
-        // verify_slice compares in constant time.
-        mac.verify_slice(&signature).map_err(|_| {
-            Failure::wrong_sign(
-                "`Sign` is not the HMAC-SHA512 of the body bytes under this key's secret",
-            )
+        // Hex in either case, compared in constant time.
+        key.signer.check(body, sign).map_err(|error| {
+            Failure::wrong_sign(match error {
+                SignatureError::Malformed => "`Sign` must be 128 hex digits (HMAC-SHA512)".into(),
+                SignatureError::Mismatch => {
+                    "`Sign` is not the HMAC-SHA512 of the body bytes under this key's secret".into()
+                }
+                _ => format!("`Sign`: {error}"),
+            })
         })?;
 
         let envelope: Envelope<'a> = parse_object(body)
@@ -132,39 +128,28 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, String> {
         .map_err(|_| format!("the `{name}` header is not visible ASCII"))
 }
 
-/// The 64 bytes of a lowercase hex HMAC-SHA512, or `None` for anything else.
-fn decode_signature(hex: &str) -> Option<[u8; 64]> {
-    fn nibble(digit: u8) -> Option<u8> {
-        match digit {
-            b'0'..=b'9' => Some(digit - b'0'),
-            b'a'..=b'f' => Some(digit - b'a' + 10),
-            _ => None,
-        }
-    }
-    let digits = hex.as_bytes();
-    if digits.len() != 128 {
-        return None;
-    }
-    let mut bytes = [0u8; 64];
-    for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
-        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
-    }
-    Some(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
     use calypso_customer_purse::types::ErrorCode;
+    use hmac::{Hmac, KeyInit, Mac};
     use secrecy::SecretString;
+    use sha2::Sha512;
 
     const NOW: i64 = 1_700_000_000_000;
+
+    /// The provider's published signing example, whole: its secret (the demo key's), its body
+    /// and all 128 digits of its signature.
+    const PUBLISHED_SECRET: &str = "b823a6b9ea72408583cef9ec8d67fa52";
+    const PUBLISHED_BODY: &[u8] = br#"{"timestamp":1}"#;
+    const PUBLISHED_SIGNATURE: &str = "b16e9d45f49f2069becbc4f108b237bee588cfc353fe9501df103e692acbc68d482a10d34c12bea22fedde7e28e1b8e57a6a0a373b0e9a27c5257bd8b36e13b9";
 
     fn keyring() -> Keyring {
         Keyring::new(&[Credentials::demo()]).unwrap()
     }
 
+    /// `secret`'s lowercase signature of `body`, written here apart from the client's signer.
     fn sign(secret: &str, body: &[u8]) -> String {
         let mut mac = <Hmac<Sha512> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
         mac.update(body);
@@ -193,11 +178,31 @@ mod tests {
 
     #[test]
     fn accepts_the_providers_published_signature() {
-        // The published vector: key c529…, body {"timestamp":1}, signature b16e9d45…
-        let signature = sign(crate::accounts::DEMO_API_SECRET, br#"{"timestamp":1}"#);
-        assert!(signature.starts_with(
-            "b16e9d45f49f2069becbc4f108b237bee588cfc353fe9501df103e692acbc68d482a10d34c12bea22fedde7e28e1b8"
-        ));
+        assert_eq!(crate::accounts::DEMO_API_SECRET, PUBLISHED_SECRET);
+        let keyring = keyring();
+        let authorize = |signature: &str| {
+            let headers = headers(crate::accounts::DEMO_API_KEY, signature);
+            keyring
+                .authorize(&headers, PUBLISHED_BODY, NOW)
+                .err()
+                .expect("the published body is no envelope")
+        };
+        // The signature passes: what is refused is the next check, the body's.
+        for signature in [
+            PUBLISHED_SIGNATURE,
+            &PUBLISHED_SIGNATURE.to_ascii_uppercase(),
+        ] {
+            let refused = authorize(signature);
+            assert_eq!(refused.code, ErrorCode::InvalidInput, "{refused:?}");
+        }
+        let last_digit_changed = format!("{}8", &PUBLISHED_SIGNATURE[..127]);
+        assert_ne!(last_digit_changed, PUBLISHED_SIGNATURE);
+        let refused = authorize(&last_digit_changed);
+        assert_eq!(refused.code, ErrorCode::WrongSign, "{refused:?}");
+        assert!(
+            refused.message.contains("not the HMAC-SHA512"),
+            "{refused:?}"
+        );
     }
 
     #[test]
@@ -232,15 +237,24 @@ mod tests {
             code(keyring.authorize(&no_sign, &good, NOW)),
             ErrorCode::WrongSign
         );
+        // Hex digits in either case: the uppercase spelling is the same signature.
         let upper = good_sign.to_uppercase();
-        assert_eq!(
-            code(keyring.authorize(&headers(key, &upper), &good, NOW)),
-            ErrorCode::WrongSign
-        );
+        assert!(keyring.authorize(&headers(key, &upper), &good, NOW).is_ok());
+        let short = keyring
+            .authorize(&headers(key, &good_sign[1..]), &good, NOW)
+            .err()
+            .expect("a short signature is refused");
+        assert_eq!(short.code, ErrorCode::WrongSign);
+        assert!(short.message.contains("128 hex digits"), "{short:?}");
         let wrong_secret = sign("not the secret", &good);
-        assert_eq!(
-            code(keyring.authorize(&headers(key, &wrong_secret), &good, NOW)),
-            ErrorCode::WrongSign
+        let mismatch = keyring
+            .authorize(&headers(key, &wrong_secret), &good, NOW)
+            .err()
+            .expect("another secret's signature is refused");
+        assert_eq!(mismatch.code, ErrorCode::WrongSign);
+        assert!(
+            mismatch.message.contains("not the HMAC-SHA512"),
+            "{mismatch:?}"
         );
         let mut tampered = good.clone();
         tampered.push(b' ');

@@ -373,7 +373,7 @@ fn cases(limit: usize) -> Vec<Case> {
                 ),
                 body: BodyPlan::All(b"{}".to_vec()),
             },
-            check: |a| a.assert_api_error("003", "128 lowercase hex"),
+            check: |a| a.assert_api_error("003", "128 hex digits"),
         },
         Case {
             name: "Sign header with control bytes",

@@ -157,7 +157,7 @@ async fn authentication_failures_carry_the_providers_codes() {
     let short_sign = [("Key", DEMO_API_KEY), ("Sign", "abc123")];
     post(&running, CREATE, &short_sign, body.clone())
         .await
-        .assert_refused("003", "128 lowercase hex");
+        .assert_refused("003", "128 hex digits");
 
     let garbled = [("Key", "k\u{e9}y"), ("Sign", good_sign.as_str())];
     post(&running, CREATE, &garbled, body.clone())

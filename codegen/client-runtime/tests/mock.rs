@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use secrecy::SecretString;
 
 use client_runtime::mock::{MockApi, Outcome, Refusal};
+use client_runtime::signing::SignatureError;
 use client_runtime::types::{
     CreateThingRequest, ErrorResponse, FindThingsRequest, Thing, ThingIdRequest,
 };
@@ -20,6 +21,30 @@ fn thing(amount: i64) -> Thing {
 
 fn get() -> ThingIdRequest {
     ThingIdRequest::new(THING_ID.parse::<uuid::Uuid>().unwrap())
+}
+
+/// The signature of `body` under the mock's secret, as a client writes it (lowercase).
+/// The body's signature under the mock's secret, computed here rather than by the runtime.
+fn sign(body: &[u8]) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha512>::new_from_slice(
+        client_runtime::mock::MOCK_API_SECRET.as_bytes(),
+    )
+    .unwrap();
+    mac.update(body);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The mock's clock, in the envelope's unit.
+fn now_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
 }
 
 /// A client of the mock that retries quickly.
@@ -139,6 +164,46 @@ async fn a_client_with_the_wrong_secret_is_refused_as_the_api_refuses() {
 }
 
 #[tokio::test]
+async fn the_mock_checks_a_signature_with_the_signer_s_check() {
+    let mock = MockApi::start().await;
+    mock.get_thing().respond_with(&thing(1));
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/thing/get", mock.uri());
+    let body = format!(
+        r#"{{"account":"mock-account","timestamp":{},"payload":{{"id":"{THING_ID}"}}}}"#,
+        now_ms()
+    );
+    let good = sign(body.as_bytes());
+    let mut one_digit_changed = good.clone();
+    let digit = if good.starts_with('0') { "1" } else { "0" };
+    one_digit_changed.replace_range(0..1, digit);
+    let signatures = [
+        good.to_ascii_uppercase(),
+        good[1..].to_owned(),
+        one_digit_changed,
+    ];
+    for signature in &signatures {
+        http.post(&url)
+            .header("key", client_runtime::mock::MOCK_API_KEY)
+            .header("sign", signature.as_str())
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+    }
+    let calls = mock.calls();
+    assert_eq!(calls.len(), 3);
+    assert!(
+        matches!(calls[0].outcome, Outcome::Answered(_)),
+        "uppercase hex: {:?}",
+        calls[0].outcome
+    );
+    let refused = |why: SignatureError| Outcome::Refused(Refusal::BadSignature(why.to_string()));
+    assert_eq!(calls[1].outcome, refused(SignatureError::Malformed));
+    assert_eq!(calls[2].outcome, refused(SignatureError::Mismatch));
+}
+
+#[tokio::test]
 async fn a_mock_clock_that_is_off_teaches_the_client_and_the_call_goes_through() {
     let mock = MockApi::start().await;
     mock.set_clock_skew(3600);
@@ -190,23 +255,7 @@ async fn malformed_requests_are_refused_and_recorded_never_a_panic() {
     mock.get_thing().respond_with(&thing(1));
     let http = reqwest::Client::new();
     let url = format!("{}/api/v1/thing/get", mock.uri());
-    let sign = |body: &[u8]| {
-        use hmac::{KeyInit, Mac};
-        let mut mac = hmac::Hmac::<sha2::Sha512>::new_from_slice(
-            client_runtime::mock::MOCK_API_SECRET.as_bytes(),
-        )
-        .unwrap();
-        mac.update(body);
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
-    };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis();
+    let now = now_ms();
     let bodies = [
         "not json".to_owned(),
         r#"{"account":"mock-account","payload":{}}"#.to_owned(),
@@ -259,5 +308,5 @@ async fn a_delayed_answer_meets_the_client_s_timeout() {
         .build()
         .unwrap();
     let error = client.get_thing(&get()).await.unwrap_err();
-    assert!(error.to_string().to_lowercase().contains("time"), "{error}");
+    assert!(error.is_timeout(), "{error:?}");
 }
