@@ -11,8 +11,10 @@ pub mod error;
 mod locate;
 pub mod model;
 pub(crate) mod naming;
+pub mod outline;
 pub mod runtime;
 pub mod spec;
+pub mod taken;
 mod yaml;
 
 pub use error::{Location, SpecError};

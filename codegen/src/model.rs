@@ -150,8 +150,15 @@ pub struct SigningExample {
 /// One signed JSON POST.
 #[derive(Debug, Clone)]
 pub struct Operation {
-    /// The client method's name (snake case of the operationId).
+    /// The operation's Rust name: the client method's and the mock entry point's. The snake
+    /// case of the operationId, unless the runtime or the tool already has a name it would
+    /// make: then with `_operation` after it (see `renamed`).
     pub method: String,
+    /// Why `method` is not the snake case of the operationId, when it is not: what has that
+    /// name already.
+    pub renamed: Option<String>,
+    /// The tool's subcommand: `method` in kebab case.
+    pub command: String,
     pub operation_id: String,
     pub http_path: String,
     pub summary: Option<String>,
@@ -184,6 +191,10 @@ pub struct Pagination {
     pub item: RustType,
     /// The response field (Rust name) that holds the number of pages, and whether it is an `Option`.
     pub total_pages: Option<(String, bool)>,
+    /// The client's methods that stream every item and that collect them
+    /// (`<method>_stream`, `<method>_all`).
+    pub stream_method: String,
+    pub all_method: String,
 }
 
 /// The events an API POSTs to its users, signed like its requests.

@@ -9,6 +9,10 @@
 
 use crate::GeneratedFile;
 use crate::model::Api;
+use crate::outline::Item;
+
+// `RUNTIME_OUTLINES`, written by build.rs.
+include!(concat!(env!("OUT_DIR"), "/runtime_outlines.rs"));
 
 /// How a crate's root declares a module file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -323,4 +327,13 @@ pub fn unused_dependencies(files: &[RuntimeFile], api: &Api) -> Vec<&'static str
         .filter(|file| !file.copied_for(api))
         .flat_map(|file| file.dependencies.iter().copied())
         .collect()
+}
+
+/// The outline of the runtime file at `path` (`src/client.rs`) of the runtime in `folder`
+/// ([`RUNTIME_DIR`] or [`CLI_RUNTIME_DIR`]), as build.rs made it: items without docs or bodies.
+pub fn outline(folder: &str, path: &str) -> &'static [Item] {
+    RUNTIME_OUTLINES
+        .iter()
+        .find(|(runtime, file, _)| *runtime == folder && *file == path)
+        .map_or(&[], |(_, _, items)| items)
 }

@@ -14,7 +14,7 @@ mod schemas;
 mod security;
 mod webhooks;
 
-pub use operations::PAGED_METHOD_SUFFIXES;
+pub use pagination::PAGED_METHOD_SUFFIXES;
 pub use schemas::{OTHER_PROPERTIES_FIELD, UNKNOWN_VARIANT};
 pub use webhooks::{OTHER_EVENT_VARIANT, UNTYPED_EVENT_VARIANT};
 

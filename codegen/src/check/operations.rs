@@ -4,43 +4,16 @@ use std::collections::HashMap;
 
 use indexmap::IndexMap;
 
-use super::pagination::check_pagination;
+use heck::ToKebabCase;
+
+use super::pagination::{check_pagination, paged_method};
 use super::schemas::Types;
 use super::{Result, SCHEMA_REF_PREFIX, body};
 use crate::error::{Problem, SpecPath};
 use crate::model::{Operation, RustType, Signing};
 use crate::naming::{camel_name, snake_name};
 use crate::spec::{self, Document, Schema};
-
-/// Names a generated client takes for itself; an operation may not become one of them.
-const RESERVED_METHODS: &[&str] = &[
-    "builder",
-    "account",
-    "base_url",
-    "with_options",
-    "clock_offset_millis",
-    "first_page",
-    "call",
-    "attempts",
-    "attempt",
-    "signed_request",
-    "read_response",
-    "trace_response_body",
-    // Methods of the traits the client implements, which users and the generated code call:
-    // an inherent method of the same name would be picked instead.
-    "clone",
-    "clone_from",
-    "fmt",
-    "to_owned",
-    "into",
-    "try_into",
-    "borrow",
-    "borrow_mut",
-    "type_id",
-];
-
-/// The suffixes of a paged operation's extra methods: every item as a stream, and collected.
-pub const PAGED_METHOD_SUFFIXES: [&str; 2] = ["_stream", "_all"];
+use crate::taken::{self, Taken};
 
 pub(crate) fn check_operations(
     doc: &Document,
@@ -99,21 +72,15 @@ pub(crate) fn check_operations(
                 format!("duplicate operationId `{operation_id}` (first used at {first})"),
             ));
         }
-        let method = snake_name(operation_id).ok_or_else(|| {
+        let base = snake_name(operation_id).ok_or_else(|| {
             Problem::new(
                 &id_path,
                 format!("operationId `{operation_id}` does not make a Rust method name"),
             )
         })?;
-        if RESERVED_METHODS.contains(&method.as_str()) {
-            return Err(Problem::new(
-                &id_path,
-                format!(
-                    "operationId `{operation_id}` becomes `{method}`, a name the client already \
-                     uses (for its own methods or those of the traits it implements)"
-                ),
-            ));
-        }
+        let (method, renamed) = rust_name(&base, op.pagination.is_some()).map_err(|message| {
+            Problem::new(&id_path, format!("operationId `{operation_id}` {message}"))
+        })?;
         if let Some(other) = by_method.insert(method.clone(), operation_id) {
             return Err(Problem::new(
                 &id_path,
@@ -137,10 +104,13 @@ pub(crate) fn check_operations(
                 types,
                 &payload,
                 &response,
+                &method,
             )?),
         };
         operations.push(Operation {
+            command: command(&method),
             method,
+            renamed,
             operation_id: operation_id.to_owned(),
             http_path: http_path.clone(),
             summary: op.summary.clone(),
@@ -153,24 +123,20 @@ pub(crate) fn check_operations(
             spec_path: op_path.to_string(),
         });
     }
-    for op in operations.iter().filter(|op| op.pagination.is_some()) {
-        for suffix in PAGED_METHOD_SUFFIXES {
-            let name = format!("{}{suffix}", op.method);
-            let taken_by = match by_method.get(&name) {
-                Some(other) => Some(format!("operation `{other}`")),
-                None => RESERVED_METHODS
-                    .contains(&name.as_str())
-                    .then(|| "the client itself".to_owned()),
-            };
-            if let Some(taken_by) = taken_by {
+    for op in &operations {
+        let Some(pagination) = &op.pagination else {
+            continue;
+        };
+        for name in [&pagination.stream_method, &pagination.all_method] {
+            if let Some(other) = by_method.get(name.as_str()) {
                 return Err(Problem::new(
                     &paths_path
                         .key(&op.http_path)
                         .key("post")
                         .key("x-pagination"),
                     format!(
-                        "the paged operation `{}` gets the method `{name}`, which {taken_by} \
-                         already has",
+                        "the paged operation `{}` gets the method `{name}`, which operation \
+                         `{other}` already has",
                         op.operation_id
                     ),
                 ));
@@ -178,6 +144,53 @@ pub(crate) fn check_operations(
         }
     }
     Ok(operations)
+}
+
+/// The suffix an operation gets when a name it would make is taken.
+const RENAME_SUFFIX: &str = "_operation";
+
+/// The operation's Rust name (from which its client methods, mock entry point and subcommand
+/// are named): `base`, the snake case of its operationId, unless one of those names is taken
+/// by the runtime or the tool; then `base` with [`RENAME_SUFFIX`], and why. An error when that
+/// one is taken too.
+fn rust_name(base: &str, paged: bool) -> std::result::Result<(String, Option<String>), String> {
+    let Some((name, taken)) = clash(base, paged) else {
+        return Ok((base.to_owned(), None));
+    };
+    let renamed = format!("{base}{RENAME_SUFFIX}");
+    let why = format!("{name} is {}", taken.by);
+    match clash(&renamed, paged) {
+        None => Ok((renamed, Some(why))),
+        Some((other, again)) => Err(format!(
+            "becomes `{base}`, but {why}; and its rename `{renamed}` makes {other}, which is \
+             {} too",
+            again.by
+        )),
+    }
+}
+
+/// The first name the operation named `method` would make that is taken, with what takes it:
+/// the client's method (and a paged one's `_stream` and `_all`), the mock's entry point, the
+/// tool's subcommand.
+fn clash(method: &str, paged: bool) -> Option<(String, &'static Taken)> {
+    let [client, mock] = taken::OPERATION_HOLDERS;
+    let mut made = vec![(client, method.to_owned()), (mock, method.to_owned())];
+    if paged {
+        made.extend((0..2).map(|which| (client, paged_method(method, which))));
+    }
+    let clashes_in_code = made.into_iter().find_map(|(owner, name)| {
+        taken::taken(owner, &name).map(|taken| (format!("`{owner}::{name}`"), taken))
+    });
+    clashes_in_code.or_else(|| {
+        let command = command(method);
+        taken::taken("the tool", &command)
+            .map(|taken| (format!("the subcommand `{command}`"), taken))
+    })
+}
+
+/// The tool's subcommand of the operation named `method`: `get-widget`.
+fn command(method: &str) -> String {
+    method.trim_end_matches('_').to_kebab_case()
 }
 
 fn unsupported_parameters(path: &SpecPath) -> Problem {

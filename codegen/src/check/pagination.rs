@@ -13,6 +13,7 @@ pub(crate) fn check_pagination(
     types: &Types,
     payload: &str,
     response: &RustType,
+    method: &str,
 ) -> Result<Pagination> {
     let page_path = path.key("pageNumberProperty");
     let page = field(types, payload, &pagination.page_number_property, &page_path)?;
@@ -88,7 +89,17 @@ pub(crate) fn check_pagination(
         items_optional: items.optional,
         item: (**item).clone(),
         total_pages,
+        stream_method: paged_method(method, 0),
+        all_method: paged_method(method, 1),
     })
+}
+
+/// The suffixes of a paged operation's extra methods: every item as a stream, and collected.
+pub const PAGED_METHOD_SUFFIXES: [&str; 2] = ["_stream", "_all"];
+
+/// A paged operation's extra method: `which` 0 streams, 1 collects.
+pub(crate) fn paged_method(method: &str, which: usize) -> String {
+    format!("{method}{}", PAGED_METHOD_SUFFIXES[which])
 }
 
 fn is_integer(ty: &RustType) -> bool {

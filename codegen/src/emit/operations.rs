@@ -74,8 +74,8 @@ fn operation_methods(index: usize, op: &Operation, types: &TokenStream) -> Token
 /// Every item of a paged operation as a stream, and all of them collected.
 fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -> TokenStream {
     let method = ident(&op.method);
-    let stream_method = ident(&format!("{}_stream", op.method));
-    let all_method = ident(&format!("{}_all", op.method));
+    let stream_method = ident(&pagination.stream_method);
+    let all_method = ident(&pagination.all_method);
     let payload = ident(&op.payload);
     let response = tokens(&op.response, types);
     let item = tokens(&pagination.item, types);

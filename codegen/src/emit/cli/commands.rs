@@ -2,7 +2,6 @@
 //! payload field, and `run`, which builds the payload and calls. The runtime crate is built
 //! with its output for the stand-in spec (`codegen/cli-runtime/stand-in/src/commands.rs`).
 
-use heck::ToKebabCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -27,7 +26,7 @@ pub fn emit(api: &Api) -> Result<TokenStream, String> {
             .iter()
             .map(|field| flag(api, field))
             .collect();
-        let command = command_name(op);
+        let command = op.command.clone();
         let variant_name = crate::naming::camel_name(&command)
             .ok_or_else(|| format!("internal error: the command `{command}` has no Rust name"))?;
         let name = ident(&variant_name);
@@ -82,20 +81,6 @@ pub fn emit(api: &Api) -> Result<TokenStream, String> {
             }
         }
     })
-}
-
-/// Commands the tool has of its own; an operation of the same name gets an `-operation`
-/// suffix.
-const TAKEN_COMMANDS: &[&str] = &["webhooks", "completions", "help"];
-
-/// The operation's command: its operationId in kebab case.
-fn command_name(op: &Operation) -> String {
-    let name = op.operation_id.to_kebab_case();
-    if TAKEN_COMMANDS.contains(&name.as_str()) {
-        format!("{name}-operation")
-    } else {
-        name
-    }
 }
 
 fn variant(

@@ -8,25 +8,6 @@ use quote::quote;
 use super::super::rust_types::ident;
 use crate::model::{Api, Field, RustType, TypeKind};
 
-/// Flags the tool defines itself; a field of the same name gets a `payload-` prefix.
-const TAKEN: &[&str] = &[
-    "help",
-    "version",
-    "body",
-    "body-file",
-    "all",
-    "profile",
-    "config",
-    "account",
-    "api-key",
-    "api-secret",
-    "base-url",
-    "first-page",
-    "timeout",
-    "compact",
-    "verbose",
-];
-
 /// One field's flag.
 pub struct Flag {
     /// The long flag, without `--`.
@@ -91,7 +72,8 @@ fn enum_values(api: &Api, ty: &RustType) -> Option<String> {
 
 pub fn flag(api: &Api, field: &Field) -> Flag {
     let base = field.name.trim_end_matches('_').to_kebab_case();
-    let long = if TAKEN.contains(&base.as_str()) {
+    // A field named like one of the tool's own flags gets a `payload-` prefix.
+    let long = if crate::taken::tool_flags().contains(&base) {
         format!("payload-{base}")
     } else {
         base

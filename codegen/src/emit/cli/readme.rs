@@ -1,7 +1,5 @@
 //! The tool's `README.md`: installing it, giving it credentials, and each command.
 
-use heck::ToKebabCase;
-
 use crate::emit::docs;
 use crate::model::Api;
 
@@ -20,7 +18,7 @@ pub fn emit(api: &Api) -> String {
             };
             format!(
                 "| `{bin} {}` | `POST {}` | {}{paged} |\n",
-                op.operation_id.to_kebab_case(),
+                op.command,
                 op.http_path,
                 docs::summary_line(op)
             )
@@ -31,7 +29,7 @@ pub fn emit(api: &Api) -> String {
             "\n`--all` walks every page of a paged operation and prints one item per line (NDJSON) \
              as each page arrives, for `jq` or a file:\n\n\
              ```sh\n{bin} {} --all --compact | jq -c .\n```\n",
-            op.operation_id.to_kebab_case()
+            op.command
         )
     });
     let webhooks = api.webhooks.as_ref().map(|_| {
