@@ -61,6 +61,17 @@ impl Uses {
 }
 
 impl Api {
+    /// The spec path of the error body's schema, when it is a named type.
+    pub fn error_body_spec_path(&self) -> Option<String> {
+        let Some(RustType::Named(name)) = &self.error_body else {
+            return None;
+        };
+        self.types
+            .iter()
+            .find(|def| &def.name == name)
+            .map(|def| def.spec_path.clone())
+    }
+
     /// The struct named `name`, if it is one.
     pub fn struct_def(&self, name: &str) -> Option<&StructDef> {
         self.types.iter().find_map(|def| match &def.kind {

@@ -83,13 +83,36 @@ pub fn of_file(file: &syn::File, with_text: bool) -> Vec<Item> {
         .collect()
 }
 
+/// The file's own docs (`//!`), one line each.
+pub fn inner_doc(file: &syn::File) -> String {
+    doc_lines(&file.attrs).join("\n")
+}
+
+fn doc_lines(attrs: &[syn::Attribute]) -> Vec<String> {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(line),
+                        ..
+                    }),
+                ..
+            }) => Some(line.value()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn of_item(item: &syn::Item, with_text: bool) -> Option<Item> {
     if is_test_only(item) {
         return None;
     }
     let outline = match item {
         syn::Item::Const(item) => Item {
-            body: text_if(with_text, &item.expr),
+            body: value_if(with_text, &item.expr),
             ..base(
                 Kind::Const,
                 item.ident.to_string(),
@@ -103,7 +126,7 @@ fn of_item(item: &syn::Item, with_text: bool) -> Option<Item> {
             )
         },
         syn::Item::Static(item) => Item {
-            body: text_if(with_text, &item.expr),
+            body: value_if(with_text, &item.expr),
             ..base(
                 Kind::Static,
                 item.ident.to_string(),
@@ -179,7 +202,12 @@ fn of_item(item: &syn::Item, with_text: bool) -> Option<Item> {
             )
         },
         syn::Item::Type(item) => Item {
-            body: text_if(with_text, &item.ty),
+            // Spelled as a signature: a public signature that names the alias names this.
+            body: if with_text {
+                signature(item.ty.to_token_stream()).into()
+            } else {
+                Text::Borrowed("")
+            },
             ..base(
                 Kind::Type,
                 item.ident.to_string(),
@@ -419,7 +447,7 @@ fn base(
     with_text: bool,
     signature: String,
 ) -> Item {
-    let mut doc = Vec::new();
+    let doc = doc_lines(attrs);
     let mut others = Vec::new();
     let mut derives = Vec::new();
     let mut spec_path = String::new();
@@ -427,17 +455,7 @@ fn base(
     for attr in attrs {
         let path = attr.path();
         if path.is_ident("doc") {
-            if let syn::Meta::NameValue(syn::MetaNameValue {
-                value:
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(line),
-                        ..
-                    }),
-                ..
-            }) = &attr.meta
-            {
-                doc.push(line.value());
-            }
+            continue;
         } else if path.is_ident(SPEC_PATH_ATTRIBUTE) {
             if let syn::Meta::NameValue(syn::MetaNameValue {
                 value:
@@ -505,6 +523,15 @@ fn with_marker(attrs: &[syn::Attribute], signature: String) -> String {
 fn render_static(item: &syn::ItemStatic) -> String {
     let (vis, mutability, ident, ty) = (&item.vis, &item.mutability, &item.ident, &item.ty);
     signature(quote::quote!(#vis static #mutability #ident: #ty))
+}
+
+/// A constant's value, spelled as code is: a change shows it.
+fn value_if(with_text: bool, tokens: &impl ToTokens) -> Text {
+    if with_text {
+        signature(tokens.to_token_stream()).into()
+    } else {
+        Text::Borrowed("")
+    }
 }
 
 fn text_if(with_text: bool, tokens: &impl ToTokens) -> Text {

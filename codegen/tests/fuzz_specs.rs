@@ -36,6 +36,9 @@ static SPEC: LazyLock<String> = LazyLock::new(|| {
 static SPEC_TREE: LazyLock<Value> =
     LazyLock::new(|| serde_yaml::from_str(&SPEC).expect("the spec is YAML"));
 
+static SPEC_API: LazyLock<codegen::model::Api> =
+    LazyLock::new(|| codegen::load(&SPEC, "spec.yaml").expect("the spec loads"));
+
 /// The generator's answer to `bytes`: files (the client's and the tool's), or an error with a
 /// position. Panics fail the case.
 fn generate_checked(bytes: &[u8]) -> Result<(), TestCaseError> {
@@ -44,8 +47,20 @@ fn generate_checked(bytes: &[u8]) -> Result<(), TestCaseError> {
         .and_then(|text| codegen::load(text, "fuzzed.yaml"))
         .and_then(|api| {
             codegen::generate_from(&api, "fuzzed.yaml")?;
-            codegen::generate_cli(&api, "fuzzed.yaml", "../client")
+            codegen::generate_cli(&api, "fuzzed.yaml", "../client")?;
+            Ok(api)
         });
+    if let Ok(api) = &result {
+        // Whatever the mutation changed, the API change report explains it item by item.
+        let changes = codegen::changes::between(&SPEC_API, api);
+        prop_assert!(
+            !changes
+                .iter()
+                .any(|change| change.what == codegen::changes::UNEXPLAINED),
+            "{:#?}",
+            changes
+        );
+    }
     if let Err(error) = result {
         let shown = error.to_string();
         let Some(location) = error.location else {

@@ -315,11 +315,15 @@ mod tests {
 
         edit_spec(&target, TAGS, "");
         let edited = sync(&target, false).expect("generates");
-        let removed = "major: field `types::Book::tags` removed \
-                       (spec: components.schemas.Book.properties.tags)";
+        let removed = [
+            "major: field `types::Book::tags` removed \
+             (spec: components.schemas.Book.properties.tags)",
+            "major: method `types::Book::with_tags` removed \
+             (spec: components.schemas.Book.properties.tags)",
+        ];
         assert_eq!(
             edited.api.as_ref().expect("a released crate").brought,
-            [removed]
+            removed
         );
         let gate = edited
             .api
@@ -328,7 +332,7 @@ mod tests {
             .gate()
             .expect_err("0.0.1 again is too low");
         assert!(
-            gate.contains("must be 0.0.2 or later") && gate.contains(removed),
+            gate.contains("must be 0.0.2 or later") && gate.contains(removed[0]),
             "{gate}"
         );
         assert!(
@@ -364,9 +368,10 @@ mod tests {
         release(&target, "2026-01-03").expect("released");
         let changelog = fs::read_to_string(target.out.join(changelog::FILE)).expect("written");
         let section = format!(
-            "## [0.0.2] - 2026-01-03\n\n### Major: breaking changes\n\n- {}\n\n\
+            "## [0.0.2] - 2026-01-03\n\n### Major: breaking changes\n\n- {}\n- {}\n\n\
              ## [0.0.1] - 2026-01-02\n\nThe first release.\n",
-            removed.trim_start_matches("major: ")
+            removed[0].trim_start_matches("major: "),
+            removed[1].trim_start_matches("major: ")
         );
         assert!(changelog.ends_with(&section), "{changelog}");
         assert!(changelog::unreleased_lines(&changelog).is_empty());
@@ -398,7 +403,7 @@ mod tests {
         edit_spec(&target, PAPERBACK, &format!("{PAPERBACK}{TAGS}"));
         let undone = sync(&target, false).expect("generates");
         let dropped = &undone.api.as_ref().expect("a released crate").dropped;
-        assert_eq!(dropped.len(), 1, "{dropped:?}");
+        assert_eq!(dropped.len(), 2, "the field and its setter: {dropped:?}");
         let changelog = fs::read_to_string(target.out.join(changelog::FILE)).expect("written");
         assert_eq!(changelog, released);
         fs::remove_dir_all(&dir).expect("removable");

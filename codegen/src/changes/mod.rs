@@ -2,9 +2,10 @@
 //! SemVer reference does (<https://doc.rust-lang.org/cargo/reference/semver.html>), and what
 //! that asks of the crate's version.
 //!
-//! Worked out from two checked models, not from the generated text: [`surface`] lists the
-//! public items each model generates, and [`between`] compares the two lists item by item.
-//! [`changelog`] writes the result into the crate's `CHANGELOG.md`.
+//! Worked out from the code each spec generates: [`surface`] walks the items of the crate the
+//! emitters make (public ones by the paths users write, with the spec paths the emitters
+//! recorded), and [`between`] compares the two lists item by item. [`changelog`] writes the
+//! result into the crate's `CHANGELOG.md`.
 
 pub mod changelog;
 mod surface;
@@ -13,6 +14,7 @@ mod version;
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::emit::CrateCode;
 use crate::model::Api;
 use surface::{Item, Kind};
 
@@ -71,41 +73,90 @@ impl fmt::Display for ApiChange {
     }
 }
 
+/// What [`between`] says when the two crates differ but no item does: a gap in the walk of
+/// the code, which the tests make sure is never reached.
+pub const UNEXPLAINED: &str = "the generated code changes, though no item of it does";
+
 /// The changes from `old`'s public API to `new`'s, most breaking first.
 pub fn between(old: &Api, new: &Api) -> Vec<ApiChange> {
-    let old_items = surface::of(old);
-    let new_items = surface::of(new);
-    let old_by_path: HashMap<&str, &Item> = index(&old_items);
-    let new_by_path: HashMap<&str, &Item> = index(&new_items);
+    // One model makes one crate: when the two are alike, their version aside, nothing changed.
+    if same_model(old, new) {
+        return Vec::new();
+    }
+    match (code(old), code(new)) {
+        (Ok(old), Ok(new)) => between_code(old, new),
+        // The specs checked, so both generate; were one not to, nothing could be compared.
+        (Err(error), _) | (_, Err(error)) => vec![ApiChange {
+            class: Class::Major,
+            what: format!("the crate cannot be generated to compare: {error}"),
+            why: None,
+            spec_path: "(document root)".to_owned(),
+        }],
+    }
+}
+
+fn same_model(old: &Api, new: &Api) -> bool {
+    let shown = |api: &Api| {
+        let mut api = api.clone();
+        api.package.version = semver::Version::new(0, 0, 0);
+        format!("{api:?}")
+    };
+    shown(old) == shown(new)
+}
+
+/// The crate `api` generates, its version aside: a release changes it, not the API.
+fn code(api: &Api) -> Result<CrateCode, String> {
+    let mut api = api.clone();
+    api.package.version = semver::Version::new(0, 0, 0);
+    crate::emit::crate_code(&api, "spec")
+}
+
+/// The changes from the items of `old` to those of `new`, most breaking first.
+pub fn between_code(old: CrateCode, new: CrateCode) -> Vec<ApiChange> {
+    let old_items = surface::of(&old);
+    let new_items = surface::of(&new);
+    let old_by_key: HashMap<Key<'_>, &Item> = index(&old_items);
+    let new_by_key: HashMap<Key<'_>, &Item> = index(&new_items);
     // A struct that comes or goes is one change, not one more per field.
-    let with_parent_in = |item: &Item, other: &HashMap<&str, &Item>| {
-        item.parent
-            .as_deref()
-            .is_some_and(|parent| !other.contains_key(parent))
+    let with_parent_in = |item: &Item, other: &HashMap<Key<'_>, &Item>| {
+        item.parent.as_deref().is_some_and(|parent| {
+            !other
+                .keys()
+                .any(|(path, public, _)| *path == parent && *public == item.public)
+        })
     };
 
-    let mut changes = Vec::new();
+    let mut found = Vec::new();
     for item in &old_items {
-        match new_by_path.get(item.path.as_str()) {
-            None if with_parent_in(item, &new_by_path) => {}
-            None => changes.push(ApiChange {
-                class: Class::Major,
-                what: format!("{} removed", item.name()),
-                why: None,
-                spec_path: item.spec_path.clone(),
-            }),
-            Some(new_item) => changes.extend(changed(item, new_item)),
+        match new_by_key.get(&key(item)) {
+            None if with_parent_in(item, &new_by_key) => {}
+            None => found.push(Found::of(
+                item,
+                !item.public,
+                ApiChange {
+                    class: if item.public {
+                        Class::Major
+                    } else {
+                        Class::Patch
+                    },
+                    what: format!("{} removed", item.name()),
+                    why: None,
+                    spec_path: item.spec_path.clone(),
+                },
+            )),
+            Some(new_item) => found.extend(changed(item, new_item)),
         }
     }
     for item in &new_items {
-        if !old_by_path.contains_key(item.path.as_str()) && !with_parent_in(item, &old_by_path) {
-            changes.push(added(item));
+        if !old_by_key.contains_key(&key(item)) && !with_parent_in(item, &old_by_key) {
+            found.push(Found::of(item, !item.public, added(item)));
         }
     }
-    if changes.is_empty() && generates_differently(old, new) {
+    let mut changes = without_consequences(found);
+    if changes.is_empty() && old.into_files() != new.into_files() {
         changes.push(ApiChange {
             class: Class::Patch,
-            what: "the generated code changes, though no public item does".to_owned(),
+            what: UNEXPLAINED.to_owned(),
             why: None,
             spec_path: "(document root)".to_owned(),
         });
@@ -114,84 +165,182 @@ pub fn between(old: &Api, new: &Api) -> Vec<ApiChange> {
     changes
 }
 
+/// A change, with the type it concerns and whether it only says the code changed.
+struct Found {
+    change: ApiChange,
+    /// The path of the type the item is, or is a member of (a trait impl's type).
+    family: String,
+    /// A change of what the item does, or of a crate-private item: a consequence, when a
+    /// change of its family says more.
+    code_only: bool,
+    /// An item added or removed, or its signature changed.
+    structural: bool,
+}
+
+impl Found {
+    fn of(item: &Item, code_only: bool, change: ApiChange) -> Self {
+        let family = match item
+            .path
+            .strip_prefix("impl ")
+            .and_then(|rest| rest.split_once(" for "))
+        {
+            Some((_, type_path)) => type_path.to_owned(),
+            None => item.parent.clone().unwrap_or_else(|| item.path.clone()),
+        };
+        let structural = change.what.ends_with(" added")
+            || change.what.ends_with(" removed")
+            || change.what.contains(" changed from ");
+        Found {
+            change,
+            family,
+            code_only,
+            structural,
+        }
+    }
+}
+
+/// The changes, but the code-only ones that another change explains: one of the same family
+/// (a constructor's body changes with its struct's fields), or an item that comes, goes or
+/// changes its signature under the spec path the code comes from (the contract's list of
+/// operations changes with an operation).
+fn without_consequences(found: Vec<Found>) -> Vec<ApiChange> {
+    let related = |a: &str, b: &str, separator: &str| {
+        a == b
+            || a.starts_with(&format!("{b}{separator}"))
+            || b.starts_with(&format!("{a}{separator}"))
+    };
+    let explained = |entry: &Found| {
+        found.iter().any(|other| {
+            !other.code_only
+                && (related(&other.family, &entry.family, "::")
+                    || (other.structural
+                        && other
+                            .change
+                            .spec_path
+                            .starts_with(&format!("{}.", entry.change.spec_path))))
+        })
+    };
+    found
+        .iter()
+        .filter(|entry| !(entry.code_only && explained(entry)))
+        .map(|entry| entry.change.clone())
+        .collect()
+}
+
+/// The public API of the crate `api` generates, one line per item: what it is, its signature
+/// and the spec path it comes from. Its version aside, as [`between`] compares it.
+pub fn public_api(api: &Api) -> Result<Vec<String>, String> {
+    let items = surface::of(&code(api)?);
+    Ok(items
+        .iter()
+        .filter(|item| item.public)
+        .map(|item| match item.signature.as_str() {
+            "" => format!("{} (spec: {})", item.name(), item.spec_path),
+            signature => format!("{}: {signature} (spec: {})", item.name(), item.spec_path),
+        })
+        .collect())
+}
+
 /// The release the changes need: the class of the most breaking one; `None` for no change.
 pub fn needed(changes: &[ApiChange]) -> Option<Class> {
     changes.iter().map(|change| change.class).max()
 }
 
-fn index(items: &[Item]) -> HashMap<&str, &Item> {
-    items
-        .iter()
-        .map(|item| (item.path.as_str(), item))
-        .collect()
+/// An item's identity: its path, whether it is public, and its namespace (a field and a
+/// method may share a path).
+type Key<'a> = (&'a str, bool, u8);
+
+fn key(item: &Item) -> Key<'_> {
+    (item.path.as_str(), item.public, item.kind.namespace())
+}
+
+fn index(items: &[Item]) -> HashMap<Key<'_>, &Item> {
+    items.iter().map(|item| (key(item), item)).collect()
 }
 
 fn added(item: &Item) -> ApiChange {
     // Adding a field or variant to a struct or enum that code may build or match
     // exhaustively is major; generated ones are `#[non_exhaustive]`, so outside code cannot.
     let why = match (item.kind, &item.parent) {
-        (Kind::Field | Kind::Variant, Some(holder)) => {
+        (Kind::Field | Kind::Variant, Some(holder)) if item.public => {
             Some(format!("as `{holder}` is #[non_exhaustive]"))
         }
         _ => None,
     };
     ApiChange {
-        class: Class::Minor,
+        class: if item.public {
+            Class::Minor
+        } else {
+            Class::Patch
+        },
         what: format!("{} added", item.name()),
         why,
         spec_path: item.spec_path.clone(),
     }
 }
 
-/// What changed in an item both APIs have: its signature (major), its deprecation (minor,
-/// as the Cargo reference classes a new deprecation), its wire meaning or docs (patch).
-fn changed(old: &Item, new: &Item) -> Vec<ApiChange> {
-    let change = |class, what: String| ApiChange {
-        class,
-        what,
-        why: None,
-        spec_path: new.spec_path.clone(),
+/// What changed in an item both crates have: a public item's signature (major), its
+/// deprecation (minor, as the Cargo reference classes a new deprecation), its docs, its wire
+/// attributes or its code (patch); any change of a crate-private item (patch).
+fn changed(old: &Item, new: &Item) -> Vec<Found> {
+    let change = |class, code_only: bool, what: String| {
+        Found::of(
+            new,
+            code_only,
+            ApiChange {
+                class,
+                what,
+                why: None,
+                spec_path: new.spec_path.clone(),
+            },
+        )
     };
     let name = new.name();
     if old.signature != new.signature || old.kind != new.kind {
-        return vec![change(
-            Class::Major,
-            format!(
-                "{name} changed from `{}` to `{}`",
-                old.signature, new.signature
-            ),
-        )];
+        let class = if new.public {
+            Class::Major
+        } else {
+            Class::Patch
+        };
+        let what = format!(
+            "{name} changed from `{}` to `{}`",
+            old.signature, new.signature
+        );
+        return vec![change(class, !new.public, what)];
     }
     let mut changes = Vec::new();
     match (old.deprecated, new.deprecated) {
-        (false, true) => changes.push(change(Class::Minor, format!("{name} deprecated"))),
-        (true, false) => changes.push(change(Class::Patch, format!("{name} no longer deprecated"))),
+        (false, true) => changes.push(change(Class::Minor, false, format!("{name} deprecated"))),
+        (true, false) => changes.push(change(
+            Class::Patch,
+            false,
+            format!("{name} no longer deprecated"),
+        )),
         _ => {}
     }
     if old.wire != new.wire {
-        changes.push(change(
-            Class::Patch,
-            format!(
-                "{name} changes on the wire: {} becomes {}",
-                old.wire, new.wire
-            ),
-        ));
+        let what = format!(
+            "{name} changes on the wire: `{}` becomes `{}`",
+            old.wire, new.wire
+        );
+        changes.push(change(Class::Patch, !new.public, what));
     }
     if old.doc != new.doc {
-        changes.push(change(Class::Patch, format!("docs of {name} changed")));
+        let what = format!("docs of {name} changed");
+        changes.push(change(Class::Patch, !new.public, what));
+    }
+    if old.code != new.code {
+        // A constant's value says what changed, when it is short enough to read.
+        let short = |value: &str| value.len() <= 400;
+        let what = match new.kind {
+            Kind::Constant | Kind::Static if short(&old.code) && short(&new.code) => {
+                format!("{name} changes from `{}` to `{}`", old.code, new.code)
+            }
+            _ => format!("{name} changes in what it does"),
+        };
+        changes.push(change(Class::Patch, true, what));
     }
     changes
-}
-
-/// Whether the two models generate different files, their versions aside: the safety net
-/// for a difference that no item of the surface shows (an enum's values reordered).
-fn generates_differently(old: &Api, new: &Api) -> bool {
-    let files = |api: &Api| {
-        let mut api = api.clone();
-        api.package.version = semver::Version::new(0, 0, 0);
-        crate::generate_from(&api, "spec").ok()
-    };
-    files(old) != files(new)
 }
 
 /// The public API changes since the last release, and what they ask of the crate's version.

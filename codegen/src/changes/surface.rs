@@ -1,462 +1,785 @@
-//! The public Rust API that a checked model generates, item by item: what [`super::between`]
-//! compares. Each item says how Rust spells it, its docs, what it means on the wire, and the
-//! spec path it comes from. Names and types are spelled by the emitters' own functions, so
-//! the surface cannot drift from the code.
+//! The items of a generated crate, walked from its code: what [`super::between`] compares.
+//!
+//! The emitted files are read from the syntax trees the emitters made (with the spec paths they
+//! recorded), the runtime's copies from their outlines (see [`crate::runtime::outline`]). The
+//! walk follows the crate's modules from its root. An item is public when public modules or
+//! re-exports reach it, and is then named by the shortest path that does; every other item is
+//! listed as crate-private, so that any change to the code is some item's change.
 
-use crate::check::{OTHER_PROPERTIES_FIELD, PAGED_METHOD_SUFFIXES};
-use crate::emit::{rust_types, setter_name};
-use crate::model::{Api, EnumDef, Operation, RustType, StructDef, TypeDef, TypeKind, Webhooks};
+use std::collections::HashMap;
 
-/// What kind of Rust item it is: it decides how an addition is classified.
+use crate::emit::CrateCode;
+use crate::outline::{self, Kind as Outlined, Visibility};
+use crate::runtime::{self, RUNTIME_DIR};
+
+/// What kind of item it is, in the words a change names it by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     Package,
     Module,
     ReExport,
     Constant,
+    Static,
     Struct,
     Field,
-    Constructor,
-    Setter,
-    TraitImpl,
     Enum,
     Variant,
+    Union,
+    Function,
     Method,
-}
-
-impl Item {
-    /// How a change names it: ``field `types::Widget::name` ``.
-    pub(super) fn name(&self) -> String {
-        match self.kind {
-            Kind::Package => "the crate".to_owned(),
-            Kind::TraitImpl => format!("`{}`", self.path),
-            kind => format!("{} `{}`", kind.word(), self.path),
-        }
-    }
+    TypeAlias,
+    Trait,
+    TraitImpl,
+    Macro,
 }
 
 impl Kind {
+    /// Rust's namespaces: a field, a method and a type may share a path.
+    pub(super) fn namespace(self) -> u8 {
+        match self {
+            Kind::Field => 0,
+            Kind::Constant | Kind::Static | Kind::Function | Kind::Method | Kind::Macro => 1,
+            Kind::TraitImpl => 2,
+            Kind::Package => 3,
+            _ => 4,
+        }
+    }
+
     fn word(self) -> &'static str {
         match self {
             Kind::Package => "package",
             Kind::Module => "module",
             Kind::ReExport => "re-export",
             Kind::Constant => "constant",
+            Kind::Static => "static",
             Kind::Struct => "struct",
             Kind::Field => "field",
-            Kind::Constructor => "constructor",
-            Kind::Setter => "setter",
-            Kind::TraitImpl => "trait impl",
             Kind::Enum => "enum",
             Kind::Variant => "variant",
+            Kind::Union => "union",
+            Kind::Function => "function",
             Kind::Method => "method",
+            Kind::TypeAlias => "type alias",
+            Kind::Trait => "trait",
+            Kind::TraitImpl => "trait impl",
+            Kind::Macro => "macro",
         }
     }
 }
 
-/// One public item of the generated crate.
+/// One item of the crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Item {
-    /// Its path from the crate root: `types::Widget::name`, `Client::get_widget`.
+    /// Its path from the crate root, as users write it when it is public: `types::Widget::name`,
+    /// `Client::get_widget`; a trait impl's is `impl Default for types::Widget`.
     pub path: String,
     pub kind: Kind,
-    /// The item that holds it (a field's struct, a variant's enum), when the two come and go
-    /// together: a new struct is one change, not one per field.
+    /// Whether code outside the crate can name it.
+    pub public: bool,
+    /// The item it comes and goes with (a field's struct, a method's type).
     pub parent: Option<String>,
-    /// Its Rust signature: what code that uses it depends on.
     pub signature: String,
     pub deprecated: bool,
     pub doc: String,
-    /// What it means on the wire where the signature does not show it (a JSON name, a path).
+    /// Its attributes but docs (serde's, mostly): what it means on the wire.
     pub wire: String,
-    /// The spec path it comes from.
+    /// What it does: its body or value, or its members' order.
+    pub code: String,
+    /// The spec path it comes from, or the runtime file it is copied from.
     pub spec_path: String,
 }
 
-/// Every public item that `api` decides, in a stable order. Items the runtime always has
-/// (`Client::builder`, `Error`) are left out: no spec edit changes them.
-pub(super) fn of(api: &Api) -> Vec<Item> {
-    let mut items = vec![package(api), signing(api), mock(api)];
-    if let Some(url) = &api.default_base_url {
-        items.push(Item {
-            wire: format!("`{url}`"),
-            ..item(
-                "DEFAULT_BASE_URL",
-                Kind::Constant,
-                "pub const DEFAULT_BASE_URL: &str",
-                "servers[0].url",
-            )
-        });
-    }
-    if api.uses.enums {
-        items.push(item(
-            "UnknownValue",
-            Kind::ReExport,
-            "pub use wire::unknown_value::UnknownValue",
-            "components.schemas (an enum)",
-        ));
-    }
-    // The runtime's `ApiError` holds the error body: JSON when the spec gives no schema.
-    let error_body = api.error_body.clone().unwrap_or(RustType::Json);
-    items.push(item(
-        "ApiError::body",
-        Kind::Field,
-        &format!("pub body: {}", spelled(&error_body)),
-        &named_spec_path(api, &error_body)
-            .unwrap_or_else(|| "paths (the error responses' schema)".to_owned()),
-    ));
-    for op in &api.operations {
-        items.extend(operation(op));
-    }
-    if let Some(webhooks) = &api.webhooks {
-        items.extend(webhook_items(webhooks));
-    }
-    for def in &api.types {
-        match &def.kind {
-            TypeKind::Struct(fields) => items.extend(struct_items(def, fields)),
-            TypeKind::Enum(variants) => items.extend(enum_items(def, variants)),
+impl Item {
+    /// How a change names it: ``field `types::Widget::name` ``.
+    pub(super) fn name(&self) -> String {
+        let private = if self.public { "" } else { "crate-private " };
+        match self.kind {
+            Kind::Package => "the crate".to_owned(),
+            Kind::TraitImpl => format!("{private}`{}`", self.path),
+            kind => format!("{private}{} `{}`", kind.word(), self.path),
         }
     }
+}
+
+/// One module of the crate, and its items' outlines.
+struct Module<'a> {
+    /// From the crate root, `::`-separated; the root's is empty.
+    path: String,
+    items: &'a [outline::Item],
+    /// Whether public modules lead to it from the root.
+    public: bool,
+    spec_path: String,
+}
+
+/// An item found by the walk, before its public path and visibility are known.
+struct Found {
+    item: Item,
+    /// Declared `pub`, or public as its parent is (an enum's variants).
+    own: bool,
+    /// For an item of a module: whether the module is public.
+    in_public_module: bool,
+}
+
+/// Every item of `code`'s crate: public ones first, each group sorted by path.
+pub(super) fn of(code: &CrateCode) -> Vec<Item> {
+    let outlines: HashMap<&str, Vec<outline::Item>> = code
+        .rust
+        .iter()
+        .map(|(path, file)| (path.as_str(), outline::of_file(file, true)))
+        .collect();
+    // A file's outline, and whether it is the runtime's.
+    let file_items = |path: &str| -> Option<(&[outline::Item], bool)> {
+        if let Some(items) = outlines.get(path) {
+            return Some((items.as_slice(), false));
+        }
+        let copied = code.copies.iter().any(|copy| copy.path == path);
+        copied.then(|| (runtime::outline(RUNTIME_DIR, path), true))
+    };
+    let mut modules = vec![Module {
+        path: String::new(),
+        items: file_items("src/lib.rs").map_or(&[], |(items, _)| items),
+        public: true,
+        spec_path: "(the crate root)".to_owned(),
+    }];
+    add_submodules(&mut modules, 0, "src", &file_items);
+
+    let mut found = vec![Found {
+        item: package(code),
+        own: true,
+        in_public_module: true,
+    }];
+    for module in &modules {
+        found.extend(module_items(module));
+    }
+    let reexported = reexports(&modules);
+    found.extend(impls(&modules, &found));
+    finish(found, &reexported)
+}
+
+/// Adds the submodules of `modules[at]`, whose files are under `folder`, depth first.
+fn add_submodules<'a>(
+    modules: &mut Vec<Module<'a>>,
+    at: usize,
+    folder: &str,
+    file_items: &impl Fn(&str) -> Option<(&'a [outline::Item], bool)>,
+) {
+    let (parent, public, spec_path) = (
+        modules[at].path.clone(),
+        modules[at].public,
+        modules[at].spec_path.clone(),
+    );
+    let declarations: Vec<&'a outline::Item> = modules[at]
+        .items
+        .iter()
+        .filter(|item| item.kind == Outlined::Module)
+        .collect();
+    for declaration in declarations {
+        let name = declaration.name.as_ref();
+        let file = format!("{folder}/{name}.rs");
+        let (items, spec_path) = if declaration.children.is_empty() {
+            let Some((items, copied)) = file_items(&file) else {
+                continue;
+            };
+            // The runtime's files say where they come from, not what in the spec made them.
+            let origin = if copied {
+                format!("the runtime's {file}")
+            } else {
+                spec_path_or(declaration, &spec_path)
+            };
+            (items, origin)
+        } else {
+            (
+                &*declaration.children,
+                spec_path_or(declaration, &spec_path),
+            )
+        };
+        modules.push(Module {
+            path: join(&parent, name),
+            items,
+            public: public && declaration.visibility == Visibility::Public,
+            spec_path,
+        });
+        let child = modules.len() - 1;
+        add_submodules(modules, child, &format!("{folder}/{name}"), file_items);
+    }
+}
+
+/// The module itself (but the root), and the items it defines with their members.
+fn module_items(module: &Module<'_>) -> Vec<Found> {
+    let mut found = Vec::new();
+    if !module.path.is_empty() {
+        let names: Vec<&str> = module.items.iter().map(|item| item.name.as_ref()).collect();
+        found.push(Found {
+            item: Item {
+                code: names.join(", "),
+                ..bare(Kind::Module, &module.path, &module.spec_path)
+            },
+            own: true,
+            in_public_module: module.public,
+        });
+    }
+    for item in module.items.iter() {
+        let kind = match item.kind {
+            Outlined::Const => Kind::Constant,
+            Outlined::Static => Kind::Static,
+            Outlined::Struct => Kind::Struct,
+            Outlined::Enum => Kind::Enum,
+            Outlined::Union => Kind::Union,
+            Outlined::Fn => Kind::Function,
+            Outlined::Type => Kind::TypeAlias,
+            Outlined::Trait => Kind::Trait,
+            Outlined::Macro => Kind::Macro,
+            Outlined::Module | Outlined::Use | Outlined::Impl => continue,
+            Outlined::Field | Outlined::Variant => continue,
+        };
+        let path = join(&module.path, &item.name);
+        let own = item.visibility == Visibility::Public;
+        let first = found.len();
+        defined(&mut found, item, kind, &path, own, None, &module.spec_path);
+        found[first].in_public_module = module.public;
+    }
+    found
+}
+
+/// An item, its members (fields, variants and theirs) and its derived traits.
+fn defined(
+    found: &mut Vec<Found>,
+    item: &outline::Item,
+    kind: Kind,
+    path: &str,
+    own: bool,
+    parent: Option<&str>,
+    inherited_spec: &str,
+) {
+    let spec_path = spec_path_or(item, inherited_spec);
+    found.push(Found {
+        item: Item {
+            parent: parent.map(str::to_owned),
+            ..from_outline(item, kind, path, &spec_path)
+        },
+        own,
+        in_public_module: false,
+    });
+    for member in item.children.iter() {
+        let (member_kind, member_own) = match member.kind {
+            // A variant's fields are as public as the variant.
+            Outlined::Field => (
+                Kind::Field,
+                member.visibility == Visibility::Public || kind == Kind::Variant,
+            ),
+            Outlined::Variant => (Kind::Variant, true),
+            _ => continue,
+        };
+        let member_path = join(path, &member.name);
+        defined(
+            found,
+            member,
+            member_kind,
+            &member_path,
+            member_own,
+            Some(path),
+            &spec_path,
+        );
+    }
+    for derived in item.derives.iter() {
+        found.push(Found {
+            item: Item {
+                parent: Some(path.to_owned()),
+                ..bare(
+                    Kind::TraitImpl,
+                    &format!("impl {derived} for {path}"),
+                    &spec_path,
+                )
+            },
+            own: true,
+            in_public_module: false,
+        });
+    }
+}
+
+/// The public paths that the `pub use` items of public modules give items of the crate, by
+/// the items' defined paths; and the re-exports of other crates' items.
+fn reexports(modules: &[Module<'_>]) -> Reexports {
+    let mut reexports = Reexports::default();
+    for module in modules.iter().filter(|module| module.public) {
+        let uses = module
+            .items
+            .iter()
+            .filter(|item| item.kind == Outlined::Use && item.visibility == Visibility::Public);
+        for item in uses {
+            for (target, alias) in use_leaves(&item.name) {
+                let Some(last) = target.last() else { continue };
+                let local = alias.clone().unwrap_or_else(|| last.clone());
+                match resolve(modules, &module.path, &target, 0) {
+                    None => reexports.external.push(Item {
+                        signature: item.signature.to_string(),
+                        ..bare(
+                            Kind::ReExport,
+                            &join(&module.path, &local),
+                            &spec_path_or(item, &module.spec_path),
+                        )
+                    }),
+                    Some(Resolved::Glob(from)) => {
+                        for name in public_names(modules, &from) {
+                            reexports.add(&join(&from, &name), &join(&module.path, &name));
+                        }
+                    }
+                    Some(Resolved::Item(defined)) => {
+                        reexports.add(&defined, &join(&module.path, &local));
+                    }
+                }
+            }
+        }
+    }
+    reexports
+}
+
+#[derive(Default)]
+struct Reexports {
+    /// Defined path → the public paths re-exports give it.
+    paths: HashMap<String, Vec<String>>,
+    /// Other crates' items, re-exported.
+    external: Vec<Item>,
+}
+
+impl Reexports {
+    fn add(&mut self, defined: &str, public: &str) {
+        self.paths
+            .entry(defined.to_owned())
+            .or_default()
+            .push(public.to_owned());
+    }
+
+    /// Each re-exported item's shortest public path, longest defined paths first.
+    fn shortest(&self) -> Vec<(String, String)> {
+        let mut shortest: Vec<(String, String)> = self
+            .paths
+            .iter()
+            .filter_map(|(defined, paths)| {
+                let best = paths
+                    .iter()
+                    .min_by_key(|path| (path.matches("::").count(), path.as_str()))?;
+                Some((defined.clone(), best.clone()))
+            })
+            .collect();
+        shortest.sort_by_key(|(defined, _)| std::cmp::Reverse(defined.len()));
+        shortest
+    }
+}
+
+/// The methods of the crate's inherent impls, and its trait impls, wherever they are.
+fn impls(modules: &[Module<'_>], found: &[Found]) -> Vec<Found> {
+    let mut impls = Vec::new();
+    for module in modules {
+        for item in module
+            .items
+            .iter()
+            .filter(|item| item.kind == Outlined::Impl)
+        {
+            let Some(type_path) = type_path(modules, module, found, &item.name) else {
+                continue;
+            };
+            let spec_path = spec_path_or(item, &module.spec_path);
+            if !item.of_trait.is_empty() {
+                let code: Vec<&str> = item
+                    .children
+                    .iter()
+                    .map(|member| member.body.as_ref())
+                    .collect();
+                let path = format!("impl {} for {type_path}", item.of_trait);
+                impls.push(Found {
+                    item: Item {
+                        parent: Some(type_path.clone()),
+                        code: code.join("\n"),
+                        ..bare(Kind::TraitImpl, &path, &spec_path)
+                    },
+                    own: true,
+                    in_public_module: false,
+                });
+                continue;
+            }
+            for member in item.children.iter() {
+                let kind = match member.kind {
+                    Outlined::Fn => Kind::Method,
+                    Outlined::Const => Kind::Constant,
+                    Outlined::Type => Kind::TypeAlias,
+                    _ => continue,
+                };
+                let path = join(&type_path, &member.name);
+                impls.push(Found {
+                    item: Item {
+                        parent: Some(type_path.clone()),
+                        ..from_outline(member, kind, &path, &spec_path_or(member, &spec_path))
+                    },
+                    own: member.visibility == Visibility::Public,
+                    in_public_module: false,
+                });
+            }
+        }
+    }
+    impls
+}
+
+/// The defined path of the type named `name` that an impl in `module` is for: the module's
+/// own, else the one it imports, else the only one of that name.
+fn type_path(
+    modules: &[Module<'_>],
+    module: &Module<'_>,
+    found: &[Found],
+    name: &str,
+) -> Option<String> {
+    let is_type = |path: &str| {
+        found.iter().any(|found| {
+            found.item.path == path
+                && matches!(found.item.kind, Kind::Struct | Kind::Enum | Kind::Union)
+        })
+    };
+    let here = join(&module.path, name);
+    if is_type(&here) {
+        return Some(here);
+    }
+    let imported = module
+        .items
+        .iter()
+        .filter(|item| item.kind == Outlined::Use)
+        .flat_map(|item| use_leaves(&item.name))
+        .find(|(target, alias)| {
+            alias.as_deref().or(target.last().map(String::as_str)) == Some(name)
+        })
+        .and_then(
+            |(target, _)| match resolve(modules, &module.path, &target, 0)? {
+                Resolved::Item(path) => Some(path),
+                Resolved::Glob(_) => None,
+            },
+        );
+    if let Some(path) = imported.filter(|path| is_type(path)) {
+        return Some(path);
+    }
+    let mut named = found.iter().filter(|found| {
+        matches!(found.item.kind, Kind::Struct | Kind::Enum | Kind::Union)
+            && found.item.path.rsplit("::").next() == Some(name)
+    });
+    match (named.next(), named.next()) {
+        (Some(only), None) => Some(only.item.path.clone()),
+        _ => None,
+    }
+}
+
+/// Every item under the path users write, public or not as the modules and re-exports make
+/// it, with the crate's type aliases spelled out in its signature: public ones first, each
+/// group sorted by path, a type's trait impls after its members.
+fn finish(found: Vec<Found>, reexports: &Reexports) -> Vec<Item> {
+    // An item of a module is public when the module is, or a re-export names it; a member
+    // (field, variant, method, trait impl) when its parent, a type, is.
+    let mut public: HashMap<(String, u8), bool> = HashMap::new();
+    for entry in &found {
+        let path = &entry.item.path;
+        let visible = match &entry.item.parent {
+            None => (entry.own && entry.in_public_module) || reexports.paths.contains_key(path),
+            Some(parent) => {
+                entry.own
+                    && public
+                        .get(&(parent.clone(), Kind::Struct.namespace()))
+                        .copied()
+                        .unwrap_or(false)
+            }
+        };
+        public.insert((path.clone(), entry.item.kind.namespace()), visible);
+    }
+    let aliases: Vec<(String, String)> = found
+        .iter()
+        .filter(|entry| entry.item.kind == Kind::TypeAlias && !entry.item.code.is_empty())
+        .map(|entry| {
+            let name = entry.item.path.rsplit("::").next().unwrap_or_default();
+            (name.to_owned(), entry.item.code.clone())
+        })
+        .collect();
+    let shortest = reexports.shortest();
+    let rename = |path: &str| -> String {
+        let renamed = shortest.iter().find_map(|(defined, public)| {
+            let rest = path.strip_prefix(defined.as_str())?;
+            (rest.is_empty() || rest.starts_with("::")).then(|| format!("{public}{rest}"))
+        });
+        renamed.unwrap_or_else(|| path.to_owned())
+    };
+    let mut items: Vec<Item> = found
+        .into_iter()
+        .map(|entry| {
+            let mut item = entry.item;
+            item.public = public
+                .get(&(item.path.clone(), item.kind.namespace()))
+                .copied()
+                .unwrap_or(false);
+            // A crate-private member of a public type is named by the type's public path too.
+            item.path = match item
+                .path
+                .strip_prefix("impl ")
+                .and_then(|rest| rest.split_once(" for "))
+            {
+                Some((trait_name, type_path)) => {
+                    format!("impl {trait_name} for {}", rename(type_path))
+                }
+                None => rename(&item.path),
+            };
+            item.parent = item.parent.map(|parent| rename(&parent));
+            if item.public {
+                // What a public signature names through a crate-private alias is public too.
+                for (alias, target) in &aliases {
+                    item.signature = replace_word(&item.signature, alias, target);
+                }
+            }
+            item
+        })
+        .chain(reexports.external.iter().cloned().map(|item| Item {
+            public: true,
+            ..item
+        }))
+        .collect();
+    items.sort_by_cached_key(|item| (!item.public, sort_key(item)));
     items
 }
 
-fn item(path: &str, kind: Kind, signature: &str, spec_path: &str) -> Item {
+/// By path, a type's trait impls after its members.
+fn sort_key(item: &Item) -> String {
+    match item
+        .path
+        .strip_prefix("impl ")
+        .and_then(|rest| rest.split_once(" for "))
+    {
+        Some((trait_name, type_path)) => format!("{type_path}::\u{10FFFF}{trait_name}"),
+        None => item.path.clone(),
+    }
+}
+
+/// `text` with each whole-word `word` replaced by `with`.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        let whole =
+            !before.is_some_and(is_word) && before != Some(':') && !after.is_some_and(is_word);
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { with } else { word });
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The crate: its name is part of every path users write; its manifest, its README and its
+/// root's docs say what it is.
+fn package(code: &CrateCode) -> Item {
+    let text = |path: &str| {
+        code.text
+            .iter()
+            .find(|file| file.path == path)
+            .map(|file| file.contents.clone())
+            .unwrap_or_default()
+    };
+    let manifest = text("Cargo.toml");
+    let name = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("name = "))
+        .unwrap_or_default()
+        .trim_matches('"')
+        .to_owned();
+    let root_doc = code
+        .rust
+        .iter()
+        .find(|(path, _)| path == "src/lib.rs")
+        .map(|(_, file)| outline::inner_doc(file))
+        .unwrap_or_default();
+    Item {
+        signature: format!("package {name} (`{}` in code)", name.replace('-', "_")),
+        doc: format!("{root_doc}\n{}", text("README.md")),
+        code: manifest,
+        ..bare(Kind::Package, "crate", "x-rust-crate")
+    }
+}
+
+fn bare(kind: Kind, path: &str, spec_path: &str) -> Item {
     Item {
         path: path.to_owned(),
         kind,
+        public: false,
         parent: None,
-        signature: signature.to_owned(),
+        signature: String::new(),
         deprecated: false,
         doc: String::new(),
         wire: String::new(),
+        code: String::new(),
         spec_path: spec_path.to_owned(),
     }
 }
 
-/// The crate itself: its name is part of every path users write; the rest is metadata.
-fn package(api: &Api) -> Item {
-    let package = &api.package;
+fn from_outline(item: &outline::Item, kind: Kind, path: &str, spec_path: &str) -> Item {
     Item {
-        doc: format!(
-            "{} ({}) {:?} {:?} {} {:?} {:?} {:?} publish: {}",
-            api.title,
-            api.api_version,
-            api.description,
-            package.description,
-            package.license,
-            package.repository,
-            package.keywords,
-            package.categories,
-            package.publish,
-        ),
-        ..item(
-            "crate",
-            Kind::Package,
-            &format!(
-                "package {} (`{}` in code)",
-                package.name,
-                package.lib_name()
-            ),
-            "x-rust-crate",
-        )
+        signature: item.signature.to_string(),
+        deprecated: item.deprecated,
+        doc: item.doc.to_string(),
+        wire: item.attributes.to_string(),
+        code: item.body.to_string(),
+        ..bare(kind, path, spec_path)
     }
 }
 
-/// How every request is signed: not in any signature, all on the wire.
-fn signing(api: &Api) -> Item {
-    let signing = &api.signing;
-    Item {
-        wire: format!(
-            "headers `{}` and `{}`, clock skew {} s, envelope `{}`/`{}` ({:?})/`{}`, \
-             timestamp refused when {:?}",
-            signing.key_header,
-            signing.signature_header,
-            signing.max_clock_skew_seconds,
-            signing.account_field,
-            signing.timestamp_field,
-            signing.timestamp_unit,
-            signing.payload_field,
-            signing.timestamp_rejected,
-        ),
-        ..item(
-            "Client",
-            Kind::Struct,
-            "pub struct Client",
-            "x-request-signing",
-        )
+/// The item's own spec path, else the one it inherits.
+fn spec_path_or(item: &outline::Item, inherited: &str) -> String {
+    if item.spec_path.is_empty() {
+        inherited.to_owned()
+    } else {
+        item.spec_path.to_string()
     }
 }
 
-/// The mock (feature `mock`): how it refuses requests is all the spec decides of it.
-fn mock(api: &Api) -> Item {
-    let wire = match &api.signing.refusals {
-        None => "refusals as the runtime's fallback".to_owned(),
-        Some(refusals) => [
-            ("unknown key", &refusals.unknown_key),
-            ("bad signature", &refusals.bad_signature),
-            ("bad request", &refusals.bad_request),
-            ("stale timestamp", &refusals.stale_timestamp),
-        ]
+fn join(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{module}::{name}")
+    }
+}
+
+/// The public items' names of the module at `path`.
+fn public_names(modules: &[Module<'_>], path: &str) -> Vec<String> {
+    modules
         .iter()
-        .map(|(what, refusal)| format!("{what}: {} {}", refusal.status, refusal.body_json))
-        .collect::<Vec<_>>()
-        .join(", "),
-    };
-    Item {
-        wire,
-        ..item(
-            "mock::MockApi",
-            Kind::Struct,
-            "pub struct MockApi",
-            "x-request-signing.refusals",
-        )
-    }
+        .find(|module| module.path == path)
+        .map(|module| {
+            module
+                .items
+                .iter()
+                .filter(|item| item.visibility == Visibility::Public)
+                .filter(|item| !matches!(item.kind, Outlined::Impl | Outlined::Use))
+                .map(|item| item.name.to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
-fn operation(op: &Operation) -> Vec<Item> {
-    let payload = spelled(&RustType::Named(op.payload.clone()));
-    let doc = format!("{:?} {:?}", op.summary, op.description);
-    let method = Item {
-        deprecated: op.deprecated,
-        doc: doc.clone(),
-        wire: format!(
-            "`POST {}`, {}",
-            op.http_path,
-            if op.idempotent {
-                "retried (x-idempotent)"
-            } else {
-                "not retried"
-            }
-        ),
-        ..item(
-            &format!("Client::{}", op.method),
-            Kind::Method,
-            &format!(
-                "pub async fn {}(&self, payload: &{payload}) -> Result<{}, Error>",
-                op.method,
-                spelled(&op.response)
-            ),
-            &op.spec_path,
-        )
-    };
-    let mock = item(
-        &format!("mock::MockApi::{}", op.method),
-        Kind::Method,
-        &format!(
-            "pub fn {}(&self) -> OperationMock<'_, {payload}, {}>",
-            op.method,
-            spelled(&op.response)
-        ),
-        &op.spec_path,
-    );
-    let mut items = vec![method, mock];
-    if let Some(pagination) = &op.pagination {
-        let item_type = spelled(&pagination.item);
-        let [stream, all] = PAGED_METHOD_SUFFIXES.map(|suffix| format!("{}{suffix}", op.method));
-        let wire = format!(
-            "pages from {} (inferred: {}) in `{}`, items in `{}`, number of pages in {:?}",
-            pagination.first_page,
-            pagination.first_page_inferred,
-            pagination.page_number_field,
-            pagination.items_field,
-            pagination.total_pages,
-        );
-        let spec_path = format!("{}.x-pagination", op.spec_path);
-        for (name, returns) in [
-            (
-                &stream,
-                format!("impl Stream<Item = Result<{item_type}, Error>>"),
-            ),
-            (&all, format!("Result<Vec<{item_type}>, Error>")),
-        ] {
-            let asynchronous = if name == &all { "async " } else { "" };
-            items.push(Item {
-                deprecated: op.deprecated,
-                doc: doc.clone(),
-                wire: wire.clone(),
-                ..item(
-                    &format!("Client::{name}"),
-                    Kind::Method,
-                    &format!(
-                        "pub {asynchronous}fn {name}(&self, payload: &{payload}) -> {returns}"
-                    ),
-                    &spec_path,
-                )
-            });
-        }
-    }
-    items
+/// What a use path names in the crate.
+enum Resolved {
+    /// Every public item of this module (`client::*`).
+    Glob(String),
+    /// The item at this defined path.
+    Item(String),
 }
 
-fn webhook_items(webhooks: &Webhooks) -> Vec<Item> {
-    // `x-webhooks` (3.0) or `webhooks` (3.1): where the events are.
-    let root = webhooks
-        .events
-        .first()
-        .and_then(|event| event.spec_path.split('.').next())
-        .unwrap_or("x-webhooks");
-    let mut items = vec![Item {
-        wire: format!(
-            "envelope `{}`, event type in `{}`, data in `{}`",
-            webhooks.envelope, webhooks.event_type_wire_name, webhooks.data_wire_name
-        ),
-        ..item("webhooks", Kind::Module, "pub mod webhooks", root)
-    }];
-    for name in ["Webhook", "WebhookError", "WebhookEvent", "WebhookVerifier"] {
-        items.push(Item {
-            parent: Some("webhooks".to_owned()),
-            ..item(
-                name,
-                Kind::ReExport,
-                &format!("pub use webhooks::{name}"),
-                root,
-            )
-        });
-    }
-    for event in &webhooks.events {
-        items.push(Item {
-            parent: Some("WebhookEvent".to_owned()),
-            doc: format!("{:?}", event.description),
-            wire: format!("event type `{}`", event.event_type),
-            ..item(
-                &format!("WebhookEvent::{}", event.variant),
-                Kind::Variant,
-                &format!(
-                    "{}({})",
-                    event.variant,
-                    spelled(&RustType::Named(event.data.clone()))
-                ),
-                &event.spec_path,
-            )
-        });
-    }
-    items
-}
-
-fn struct_items(def: &TypeDef, struct_def: &StructDef) -> Vec<Item> {
-    let path = format!("types::{}", def.name);
-    let member = |name: &str, kind: Kind, signature: String, spec_path: &str| Item {
-        parent: Some(path.clone()),
-        ..item(&format!("{path}::{name}"), kind, &signature, spec_path)
-    };
-    let mut items = vec![Item {
-        doc: format!("{:?}", def.doc),
-        ..item(
-            &path,
-            Kind::Struct,
-            &format!("#[non_exhaustive] pub struct {}", def.name),
-            &def.spec_path,
-        )
-    }];
-    let required_path = format!("{}.required", def.spec_path);
-    let params: Vec<String> = struct_def
-        .fields
-        .iter()
-        .filter(|field| !field.optional)
-        .map(|field| format!("{}: impl Into<{}>", field.name, spelled(&field.ty)))
-        .collect();
-    items.push(member(
-        "new",
-        Kind::Constructor,
-        format!("pub fn new({}) -> Self", params.join(", ")),
-        &required_path,
-    ));
-    if params.is_empty() {
-        items.push(Item {
-            parent: Some(path.clone()),
-            ..item(
-                &format!("impl Default for {path}"),
-                Kind::TraitImpl,
-                &format!("impl Default for {}", def.name),
-                &required_path,
-            )
-        });
-    }
-    for field in &struct_def.fields {
-        let ty = spelled(&field.ty);
-        let field_ty = if field.optional {
-            format!("Option<{ty}>")
-        } else {
-            ty.clone()
+/// Each path a use tree (as the outline writes it) imports, with its alias:
+/// `a::{b, c as d}` → `a::b`, `a::c` as `d`.
+fn use_leaves(tree: &str) -> Vec<(Vec<String>, Option<String>)> {
+    fn walk(tree: &syn::UseTree, prefix: &[String], out: &mut Vec<(Vec<String>, Option<String>)>) {
+        let with = |name: String| {
+            let mut path = prefix.to_vec();
+            path.push(name);
+            path
         };
-        items.push(Item {
-            doc: format!("{:?}", field.doc),
-            // The Debug form tells a string from a string-or-number, which read alike in Rust.
-            wire: format!("JSON property `{}` ({:?})", field.wire_name, field.ty),
-            ..member(
-                &field.name,
-                Kind::Field,
-                format!("pub {}: {field_ty}", field.name),
-                &field.spec_path,
-            )
-        });
-        if field.optional {
-            let setter = setter_name(field);
-            items.push(Item {
-                // The setter comes and goes with its field: one change, not two.
-                parent: Some(format!("{path}::{}", field.name)),
-                ..member(
-                    &setter,
-                    Kind::Setter,
-                    format!(
-                        "pub fn {setter}(self, {}: impl Into<{ty}>) -> Self",
-                        field.name
-                    ),
-                    &field.spec_path,
-                )
-            });
+        match tree {
+            syn::UseTree::Path(path) => walk(&path.tree, &with(path.ident.to_string()), out),
+            syn::UseTree::Name(name) => out.push((with(name.ident.to_string()), None)),
+            syn::UseTree::Rename(rename) => {
+                out.push((
+                    with(rename.ident.to_string()),
+                    Some(rename.rename.to_string()),
+                ));
+            }
+            syn::UseTree::Glob(_) => out.push((with("*".to_owned()), None)),
+            syn::UseTree::Group(group) => {
+                for tree in &group.items {
+                    walk(tree, prefix, out);
+                }
+            }
         }
     }
-    if struct_def.keeps_other_properties {
-        items.push(member(
-            OTHER_PROPERTIES_FIELD,
-            Kind::Field,
-            format!("pub {OTHER_PROPERTIES_FIELD}: serde_json::Map<String, serde_json::Value>"),
-            &format!("{}.additionalProperties", def.spec_path),
-        ));
+    let mut leaves = Vec::new();
+    if let Ok(tree) = syn::parse_str::<syn::UseTree>(tree) {
+        walk(&tree, &[], &mut leaves);
     }
-    items
+    leaves
 }
 
-fn enum_items(def: &TypeDef, enum_def: &EnumDef) -> Vec<Item> {
-    let path = format!("types::{}", def.name);
-    let mut items = vec![Item {
-        doc: format!("{:?}", def.doc),
-        ..item(
-            &path,
-            Kind::Enum,
-            &format!("#[non_exhaustive] pub enum {}", def.name),
-            &def.spec_path,
-        )
-    }];
-    for variant in &enum_def.variants {
-        items.push(Item {
-            parent: Some(path.clone()),
-            doc: format!("{:?}", variant.doc),
-            wire: format!("`{}`", variant.wire_value),
-            ..item(
-                &format!("{path}::{}", variant.name),
-                Kind::Variant,
-                &variant.name,
-                &variant.spec_path,
-            )
-        });
-    }
-    items
-}
-
-/// A Rust type as the generated code spells it, on one line (`Vec<types::Widget>`).
-fn spelled(ty: &RustType) -> String {
-    rust_types::spelled(ty, "types::")
-}
-
-/// The spec path of a named type.
-fn named_spec_path(api: &Api, ty: &RustType) -> Option<String> {
-    let RustType::Named(name) = ty else {
-        return None;
+/// Where a use path from `module` leads in the crate, through the uses of the modules on the
+/// way; `None` for another crate's.
+fn resolve(
+    modules: &[Module<'_>],
+    module: &str,
+    target: &[String],
+    depth: usize,
+) -> Option<Resolved> {
+    let mut base: Vec<String> = if module.is_empty() {
+        Vec::new()
+    } else {
+        module.split("::").map(str::to_owned).collect()
     };
-    api.types
+    let mut rest = target;
+    match rest.first().map(String::as_str)? {
+        "crate" => {
+            base.clear();
+            rest = &rest[1..];
+        }
+        "self" => rest = &rest[1..],
+        "super" => {
+            while rest.first().map(String::as_str) == Some("super") {
+                base.pop();
+                rest = &rest[1..];
+            }
+        }
+        first => {
+            // A name of this module, else of the crate root (2018 paths), else another crate.
+            if !names_in(modules, module, first) {
+                if names_in(modules, "", first) {
+                    base.clear();
+                } else {
+                    return None;
+                }
+            }
+        }
+    }
+    let (last, within) = rest.split_last()?;
+    let mut path = base;
+    path.extend(within.iter().cloned());
+    let from = path.join("::");
+    if last == "*" {
+        return Some(Resolved::Glob(from));
+    }
+    let module_path = join(&from, last);
+    let source = modules.iter().find(|candidate| candidate.path == from)?;
+    let defines = modules
         .iter()
-        .find(|def| &def.name == name)
-        .map(|def| def.spec_path.clone())
+        .any(|candidate| candidate.path == module_path)
+        || source.items.iter().any(|item| {
+            item.name == last.as_str() && !matches!(item.kind, Outlined::Use | Outlined::Impl)
+        });
+    if defines || depth > 8 {
+        return Some(Resolved::Item(module_path));
+    }
+    // Imported into `from` by a use of its own: follow it.
+    source
+        .items
+        .iter()
+        .filter(|item| item.kind == Outlined::Use)
+        .flat_map(|item| use_leaves(&item.name))
+        .find(|(target, alias)| {
+            alias.as_deref().or(target.last().map(String::as_str)) == Some(last)
+        })
+        .and_then(|(target, _)| resolve(modules, &from, &target, depth + 1))
+        .or(Some(Resolved::Item(module_path)))
+}
+
+/// Whether the module at `module` has an item or a submodule named `name`.
+fn names_in(modules: &[Module<'_>], module: &str, name: &str) -> bool {
+    let path = join(module, name);
+    modules.iter().any(|candidate| candidate.path == path)
+        || modules
+            .iter()
+            .find(|candidate| candidate.path == module)
+            .is_some_and(|candidate| {
+                candidate
+                    .items
+                    .iter()
+                    .any(|item| item.name == name && item.kind != Outlined::Impl)
+            })
 }

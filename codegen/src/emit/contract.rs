@@ -5,8 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs;
 use super::rust_types::{ident, tokens};
+use super::{docs, spec_path};
 use crate::model::{
     Api, Refusal, Refusals, RustType, Signing, SigningExample, TimestampUnit, Webhooks,
 };
@@ -40,6 +40,7 @@ pub fn emit(api: &Api) -> TokenStream {
         #base_url
 
         /// Every operation, in the order of the client's URLs; a method calls `OPERATIONS[i]`.
+        #[spec_path = "paths"]
         pub(crate) const OPERATIONS: [Operation; #operation_count] = [#(#operations),*];
 
         #error_body
@@ -76,25 +77,32 @@ fn signing(signing: &Signing) -> TokenStream {
     });
     quote! {
         #key_doc
+        #[spec_path = "x-request-signing.keySecurityScheme"]
         pub const KEY_HEADER: &str = #key_header;
 
         #signature_doc
+        #[spec_path = "x-request-signing.signatureSecurityScheme"]
         pub const SIGNATURE_HEADER: &str = #signature_header;
 
         #skew_doc
+        #[spec_path = "x-request-signing.maxClockSkewSeconds"]
         pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(#skew);
 
         /// The envelope property that holds the account.
+        #[spec_path = "x-request-signing.envelope"]
         pub(crate) const ACCOUNT_PROPERTY: &str = #account;
 
         /// The envelope property that holds the timestamp.
+        #[spec_path = "x-request-signing.envelope"]
         pub(crate) const TIMESTAMP_PROPERTY: &str = #timestamp;
 
         /// The envelope property that holds the operation's payload.
+        #[spec_path = "x-request-signing.envelope"]
         pub(crate) const PAYLOAD_PROPERTY: &str = #payload;
 
         /// Milliseconds per unit of the envelope's timestamp: 1 for milliseconds, 1000 for
         /// seconds.
+        #[spec_path = "x-request-signing.envelope.timestampUnit"]
         pub(crate) const TIMESTAMP_UNIT_MILLIS: i64 = #unit_millis;
     }
 }
@@ -105,14 +113,17 @@ fn base_url(default: Option<&str>) -> TokenStream {
             let doc = docs::outer(&format!("The base URL used when none is given: `{url}`."));
             quote! {
                 #doc
+                #[spec_path = "servers"]
                 pub const DEFAULT_BASE_URL: &str = #url;
 
                 /// The base URL the client falls back to, if the spec names a server.
+                #[spec_path = "servers"]
                 pub(crate) const BASE_URL: Option<&str> = Some(DEFAULT_BASE_URL);
             }
         }
         None => quote! {
             /// The base URL the client falls back to: none, since the spec names no server.
+            #[spec_path = "servers"]
             pub(crate) const BASE_URL: Option<&str> = None;
         },
     }
@@ -136,15 +147,22 @@ fn error_body(api: &Api) -> TokenStream {
         Some((property, value)) => quote!(Some((#property, #value))),
         None => quote!(None),
     };
+    let spec = spec_path(
+        &api.error_body_spec_path()
+            .unwrap_or_else(|| "paths (the error responses' schema)".to_owned()),
+    );
     quote! {
         /// The body of the API's error responses.
+        #spec
         pub(crate) type ErrorBody = #ty;
 
         /// The properties of the error body; JSON with none of them is someone else's. `None`
         /// when the error body is not an object schema: then any JSON that parses as it counts.
+        #spec
         pub(crate) const ERROR_BODY_PROPERTIES: Option<&[&str]> = #properties;
 
         /// The error body property, and its value, that mean "timestamp outside the window".
+        #[spec_path = "x-request-signing.timestampRejected"]
         pub(crate) const TIMESTAMP_REJECTED: Option<(&str, &str)> = #timestamp_rejected;
 
         #refusals
@@ -171,6 +189,7 @@ fn refusals(refusals: Option<&Refusals>) -> TokenStream {
         /// How the API answers the requests it refuses before running them
         /// (`x-request-signing.refusals`), for the mock.
         #[cfg(feature = "mock")]
+        #[spec_path = "x-request-signing.refusals"]
         pub(crate) const REFUSALS: crate::mock::Refusals = crate::mock::Refusals {
             unknown_key: #unknown_key,
             bad_signature: #bad_signature,
@@ -192,18 +211,23 @@ fn webhooks_contract(signing: &Signing, webhooks: &Webhooks) -> TokenStream {
     };
     quote! {
         /// The key header as the spec writes it, for messages.
+        #[spec_path = "x-request-signing.webhooks"]
         pub(crate) const KEY_HEADER_AS_WRITTEN: &str = #key;
 
         /// The signature header as the spec writes it, for messages.
+        #[spec_path = "x-request-signing.webhooks"]
         pub(crate) const SIGNATURE_HEADER_AS_WRITTEN: &str = #sign;
 
         /// The body every webhook shares.
+        #[spec_path = "x-request-signing.webhooks"]
         pub(crate) type WebhookEnvelope = crate::types::#envelope;
 
         /// The envelope property that holds the event's data.
+        #[spec_path = "x-request-signing.webhooks"]
         pub(crate) const WEBHOOK_DATA_PROPERTY: &str = #data;
 
         /// The event type a webhook names, if it names one.
+        #[spec_path = "x-request-signing.webhooks"]
         pub(crate) fn webhook_event_type(envelope: &WebhookEnvelope) -> Option<&str> {
             #event_type
         }

@@ -4,8 +4,8 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::docs;
 use super::rust_types::{ident, tokens};
+use super::{docs, spec_path};
 use crate::model::{Api, RustType};
 
 pub fn emit(api: &Api) -> TokenStream {
@@ -21,12 +21,14 @@ pub fn emit(api: &Api) -> TokenStream {
             text.push_str(&typed_stubs_doc(&lib, &op.method));
         }
         let doc = docs::outer(&text);
+        let spec = spec_path(&op.spec_path);
         let method = ident(&op.method);
         let payload = tokens(&RustType::Named(op.payload.clone()), &types);
         let response = tokens(&op.response, &types);
         let index = Literal::usize_unsuffixed(index);
         quote! {
             #doc
+            #spec
             pub fn #method(&self) -> OperationMock<'_, #payload, #response> {
                 self.operation(#index)
             }
@@ -48,6 +50,7 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         /// Whether a payload reads as its operation's type, by operation.
+        #[spec_path = "paths"]
         pub(crate) const PAYLOAD_CHECKS: [PayloadCheck; #count] = [#(reads_as::<#checks>),*];
     }
 }

@@ -5,8 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs;
 use super::rust_types::{ident, tokens};
+use super::{docs, spec_path};
 use crate::model::{Api, Operation, Pagination, RustType};
 
 pub fn emit(api: &Api) -> TokenStream {
@@ -52,6 +52,7 @@ fn operation_methods(index: usize, op: &Operation, types: &TokenStream) -> Token
         Some(errors),
     ]));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let spec = spec_path(&op.spec_path);
     let method = ident(&op.method);
     let payload = ident(&op.payload);
     let response = tokens(&op.response, types);
@@ -62,6 +63,7 @@ fn operation_methods(index: usize, op: &Operation, types: &TokenStream) -> Token
         .map(|pagination| paged_methods(op, pagination, types));
     quote! {
         #doc
+        #spec
         #deprecated
         pub async fn #method(&self, payload: &#types #payload) -> Result<#response, Error> {
             self.call(#index, payload).await
@@ -124,9 +126,11 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
          # Errors\n\n\
          The first [`Error`]; the items read before it are dropped."
     ));
+    let spec = spec_path(&format!("{}.x-pagination", op.spec_path));
     // A page payload whose page number cannot be represented ends the walk (`false`).
     quote! {
         #stream_doc
+        #spec
         pub fn #stream_method(
             &self,
             payload: &#types #payload,
@@ -151,6 +155,7 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
         }
 
         #all_doc
+        #spec
         pub async fn #all_method(&self, payload: &#types #payload) -> Result<Vec<#item>, Error> {
             futures_util::TryStreamExt::try_collect(self.#stream_method(payload)).await
         }

@@ -3,8 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs;
 use super::rust_types::{ident, tokens};
+use super::{docs, spec_path};
 use crate::check::{OTHER_PROPERTIES_FIELD, UNKNOWN_VARIANT};
 use crate::model::{Api, EnumDef, Field, RustType, StructDef, TypeDef, TypeKind};
 
@@ -44,8 +44,10 @@ fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
     let required: Vec<&Field> = struct_def.fields.iter().filter(|f| !f.optional).collect();
     let optional: Vec<&Field> = struct_def.fields.iter().filter(|f| f.optional).collect();
 
+    let spec = spec_path(&def.spec_path);
     let fields = struct_def.fields.iter().map(|field| {
         let doc = docs::outer(&field_doc(field));
+        let spec = spec_path(&field.spec_path);
         let field_name = ident(&field.name);
         let ty = tokens(&field.ty, &no_prefix);
         let ty = if field.optional {
@@ -54,11 +56,13 @@ fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
             ty
         };
         let serde = field_serde(field);
-        quote! { #doc #serde pub #field_name: #ty, }
+        quote! { #doc #spec #serde pub #field_name: #ty, }
     });
     let other_properties = struct_def.keeps_other_properties.then(|| {
         let field_name = ident(OTHER_PROPERTIES_FIELD);
+        let spec = spec_path(&format!("{}.additionalProperties", def.spec_path));
         quote! {
+            #spec
             /// Properties the spec does not name, kept as they were received.
             #[serde(flatten)]
             pub #field_name: serde_json::Map<String, serde_json::Value>,
@@ -89,6 +93,7 @@ fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
         "Creates a `{}` from its required fields; optional fields start as `None`.",
         def.name
     ));
+    let new_spec = spec_path(&format!("{}.required", def.spec_path));
     let setters = optional.iter().map(|field| {
         let field_name = ident(&field.name);
         let setter = ident(&setter_name(field));
@@ -98,8 +103,10 @@ fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
             field.name,
             docs::first_line(&field_doc(field))
         ));
+        let spec = spec_path(&field.spec_path);
         quote! {
             #doc
+            #spec
             #[must_use]
             pub fn #setter(mut self, #field_name: impl Into<#ty>) -> Self {
                 self.#field_name = Some(#field_name.into());
@@ -110,6 +117,7 @@ fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
 
     quote! {
         #doc
+        #spec
         #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
         pub struct #name {
@@ -117,8 +125,10 @@ fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
             #other_properties
         }
 
+        #spec
         impl #name {
             #new_doc
+            #new_spec
             #allow_many
             pub fn new(#(#params),*) -> Self {
                 Self {
@@ -168,8 +178,9 @@ fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
             None => format!("`{}`", variant.wire_value),
         };
         let doc = docs::outer(&text);
+        let spec = spec_path(&variant.spec_path);
         let variant_name = ident(&variant.name);
-        quote! { #doc #variant_name, }
+        quote! { #doc #spec #variant_name, }
     });
     let to_wire = enum_def.variants.iter().map(|variant| {
         let variant_name = ident(&variant.name);
@@ -182,8 +193,10 @@ fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
         quote!(#wire => Self::#variant_name,)
     });
 
+    let spec = spec_path(&def.spec_path);
     quote! {
         #doc
+        #spec
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum #name {
@@ -192,6 +205,7 @@ fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
             #unknown(crate::UnknownValue),
         }
 
+        #spec
         impl #name {
             /// The value as it is written on the wire.
             pub fn as_str(&self) -> &str {
@@ -202,6 +216,7 @@ fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
             }
         }
 
+        #spec
         impl From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
@@ -211,6 +226,7 @@ fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
             }
         }
 
+        #spec
         impl std::str::FromStr for #name {
             type Err = std::convert::Infallible;
 
@@ -220,18 +236,21 @@ fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
             }
         }
 
+        #spec
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
+        #spec
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
+        #spec
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <String as serde::Deserialize>::deserialize(deserializer)?;

@@ -5,8 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs;
 use super::rust_types::ident;
+use super::{docs, spec_path};
 use crate::check::{OTHER_EVENT_VARIANT, UNTYPED_EVENT_VARIANT};
 use crate::model::Webhooks;
 
@@ -20,8 +20,10 @@ pub fn emit(webhooks: &Webhooks) -> TokenStream {
             Some(format!("`{}`.", event.event_type).as_str()),
             event.description.as_deref(),
         ]));
+        let spec = spec_path(&event.spec_path);
         quote! {
             #doc
+            #spec
             #variant(crate::types::#data),
         }
     });
@@ -36,6 +38,13 @@ pub fn emit(webhooks: &Webhooks) -> TokenStream {
         quote!(#wire => read_data(data).map(Self::#variant),)
     });
 
+    // `x-webhooks` (3.0) or `webhooks` (3.1): where the events are.
+    let root = webhooks
+        .events
+        .first()
+        .and_then(|event| event.spec_path.split('.').next())
+        .unwrap_or("x-webhooks");
+    let spec = spec_path(root);
     quote! {
         //! The events the API sends, typed by their event type.
 
@@ -45,6 +54,7 @@ pub fn emit(webhooks: &Webhooks) -> TokenStream {
 
         /// A webhook's event, typed by its event type. A type this version of the crate does
         /// not list is kept as [`WebhookEvent::Other`], not refused: the API may add events.
+        #spec
         #[derive(Debug, Clone)]
         #[non_exhaustive]
         pub enum WebhookEvent {
@@ -68,6 +78,7 @@ pub fn emit(webhooks: &Webhooks) -> TokenStream {
             },
         }
 
+        #spec
         impl WebhookEvent {
             /// The event type as sent.
             pub fn event_type(&self) -> &str {

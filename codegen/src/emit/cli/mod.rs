@@ -25,14 +25,15 @@ pub fn crate_files(
     client_path: &str,
 ) -> Result<Vec<GeneratedFile>, String> {
     let (main, modules) = rust_modules(api, Layout::Copied)?;
-    super::assemble(
+    let code = super::assemble(
         spec_name,
         Some(&cargo_toml::emit(api, client_path)),
         Some(&readme::emit(api)),
         main,
         modules,
         runtime::cli_files(api),
-    )
+    )?;
+    Ok(code.into_files())
 }
 
 /// The generated part of the tools' runtime crate, from the stand-in spec: `main.rs`
@@ -44,7 +45,8 @@ pub fn stand_in_files(
     runtime_root: &str,
 ) -> Result<Vec<GeneratedFile>, String> {
     let (main, modules) = rust_modules(api, Layout::StandIn { runtime_root })?;
-    super::assemble(spec_name, None, None, main, modules, Vec::new())
+    let code = super::assemble(spec_name, None, None, main, modules, Vec::new())?;
+    Ok(code.into_files())
 }
 
 #[allow(clippy::type_complexity)]
