@@ -71,9 +71,16 @@ pub fn render(name: &str, context: Value) -> String {
         .unwrap_or_else(|error| panic!("internal error: the template {name}: {error:#}"))
 }
 
-/// `{{ text|toml }}`: a TOML basic string.
-fn toml_filter(text: &str) -> String {
-    super::cargo_toml::toml_string(text)
+/// `{{ text|toml }}`: a TOML basic string; `{{ list|toml }}`, an array of them.
+fn toml_filter(value: Value) -> Result<String, Error> {
+    if let Some(text) = value.as_str() {
+        return Ok(super::cargo_toml::toml_string(text));
+    }
+    let items = value
+        .try_iter()?
+        .map(toml_filter)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(format!("[{}]", items.join(", ")))
 }
 
 /// `{{ "Client::clock"|item }}`: an item of the crate's API, as a link where rustdoc reads the
