@@ -39,8 +39,8 @@ pub struct CrateView {
     pub key_header: String,
     pub signature_header: String,
     pub max_clock_skew_seconds: u32,
-    /// The error body property and value that mean "timestamp outside the window".
-    pub timestamp_rejected: Option<(String, String)>,
+    /// How the server says it refused a request's timestamp, if the spec says.
+    pub timestamp_rejected: Option<RejectedView>,
     /// In spec order.
     pub operations: Vec<OperationView>,
     /// The methods of the operations that are safe to repeat.
@@ -94,6 +94,13 @@ pub struct PagingView {
     pub total_pages: bool,
 }
 
+/// The error body property, and its value, that mean "timestamp outside the window".
+#[derive(Debug, Serialize)]
+pub struct RejectedView {
+    pub property: String,
+    pub value: String,
+}
+
 /// A webhook event, as the webhook example matches it.
 #[derive(Debug, Serialize)]
 pub struct EventView {
@@ -102,6 +109,7 @@ pub struct EventView {
 }
 
 impl CrateView {
+    /// The view of `api`.
     pub fn of(api: &Api) -> Self {
         let package = &api.package;
         let first = |wanted: fn(&Operation) -> bool| {
@@ -132,7 +140,12 @@ impl CrateView {
             key_header: api.signing.key_header.clone(),
             signature_header: api.signing.signature_header.clone(),
             max_clock_skew_seconds: api.signing.max_clock_skew_seconds,
-            timestamp_rejected: api.signing.timestamp_rejected.clone(),
+            timestamp_rejected: (api.signing.timestamp_rejected.as_ref()).map(
+                |(property, value)| RejectedView {
+                    property: property.clone(),
+                    value: value.clone(),
+                },
+            ),
             operations: api.operations.iter().map(OperationView::of).collect(),
             safe_methods: (api.operations.iter())
                 .filter(|op| op.idempotent)
@@ -161,6 +174,7 @@ impl CrateView {
 }
 
 impl OperationView {
+    /// The view of `op`.
     pub fn of(op: &Operation) -> Self {
         OperationView {
             method: op.method.clone(),

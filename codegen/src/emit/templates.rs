@@ -12,8 +12,8 @@ use std::sync::LazyLock;
 use minijinja::value::Value;
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
 
-/// `template!("client-runtime", "lib.md")`: the template's name (`client/lib.md`, the runtime's
-/// short name first) and its text.
+/// `template!("client-runtime", "client", "lib.md")`: the template's name, under the runtime's
+/// short name (`client/lib.md`), and its text.
 macro_rules! template {
     ($runtime:literal, $short:literal, $path:literal) => {
         (
@@ -95,4 +95,38 @@ fn item(state: &State, path: &str, target: Option<&str>) -> Result<String, Error
         (true, Some(target)) => format!("[`{path}`]({target})"),
         (false, _) => format!("`{path}`"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every file of the runtimes' `templates/` folders is embedded: none is left behind.
+    #[test]
+    fn every_template_file_is_embedded() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut found = Vec::new();
+        for (runtime, short) in [("client-runtime", "client"), ("cli-runtime", "cli")] {
+            let templates = root.join(runtime).join("templates");
+            let mut folders = vec![templates.clone()];
+            while let Some(folder) = folders.pop() {
+                for entry in std::fs::read_dir(&folder).expect("the folder is listed") {
+                    let path = entry.expect("an entry").path();
+                    if path.is_dir() {
+                        folders.push(path);
+                    } else {
+                        let relative = path.strip_prefix(&templates).expect("under templates");
+                        found.push(format!("{short}/{}", relative.display()));
+                    }
+                }
+            }
+        }
+        found.sort();
+        let mut listed: Vec<String> = super::TEMPLATES
+            .iter()
+            .map(|(name, _)| (*name).to_owned())
+            .collect();
+        listed.sort();
+        assert_eq!(found, listed);
+    }
 }

@@ -53,7 +53,7 @@ pub fn emit(api: &Api) -> Result<TokenStream, String> {
     );
     let module_doc = docs::inner(&templates::render(
         "cli/docs/commands.md",
-        minijinja::Value::UNDEFINED,
+        minijinja::context! {},
     ));
     Ok(quote! {
         #module_doc
