@@ -266,41 +266,6 @@ fn every_generated_file_names_its_source_and_says_do_not_edit() {
     }
 }
 
-/// The lines of a TOML section, without comments and blank lines.
-fn toml_section<'a>(text: &'a str, section: &str) -> Vec<&'a str> {
-    let header = format!("[{section}]");
-    text.lines()
-        .skip_while(|line| line.trim() != header)
-        .skip(1)
-        .take_while(|line| !line.starts_with('['))
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .collect()
-}
-
-/// The runtime is built and tested with the dependencies and features it has in every
-/// generated crate (the real spec's uses them all), so that it is the same code there.
-#[test]
-fn the_runtime_has_the_generated_crates_dependencies_and_features() {
-    let text = fs::read_to_string(workspace_root().join("spec/customer-purse.yaml"))
-        .expect("the spec is readable");
-    let files = codegen::generate(&text, "spec/customer-purse.yaml").expect("the spec is valid");
-    let generated = file(&files, "Cargo.toml");
-    let runtime = fs::read_to_string(workspace_root().join("codegen/client-runtime/Cargo.toml"))
-        .expect("the runtime's manifest is readable");
-    for section in ["dependencies", "features"] {
-        assert!(
-            !toml_section(generated, section).is_empty(),
-            "no [{section}]"
-        );
-        assert_eq!(
-            toml_section(&runtime, section),
-            toml_section(generated, section),
-            "[{section}] of client-runtime/Cargo.toml differs from the generated crates'"
-        );
-    }
-}
-
 /// The Customer Purse spec written in OpenAPI 3.1 (`webhooks`, `const`, type lists,
 /// `examples`) makes the same crate as the 3.0 spec, but for the header line that names it.
 #[test]

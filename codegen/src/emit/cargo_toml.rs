@@ -1,92 +1,110 @@
-//! `Cargo.toml` of the generated crate: package metadata from `x-rust-crate`, and the
-//! smallest feature sets of its dependencies.
+//! `Cargo.toml` of the generated crates: the package section from a template
+//! (`templates/Cargo.toml` of the runtime), and the runtime's own manifest's `[features]` and
+//! `[dependencies]`, copied as written there, comments included. The runtime is built and
+//! tested with exactly the dependencies its copies get.
 
+use minijinja::context;
+
+use super::template_view::CrateView;
+use super::templates;
 use crate::model::Api;
+use crate::runtime;
 
-pub fn emit(api: &Api) -> String {
-    let package = &api.package;
-    let list = |items: &[String]| {
-        items
-            .iter()
-            .map(|item| toml_string(item))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let paging = if api.uses.paging {
-        "# Streams of pages, without the rest of `futures`.\n\
-         futures-util = { version = \"0.3.31\", default-features = false }\n"
-    } else {
-        ""
-    };
-    let publish = if package.publish {
-        ""
-    } else {
-        "publish = false\n"
-    };
-    format!(
-        r#"[package]
-name = {name}
-version = {version}
-description = {description}
-license = {license}
-repository = {repository}
-readme = "README.md"
-keywords = [{keywords}]
-categories = [{categories}]
-edition = "2021"
-rust-version = "1.85"
-# The spec of the last release, kept for `cargo xtask codegen`'s version check.
-exclude = [{released_spec}]
-{publish}
-[features]
-default = ["rustls"]
-# TLS through rustls with reqwest's own crypto provider, aws-lc-rs, and the platform's
-# certificate verifier.
-rustls = ["reqwest/rustls"]
-# TLS through rustls with the ring provider instead, with `default-features = false`: a clean
-# build about a third shorter, without aws-lc's C library. This client brings its own TLS
-# setup, but every other reqwest client in the program then needs a crypto provider installed
-# first (see the README).
-rustls-ring = ["reqwest/rustls-no-provider", "dep:rustls", "dep:rustls-platform-verifier"]
-# TLS through the platform's library (OpenSSL on Linux).
-native-tls = ["reqwest/native-tls"]
-# A local mock of the API for your tests (`mock::MockApi`), on wiremock: for
-# `[dev-dependencies]`.
-mock = ["dep:wiremock"]
+/// The client runtime's manifest.
+const RUNTIME_MANIFEST: &str = include_str!("../../client-runtime/Cargo.toml");
 
-[dependencies]
-{paging}# zeroize: the keyed HMAC state (as secret as the key) is wiped when the client is dropped.
-hmac = {{ version = "0.13", features = ["zeroize"] }}
-reqwest = {{ version = "0.13", default-features = false }}
-rust_decimal = {{ version = "1.36", default-features = false, features = ["std"] }}
-rustls = {{ version = "0.23.27", default-features = false, features = ["ring", "std", "tls12"], optional = true }}
-rustls-platform-verifier = {{ version = "0.7", optional = true }}
-secrecy = "0.10"
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = {{ version = "1", features = ["raw_value"] }}
-sha2 = {{ version = "0.11", default-features = false, features = ["zeroize"] }}
-time = {{ version = "0.3.36", features = ["formatting", "parsing"] }}
-# time: only the timer, for waits between retries; reqwest already runs on tokio.
-tokio = {{ version = "1", default-features = false, features = ["time"] }}
-tracing = {{ version = "0.1.40", default-features = false, features = ["std"] }}
-uuid = {{ version = "1", features = ["serde"] }}
-wiremock = {{ version = "0.6.5", optional = true }}
-
-[dev-dependencies]
-# The crate itself with its mock, so that its tests and doctests (the README's too) use it.
-{name_key} = {{ path = ".", features = ["mock"] }}
-"#,
-        name = toml_string(&package.name),
-        name_key = package.name,
-        version = toml_string(&package.version.to_string()),
-        description = toml_string(&package.description),
-        license = toml_string(&package.license),
-        repository = toml_string(&package.repository),
-        keywords = list(&package.keywords),
-        categories = list(&package.categories),
-        paging = paging,
-        released_spec = toml_string(crate::changes::RELEASED_SPEC_FILE),
+/// The client crate's manifest.
+pub fn emit(api: &Api, view: &CrateView) -> String {
+    let left_out = runtime::unused_dependencies(runtime::FILES, api);
+    manifest(
+        "client/Cargo.toml",
+        view,
+        RUNTIME_MANIFEST,
+        &runtime_sections(RUNTIME_MANIFEST, &left_out, &[]),
     )
+}
+
+/// Template `template` with the package's slots, the runtime's edition and minimum Rust, and
+/// `sections` from its manifest.
+pub(crate) fn manifest(
+    template: &str,
+    view: &CrateView,
+    runtime_manifest: &str,
+    sections: &str,
+) -> String {
+    let context = context! {
+        edition => package_value(runtime_manifest, "edition"),
+        rust_version => package_value(runtime_manifest, "rust-version"),
+        runtime_sections => sections,
+        ..view.context(false)
+    };
+    templates::render(template, context) + "\n"
+}
+
+/// The value of `key` in the `[package]` of a runtime's manifest, as written there: the
+/// generated crates build with the edition and minimum Rust the runtime is built with.
+fn package_value<'a>(manifest: &'a str, key: &str) -> &'a str {
+    manifest
+        .lines()
+        .take_while(|line| !line.starts_with('[') || line.trim() == "[package]")
+        .find_map(|line| {
+            let (name, value) = line.split_once('=')?;
+            (name.trim() == key).then(|| value.trim())
+        })
+        .unwrap_or_else(|| panic!("internal error: the runtime's manifest has no {key}"))
+}
+
+/// The `[features]` and `[dependencies]` of a runtime's `manifest`, with the comments inside
+/// them, less the dependencies named in `left_out` (and the comments above them), and with
+/// the entries named in `replaced` written as given.
+pub(crate) fn runtime_sections(
+    manifest: &str,
+    left_out: &[&str],
+    replaced: &[(&str, &str)],
+) -> String {
+    let mut sections = Vec::new();
+    for header in ["[features]", "[dependencies]"] {
+        let Some(entries) = section(manifest, header) else {
+            continue;
+        };
+        let mut lines = vec![header];
+        let mut comments = Vec::new();
+        for line in entries {
+            if line.starts_with('#') {
+                comments.push(line);
+                continue;
+            }
+            let key = line.split('=').next().unwrap_or_default().trim();
+            if left_out.contains(&key) {
+                comments.clear();
+                continue;
+            }
+            lines.append(&mut comments);
+            lines.push(
+                replaced
+                    .iter()
+                    .find(|(name, _)| *name == key)
+                    .map_or(line, |(_, written)| written),
+            );
+        }
+        sections.push(lines.join("\n"));
+    }
+    sections.join("\n\n")
+}
+
+/// The lines of section `header` of `manifest`, without the comments and blank lines at its
+/// end: they introduce the next section.
+fn section<'a>(manifest: &'a str, header: &str) -> Option<Vec<&'a str>> {
+    let mut lines = manifest.lines().skip_while(|line| line.trim() != header);
+    lines.next()?;
+    let mut entries: Vec<&str> = lines.take_while(|line| !line.starts_with('[')).collect();
+    while entries
+        .last()
+        .is_some_and(|line| line.trim().is_empty() || line.starts_with('#'))
+    {
+        entries.pop();
+    }
+    Some(entries)
 }
 
 /// A TOML basic string.

@@ -1,6 +1,7 @@
 //! Emitters: one per generated file, each turning the checked model into tokens or text.
 //! The rest of a crate is the runtime, copied as it is (see [`crate::runtime`]); the crate
-//! root declares both ([`module_tree`]).
+//! root declares both ([`module_tree`]). The prose (docs, READMEs, manifests) is in the
+//! Markdown [`templates`] beside the runtimes, filled from the model's [`template_view`].
 
 mod cargo_toml;
 pub mod cli;
@@ -12,7 +13,8 @@ mod module_tree;
 mod operations;
 mod readme;
 pub(crate) mod rust_types;
-mod testing_guide;
+mod template_view;
+mod templates;
 mod types;
 mod webhook_events;
 
@@ -23,6 +25,7 @@ use crate::model::Api;
 use crate::runtime::{self, Module, RuntimeFile};
 
 pub use module_tree::Layout;
+use template_view::CrateView;
 
 /// `#[spec_path = "..."]`: where in the spec the item that follows comes from, for the API
 /// change report; removed before the code is printed.
@@ -73,11 +76,12 @@ pub fn crate_files(api: &Api, spec_name: &str) -> Result<Vec<GeneratedFile>, Str
 
 /// The client crate, before printing.
 pub fn crate_code(api: &Api, spec_name: &str) -> Result<CrateCode, String> {
-    let (lib, modules) = rust_modules(api, Layout::Copied, runtime::FILES)?;
+    let view = CrateView::of(api);
+    let (lib, modules) = rust_modules(api, &view, Layout::Copied, runtime::FILES)?;
     assemble(
         spec_name,
-        Some(&cargo_toml::emit(api)),
-        Some(&readme::emit(api)),
+        Some(&cargo_toml::emit(api, &view)),
+        Some(&readme::emit(&view)),
         lib,
         modules,
         runtime::files(api),
@@ -93,12 +97,14 @@ pub fn stand_in_files(
     spec_name: &str,
     runtime_root: &str,
 ) -> Result<Vec<GeneratedFile>, String> {
-    let (lib, modules) = rust_modules(api, Layout::StandIn { runtime_root }, runtime::FILES)?;
+    let view = CrateView::of(api);
+    let (lib, modules) =
+        rust_modules(api, &view, Layout::StandIn { runtime_root }, runtime::FILES)?;
     let code = assemble(
         spec_name,
         None,
         // Read by the doctests of the crate root.
-        Some(&readme::emit(api)),
+        Some(&readme::emit(&view)),
         lib,
         modules,
         Vec::new(),
@@ -131,6 +137,7 @@ fn emitted(api: &Api) -> Vec<(Module, TokenStream)> {
 #[allow(clippy::type_complexity)]
 fn rust_modules(
     api: &Api,
+    view: &CrateView,
     layout: Layout<'_>,
     files: &[RuntimeFile],
 ) -> Result<
@@ -147,7 +154,7 @@ fn rust_modules(
         files,
         emitted.iter().map(|(module, _)| *module),
     )?;
-    let lib = lib_rs::emit(api, module_tree::declarations(&declared, layout));
+    let lib = lib_rs::emit(api, view, module_tree::declarations(&declared, layout));
     let modules = emitted
         .into_iter()
         .map(|(module, tokens)| (module.path, tokens))

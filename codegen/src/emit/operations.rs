@@ -6,7 +6,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust_types::{ident, tokens};
-use super::{docs, spec_path};
+use super::template_view::OperationView;
+use super::{docs, spec_path, templates};
 use crate::model::{Api, Operation, Pagination, RustType};
 
 pub fn emit(api: &Api) -> TokenStream {
@@ -29,28 +30,10 @@ pub fn emit(api: &Api) -> TokenStream {
 }
 
 fn operation_methods(index: usize, op: &Operation, types: &TokenStream) -> TokenStream {
-    let summary = op.summary.as_deref();
-    let sends = format!(
-        "Sends `POST {}` (operation `{}`).",
-        op.http_path, op.operation_id
-    );
-    let retries = if op.idempotent {
-        "Safe to repeat: retried after a passing failure, as the client's [`RetryPolicy`](crate::RetryPolicy) \
-         allows."
-    } else {
-        "Changes state: retried only when the request certainly never reached the server, \
-         unless the call opts in with \
-         [`RequestOptions::retry_state_changing`](crate::RequestOptions::retry_state_changing)."
-    };
-    let errors = "# Errors\n\nAn [`Error`] says what failed and whether the request may have \
-                  reached the server.";
-    let doc = docs::outer(&docs::paragraphs([
-        summary,
-        op.description.as_deref(),
-        Some(&sends),
-        Some(retries),
-        Some(errors),
-    ]));
+    let doc = docs::outer(&templates::render(
+        "client/docs/operation.md",
+        OperationView::of(op).context(),
+    ));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let spec = spec_path(&op.spec_path);
     let method = ident(&op.method);
@@ -119,12 +102,10 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
         }
         None => quote!(None),
     };
-    let stream_doc = stream_doc(op, pagination);
-    let all_doc = docs::outer(&format!(
-        "Every item of [`{method}`](Self::{method}), all pages collected into one list; see \
-         [`{stream_method}`](Self::{stream_method}) to handle items as they come.\n\n\
-         # Errors\n\n\
-         The first [`Error`]; the items read before it are dropped."
+    let stream_doc = stream_doc(op);
+    let all_doc = docs::outer(&templates::render(
+        "client/docs/all.md",
+        OperationView::of(op).context(),
     ));
     let spec = spec_path(&format!("{}.x-pagination", op.spec_path));
     // A page payload whose page number cannot be represented ends the walk (`false`).
@@ -163,38 +144,9 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
 }
 
 /// The doc of a paged operation's `_stream` method: how the walk starts, goes and ends.
-fn stream_doc(op: &Operation, pagination: &Pagination) -> TokenStream {
-    let method = &op.method;
-    let first_page = pagination.first_page;
-    let wire_page = &pagination.page_number_field;
-    let end = if pagination.total_pages.is_some() {
-        "after the last page (by the number of pages the response gives), or at an empty page"
-    } else {
-        "at the first empty page"
-    };
-    let start = if pagination.page_number_optional {
-        format!("at the payload's `{wire_page}` when it is set, else at the first page")
-    } else {
-        format!("at the payload's `{wire_page}`")
-    };
-    let numbered = if pagination.first_page_inferred {
-        format!(
-            "Pages are numbered from {first_page}, an inference: the API does not document \
-             it. If the server counts otherwise, the walk skips or repeats a page; set the \
-             client's [`first_page`](crate::ClientBuilder::first_page)."
-        )
-    } else {
-        format!(
-            "Pages are numbered from {first_page}, unless the client's \
-             [`first_page`](crate::ClientBuilder::first_page) says otherwise."
-        )
-    };
-    docs::outer(&format!(
-        "Every item of [`{method}`](Self::{method}), page after page: a stream that asks for \
-         the next page only when the items of the one before have been taken, and ends {end}.\n\n\
-         {numbered} The walk starts {start}; everything else in the payload (page size, \
-         filters, sort) is sent with every page. Each page is one call, retried like \
-         [`{method}`](Self::{method}). An error is the stream's last item.\n\n\
-         Use `futures::StreamExt` (or `TryStreamExt`) to take items from it."
+fn stream_doc(op: &Operation) -> TokenStream {
+    docs::outer(&templates::render(
+        "client/docs/stream.md",
+        OperationView::of(op).context(),
     ))
 }

@@ -1,66 +1,27 @@
-//! The tool's `Cargo.toml`: its package, named after the client's, and the runtime's
-//! dependencies (`cli-runtime/Cargo.toml` has the same).
+//! The tool's `Cargo.toml`: its package, named after the client's, from the template
+//! `cli-runtime/templates/Cargo.toml`, and the tools' runtime's dependencies, copied from its
+//! manifest with the generated client in place of the runtime's stand-in client.
 
-use crate::emit::cargo_toml::toml_string;
+use crate::emit::cargo_toml::{manifest, runtime_sections, toml_string};
+use crate::emit::template_view::CrateView;
 use crate::model::Api;
+use crate::runtime;
 
-pub fn emit(api: &Api, client_path: &str) -> String {
-    let package = &api.package;
-    let publish = if package.publish {
-        ""
-    } else {
-        "publish = false\n"
-    };
-    let webhooks = if api.webhooks.is_some() {
-        "# `webhooks listen`: a small HTTP/1 server, on the hyper that reqwest already uses.\n\
-         http-body-util = \"0.1.3\"\n\
-         hyper = { version = \"1.6\", features = [\"server\", \"http1\"] }\n\
-         hyper-util = { version = \"0.1.16\", features = [\"tokio\"] }\n"
-    } else {
-        ""
-    };
-    format!(
-        r#"[package]
-name = {cli_name}
-version = {version}
-description = {description}
-license = {license}
-repository = {repository}
-readme = "README.md"
-keywords = ["cli", "api", "signed"]
-categories = ["command-line-utilities"]
-edition = "2021"
-rust-version = "1.85"
-{publish}
-[[bin]]
-name = {bin}
-path = "src/main.rs"
+/// The tools' runtime's manifest.
+const RUNTIME_MANIFEST: &str = include_str!("../../../cli-runtime/Cargo.toml");
 
-[dependencies]
-# The generated client, under the name every copied file uses for it.
-client = {{ package = {name}, version = {client_version}, path = {client_path} }}
-clap = {{ version = "4.6", features = ["derive", "env"] }}
-clap_complete = "4.6"
-{webhooks}secrecy = {{ version = "0.10", features = ["serde"] }}
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = {{ version = "1", features = ["raw_value"] }}
-# Parsing RFC 3339 date-time flags; the client already depends on it.
-time = {{ version = "0.3.36", features = ["parsing"] }}
-tokio = {{ version = "1", features = ["rt", "macros", "net", "sync"] }}
-toml = {{ version = "1", default-features = false, features = ["std", "serde", "parse"] }}
-tracing-subscriber = {{ version = "0.3.20", default-features = false, features = ["fmt", "std"] }}
-"#,
-        cli_name = toml_string(&package.cli_name()),
-        name = toml_string(&package.name),
-        bin = toml_string(&package.name),
-        version = toml_string(&package.version.to_string()),
-        client_version = toml_string(&format!("={}", package.version)),
-        client_path = toml_string(client_path),
-        description = toml_string(&format!(
-            "The command line for the {}: every operation signed, pages walked, webhooks received.",
-            api.title
-        )),
-        license = toml_string(&package.license),
-        repository = toml_string(&package.repository),
+pub fn emit(api: &Api, view: &CrateView, client_path: &str) -> String {
+    let client = format!(
+        "client = {{ package = {}, version = {}, path = {} }}",
+        toml_string(&view.name),
+        toml_string(&format!("={}", view.version)),
+        toml_string(client_path),
+    );
+    let left_out = runtime::unused_dependencies(runtime::CLI_FILES, api);
+    manifest(
+        "cli/Cargo.toml",
+        view,
+        RUNTIME_MANIFEST,
+        &runtime_sections(RUNTIME_MANIFEST, &left_out, &[("client", &client)]),
     )
 }

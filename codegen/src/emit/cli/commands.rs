@@ -6,8 +6,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::flags::{Flag, flag};
-use crate::emit::docs;
 use crate::emit::rust_types::{ident, tokens};
+use crate::emit::{docs, templates};
 use crate::model::{Api, Operation, Pagination, RustType};
 
 pub fn emit(api: &Api) -> Result<TokenStream, String> {
@@ -50,11 +50,10 @@ pub fn emit(api: &Api) -> Result<TokenStream, String> {
     let webhooks_arm = api.webhooks.as_ref().map(
         |_| quote!(Command::Webhooks(command) => crate::webhooks::run(command, context).await,),
     );
-    let module_doc = docs::inner(
-        "The commands: one per operation of the API, with a flag per top-level field of its \
-         payload, and `run`, which builds the payload, checks it against the operation's type \
-         and calls.",
-    );
+    let module_doc = docs::inner(&templates::render(
+        "cli/docs/commands.md",
+        minijinja::context! {},
+    ));
     Ok(quote! {
         #module_doc
 

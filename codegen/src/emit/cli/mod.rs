@@ -11,8 +11,9 @@ mod readme;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs;
 use super::module_tree::{self, Layout};
+use super::template_view::CrateView;
+use super::{docs, templates};
 use crate::GeneratedFile;
 use crate::model::Api;
 use crate::runtime::{self, Module};
@@ -24,11 +25,12 @@ pub fn crate_files(
     spec_name: &str,
     client_path: &str,
 ) -> Result<Vec<GeneratedFile>, String> {
-    let (main, modules) = rust_modules(api, Layout::Copied)?;
+    let view = CrateView::of(api);
+    let (main, modules) = rust_modules(api, &view, Layout::Copied)?;
     let code = super::assemble(
         spec_name,
-        Some(&cargo_toml::emit(api, client_path)),
-        Some(&readme::emit(api)),
+        Some(&cargo_toml::emit(api, &view, client_path)),
+        Some(&readme::emit(&view)),
         main,
         modules,
         runtime::cli_files(api),
@@ -44,7 +46,8 @@ pub fn stand_in_files(
     spec_name: &str,
     runtime_root: &str,
 ) -> Result<Vec<GeneratedFile>, String> {
-    let (main, modules) = rust_modules(api, Layout::StandIn { runtime_root })?;
+    let view = CrateView::of(api);
+    let (main, modules) = rust_modules(api, &view, Layout::StandIn { runtime_root })?;
     let code = super::assemble(spec_name, None, None, main, modules, Vec::new())?;
     Ok(code.into_files())
 }
@@ -52,6 +55,7 @@ pub fn stand_in_files(
 #[allow(clippy::type_complexity)]
 fn rust_modules(
     api: &Api,
+    view: &CrateView,
     layout: Layout<'_>,
 ) -> Result<
     (
@@ -70,7 +74,7 @@ fn rust_modules(
         runtime::CLI_FILES,
         emitted.iter().map(|(module, _)| *module),
     )?;
-    let main = main_rs(api, module_tree::declarations(&declared, layout));
+    let main = main_rs(view, module_tree::declarations(&declared, layout));
     let modules = emitted
         .into_iter()
         .map(|(module, tokens)| (module.path, tokens))
@@ -78,18 +82,8 @@ fn rust_modules(
     Ok((("src/main.rs", main), modules))
 }
 
-fn main_rs(api: &Api, declarations: TokenStream) -> TokenStream {
-    let doc = docs::inner(&format!(
-        "`{bin}`: every operation of the {title} from a shell, signed.{webhooks} Run \
-         `{bin} --help`.",
-        bin = api.package.name,
-        title = api.title,
-        webhooks = if api.webhooks.is_some() {
-            " `webhooks listen` receives its webhooks locally."
-        } else {
-            ""
-        },
-    ));
+fn main_rs(view: &CrateView, declarations: TokenStream) -> TokenStream {
+    let doc = docs::inner(&templates::render("cli/docs/main.md", view.context(false)));
     quote! {
         #doc
         #![forbid(unsafe_code)]
