@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's command-line session, run by CI: against a fresh sandbox, the generated tool's
-# --help, a created customer, a deposit address, a received webhook and a walk of transactions.
-# Needs curl and jq (for the sandbox-only routes and to pick fields out of JSON).
+# The command-line session of docs/trying-it-offline.md, run by CI: against a fresh sandbox,
+# the generated tool's --help, a created customer, a deposit address, a received webhook and a
+# walk of transactions. Needs curl and jq (for the sandbox-only routes and to pick fields out
+# of JSON). The page shows these commands and what they printed: change both together.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The binaries' folder as cargo reports it (wherever CARGO_TARGET_DIR points), put on PATH.
@@ -14,6 +15,7 @@ work=$(mktemp -d)
 log="$work/sandbox.log"
 events="$work/events.log"
 
+: >"$log"
 calypso-customer-purse-sandbox --quiet >"$log" 2>&1 &
 sandbox_pid=$!
 trap 'kill "$sandbox_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -21,7 +23,7 @@ for _ in $(seq 100); do grep -q "^Press Ctrl-C" "$log" && break; sleep 0.1; done
 field() { sed -n "s/^  $1 *\([^ ]*\).*/\1/p" "$log"; }
 sandbox=$(field "base URL")
 
-# --- the session, as the README shows it ---
+# --- the session, as docs/trying-it-offline.md shows it ---
 export CALYPSO_CUSTOMER_PURSE_BASE_URL="$sandbox"
 export CALYPSO_CUSTOMER_PURSE_ACCOUNT="$(field account)"
 export CALYPSO_CUSTOMER_PURSE_API_KEY="$(field "api key")"

@@ -1,8 +1,8 @@
 //! What the generator emits for the command-line tool: the runtime's files copied byte for
 //! byte, each listed, and snapshots of the commands emitted for the focused specs.
 //!
-//! The tools of the two checked-in specs are reviewed as files (`generated-cli/`,
-//! `fixtures/bookshop/cli/`); `compile_generated.rs` builds every focused spec's tool.
+//! The tools of the two checked-in specs are reviewed as files (`calypso/cli/`,
+//! `tests/fixtures/bookshop/cli/`); `compile_generated.rs` builds every focused spec's tool.
 
 use std::fs;
 use std::path::{Path, PathBuf};

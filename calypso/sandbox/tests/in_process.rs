@@ -165,6 +165,6 @@ fn the_readme_shows_the_example_tests_as_they_are() {
     let example = include_str!("readme_example.rs");
     assert!(
         readme.contains(&format!("```rust\n{example}```\n")),
-        "sandbox/README.md must show sandbox/tests/readme_example.rs verbatim"
+        "calypso/sandbox/README.md must show calypso/sandbox/tests/readme_example.rs verbatim"
     );
 }
