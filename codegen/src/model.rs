@@ -165,8 +165,9 @@ pub struct Operation {
     /// case of the operationId, unless the runtime or the tool already has a name it would
     /// make: then with `_operation` after it (see `renamed`).
     pub method: String,
-    /// Why `method` is not the snake case of the operationId, when it is not: what has that
-    /// name already.
+    /// Why `method` is not the snake case of the operationId, when it is not: what has a
+    /// name the operation would have made (``the subcommand `help` is taken by the tool's own
+    /// `help` command``).
     pub renamed: Option<String>,
     /// The tool's subcommand: `method` in kebab case.
     pub command: String,

@@ -61,9 +61,11 @@ pub struct Taken {
     /// `Client`, `MockApi`, or `the tool`.
     pub owner: &'static str,
     pub name: String,
-    /// What has it, for messages: ``taken by the runtime: `pub fn verify(&self) -> ...` in
-    /// codegen/client-runtime/src/mock.rs``.
+    /// What has it, for messages and docs: ``taken by the runtime's `pub fn verify(&self)
+    /// -> ...` ``.
     pub by: String,
+    /// The runtime file that has it, if one does: `codegen/client-runtime/src/mock.rs`.
+    pub file: Option<String>,
 }
 
 /// Every method name taken on each of [`OPERATION_HOLDERS`], then the tool's commands.
@@ -74,6 +76,7 @@ pub fn all() -> &'static [Taken] {
             owner: "the tool",
             name: (*command).to_owned(),
             by: format!("taken by the tool's own `{command}` command"),
+            file: None,
         }));
         taken
     });
@@ -141,10 +144,8 @@ fn methods_of(type_name: &'static str) -> Vec<Taken> {
                 taken.push(Taken {
                     owner: type_name,
                     name: method.name.to_string(),
-                    by: format!(
-                        "taken by the runtime: `{}` in {RUNTIME_DIR}/{path}",
-                        method.signature
-                    ),
+                    by: format!("taken by the runtime's `{}`", method.signature),
+                    file: Some(format!("{RUNTIME_DIR}/{path}")),
                 });
             }
         }
@@ -171,6 +172,7 @@ fn methods_of(type_name: &'static str) -> Vec<Taken> {
                 owner: type_name,
                 name: (*method).to_owned(),
                 by,
+                file: None,
             });
         }
     }
@@ -244,7 +246,7 @@ mod tests {
         assert!(taken("MockApi", "call_raw").is_none());
         let verify = taken("MockApi", "verify").expect("taken");
         assert!(
-            verify.by.contains("codegen/client-runtime/src/mock.rs")
+            verify.file.as_deref() == Some("codegen/client-runtime/src/mock.rs")
                 && verify.by.contains("pub fn verify"),
             "{}",
             verify.by

@@ -20,9 +20,7 @@ use surface::{Item, Kind};
 
 pub use version::lowest_allowed;
 
-/// The file in a generated crate's folder that holds the spec of its last release: what
-/// [`Unreleased`] compares the spec with. Written by `cargo xtask release`; not packaged.
-pub const RELEASED_SPEC_FILE: &str = "released-spec.yaml";
+pub use crate::emit::RELEASED_SPEC_FILE;
 
 /// How much a change breaks, in the Cargo SemVer reference's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -159,12 +159,20 @@ fn rust_name(base: &str, paged: bool) -> std::result::Result<(String, Option<Str
     };
     let renamed = format!("{base}{RENAME_SUFFIX}");
     let why = format!("{name} is {}", taken.by);
+    let place = |taken: &Taken| {
+        taken
+            .file
+            .as_deref()
+            .map_or_else(String::new, |file| format!(" ({file})"))
+    };
     match clash(&renamed, paged) {
         None => Ok((renamed, Some(why))),
         Some((other, again)) => Err(format!(
-            "becomes `{base}`, but {why}; and its rename `{renamed}` makes {other}, which is \
-             {} too",
-            again.by
+            "becomes `{base}`, but {why}{}; and its rename `{renamed}` makes {other}, which \
+             is {}{} too",
+            place(taken),
+            again.by,
+            place(again)
         )),
     }
 }

@@ -25,6 +25,11 @@ use crate::model::Api;
 use crate::runtime::{self, Module, RuntimeFile};
 
 pub use module_tree::Layout;
+
+/// The file in a generated crate's folder that holds the spec of its last release: what
+/// [`crate::changes::Unreleased`] compares the spec with. Written by `cargo xtask release`;
+/// the manifest leaves it out of the package.
+pub const RELEASED_SPEC_FILE: &str = "released-spec.yaml";
 use template_view::CrateView;
 
 /// `#[spec_path = "..."]`: where in the spec the item that follows comes from, for the API

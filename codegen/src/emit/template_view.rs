@@ -75,6 +75,8 @@ pub struct OperationView {
     pub description: Option<String>,
     pub idempotent: bool,
     pub paging: Option<PagingView>,
+    /// Why the operation is not named after its operationId, when it is not.
+    pub renamed: Option<String>,
 }
 
 /// How a paged operation walks its pages.
@@ -129,7 +131,7 @@ impl CrateView {
             keywords: package.keywords.clone(),
             categories: package.categories.clone(),
             publish: package.publish,
-            released_spec: crate::changes::RELEASED_SPEC_FILE,
+            released_spec: super::RELEASED_SPEC_FILE,
             cli_name: package.cli_name(),
             env_prefix: package.env_prefix(),
             title: api.title.clone(),
@@ -186,6 +188,7 @@ impl OperationView {
             summary_line: docs::summary_line(op).to_owned(),
             description: trimmed(op.description.as_deref()),
             idempotent: op.idempotent,
+            renamed: op.renamed.clone(),
             paging: op.pagination.as_ref().map(|pagination| PagingView {
                 stream_method: pagination.stream_method.clone(),
                 all_method: pagination.all_method.clone(),

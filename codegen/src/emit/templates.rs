@@ -74,13 +74,30 @@ pub fn render(name: &str, context: Value) -> String {
 /// `{{ text|toml }}`: a TOML basic string; `{{ list|toml }}`, an array of them.
 fn toml_filter(value: Value) -> Result<String, Error> {
     if let Some(text) = value.as_str() {
-        return Ok(super::cargo_toml::toml_string(text));
+        return Ok(toml_string(text));
     }
     let items = value
         .try_iter()?
         .map(toml_filter)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(format!("[{}]", items.join(", ")))
+}
+
+/// A TOML basic string.
+pub(crate) fn toml_string(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
 }
 
 /// `{{ "Client::clock"|item }}`: an item of the crate's API, as a link where rustdoc reads the

@@ -2,8 +2,9 @@
 //! `cli-runtime/templates/Cargo.toml`, and the tools' runtime's dependencies, copied from its
 //! manifest with the generated client in place of the runtime's stand-in client.
 
-use crate::emit::cargo_toml::{manifest, runtime_sections, toml_string};
+use crate::emit::cargo_toml::{manifest, runtime_sections};
 use crate::emit::template_view::CrateView;
+use crate::emit::templates::toml_string;
 use crate::model::Api;
 use crate::runtime;
 
