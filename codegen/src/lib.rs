@@ -36,11 +36,7 @@ pub fn generate(spec_yaml: &str, spec_name: &str) -> Result<Vec<GeneratedFile>, 
 
 /// Generates the client crate's files from a checked model, sorted by path.
 pub fn generate_from(api: &model::Api, spec_name: &str) -> Result<Vec<GeneratedFile>, SpecError> {
-    emit::crate_files(api, spec_name).map_err(|message| SpecError {
-        spec_name: spec_name.to_owned(),
-        location: None,
-        message,
-    })
+    emit::crate_files(api, spec_name).map_err(unplaced(spec_name))
 }
 
 /// Generates the command-line tool's crate from a checked model, sorted by path.
@@ -50,11 +46,7 @@ pub fn generate_cli(
     spec_name: &str,
     client_path: &str,
 ) -> Result<Vec<GeneratedFile>, SpecError> {
-    emit::cli::crate_files(api, spec_name, client_path).map_err(|message| SpecError {
-        spec_name: spec_name.to_owned(),
-        location: None,
-        message,
-    })
+    emit::cli::crate_files(api, spec_name, client_path).map_err(unplaced(spec_name))
 }
 
 /// The generated part of the client runtime's crate (`codegen/client-runtime`), from its stand-in
@@ -65,11 +57,7 @@ pub fn generate_stand_in(
     spec_name: &str,
     runtime_root: &str,
 ) -> Result<Vec<GeneratedFile>, SpecError> {
-    emit::stand_in_files(api, spec_name, runtime_root).map_err(|message| SpecError {
-        spec_name: spec_name.to_owned(),
-        location: None,
-        message,
-    })
+    emit::stand_in_files(api, spec_name, runtime_root).map_err(unplaced(spec_name))
 }
 
 /// The generated part of the tools' runtime crate (`codegen/cli-runtime`), from the same
@@ -79,11 +67,16 @@ pub fn generate_cli_stand_in(
     spec_name: &str,
     runtime_root: &str,
 ) -> Result<Vec<GeneratedFile>, SpecError> {
-    emit::cli::stand_in_files(api, spec_name, runtime_root).map_err(|message| SpecError {
+    emit::cli::stand_in_files(api, spec_name, runtime_root).map_err(unplaced(spec_name))
+}
+
+/// An error of the generator's own that no place in the spec explains.
+fn unplaced(spec_name: &str) -> impl FnOnce(String) -> SpecError + '_ {
+    move |message| SpecError {
         spec_name: spec_name.to_owned(),
         location: None,
         message,
-    })
+    }
 }
 
 /// The text of a spec file: its bytes must be UTF-8 (a byte-order mark is allowed).

@@ -110,182 +110,188 @@ fn of_item(item: &syn::Item, with_text: bool) -> Option<Item> {
     if is_test_only(item) {
         return None;
     }
-    let outline = match item {
-        syn::Item::Const(item) => Item {
-            body: value_if(with_text, &item.expr),
-            ..base(
+    let text = |tokens: &dyn ToTokens| text_if(with_text, tokens);
+    let value = |tokens: &dyn ToTokens| value_if(with_text, tokens);
+    let (kind, name, vis, attrs, head, body, children): Head<'_> = match item {
+        syn::Item::Const(c) => {
+            let (vis, ident, ty) = (&c.vis, &c.ident, &c.ty);
+            let head = quote::quote!(#vis const #ident: #ty);
+            (
                 Kind::Const,
-                item.ident.to_string(),
-                &item.vis,
-                &item.attrs,
-                with_text,
-                {
-                    let (vis, ident, ty) = (&item.vis, &item.ident, &item.ty);
-                    signature(quote::quote!(#vis const #ident: #ty))
-                },
+                ident.to_string(),
+                vis,
+                &c.attrs,
+                head,
+                value(&c.expr),
+                Vec::new(),
             )
-        },
-        syn::Item::Static(item) => Item {
-            body: value_if(with_text, &item.expr),
-            ..base(
-                Kind::Static,
-                item.ident.to_string(),
-                &item.vis,
-                &item.attrs,
-                with_text,
-                render_static(item),
-            )
-        },
-        syn::Item::Struct(item) => {
-            let children = fields(&item.fields, with_text);
-            Item {
-                body: order(with_text, &children),
-                children: children.into(),
-                ..base(
-                    Kind::Struct,
-                    item.ident.to_string(),
-                    &item.vis,
-                    &item.attrs,
-                    with_text,
-                    with_marker(&item.attrs, {
-                        let (vis, ident, generics) = (&item.vis, &item.ident, &item.generics);
-                        signature(quote::quote!(#vis struct #ident #generics))
-                    }),
-                )
-            }
         }
-        syn::Item::Enum(item) => {
-            let children: Vec<Item> = item
-                .variants
-                .iter()
+        syn::Item::Static(s) => {
+            let (vis, mutability, ident, ty) = (&s.vis, &s.mutability, &s.ident, &s.ty);
+            let head = quote::quote!(#vis static #mutability #ident: #ty);
+            (
+                Kind::Static,
+                ident.to_string(),
+                vis,
+                &s.attrs,
+                head,
+                value(&s.expr),
+                Vec::new(),
+            )
+        }
+        syn::Item::Struct(s) => {
+            let (vis, ident, generics) = (&s.vis, &s.ident, &s.generics);
+            let head = quote::quote!(#vis struct #ident #generics);
+            let fields = fields(&s.fields, with_text);
+            (
+                Kind::Struct,
+                ident.to_string(),
+                vis,
+                &s.attrs,
+                head,
+                order(with_text, &fields),
+                fields,
+            )
+        }
+        syn::Item::Enum(e) => {
+            let (vis, ident, generics) = (&e.vis, &e.ident, &e.generics);
+            let head = quote::quote!(#vis enum #ident #generics);
+            let variants: Vec<Item> = (e.variants.iter())
                 .map(|variant| variant_outline(variant, with_text))
                 .collect();
-            Item {
-                body: order(with_text, &children),
-                children: children.into(),
-                ..base(
-                    Kind::Enum,
-                    item.ident.to_string(),
-                    &item.vis,
-                    &item.attrs,
-                    with_text,
-                    with_marker(&item.attrs, {
-                        let (vis, ident, generics) = (&item.vis, &item.ident, &item.generics);
-                        signature(quote::quote!(#vis enum #ident #generics))
-                    }),
-                )
-            }
+            let body = order(with_text, &variants);
+            (
+                Kind::Enum,
+                ident.to_string(),
+                vis,
+                &e.attrs,
+                head,
+                body,
+                variants,
+            )
         }
-        syn::Item::Union(item) => base(
-            Kind::Union,
-            item.ident.to_string(),
-            &item.vis,
-            &item.attrs,
-            with_text,
-            {
-                let (vis, ident) = (&item.vis, &item.ident);
-                signature(quote::quote!(#vis union #ident))
-            },
-        ),
-        syn::Item::Fn(item) => Item {
-            body: text_if(with_text, &item.block),
-            ..base(
+        syn::Item::Union(u) => {
+            let (vis, ident) = (&u.vis, &u.ident);
+            let head = quote::quote!(#vis union #ident);
+            (
+                Kind::Union,
+                ident.to_string(),
+                vis,
+                &u.attrs,
+                head,
+                text(&u.fields),
+                Vec::new(),
+            )
+        }
+        syn::Item::Fn(f) => {
+            let (vis, sig) = (&f.vis, &f.sig);
+            let head = quote::quote!(#vis #sig);
+            (
                 Kind::Fn,
-                item.sig.ident.to_string(),
-                &item.vis,
-                &item.attrs,
-                with_text,
-                {
-                    let (vis, sig) = (&item.vis, &item.sig);
-                    signature(quote::quote!(#vis #sig))
-                },
+                sig.ident.to_string(),
+                vis,
+                &f.attrs,
+                head,
+                text(&f.block),
+                Vec::new(),
             )
-        },
-        syn::Item::Type(item) => Item {
+        }
+        syn::Item::Type(t) => {
+            let (vis, ident, generics) = (&t.vis, &t.ident, &t.generics);
+            let head = quote::quote!(#vis type #ident #generics);
             // Spelled as a signature: a public signature that names the alias names this.
-            body: if with_text {
-                signature(item.ty.to_token_stream()).into()
-            } else {
-                Text::Borrowed("")
-            },
-            ..base(
+            (
                 Kind::Type,
-                item.ident.to_string(),
-                &item.vis,
-                &item.attrs,
-                with_text,
-                {
-                    let (vis, ident, generics) = (&item.vis, &item.ident, &item.generics);
-                    signature(quote::quote!(#vis type #ident #generics))
-                },
+                ident.to_string(),
+                vis,
+                &t.attrs,
+                head,
+                value(&t.ty),
+                Vec::new(),
             )
-        },
-        syn::Item::Trait(item) => Item {
-            body: text_if(with_text, item),
-            ..base(
+        }
+        syn::Item::Trait(t) => {
+            let (vis, ident, generics) = (&t.vis, &t.ident, &t.generics);
+            let head = quote::quote!(#vis trait #ident #generics);
+            (
                 Kind::Trait,
-                item.ident.to_string(),
-                &item.vis,
-                &item.attrs,
-                with_text,
-                {
-                    let (vis, ident, generics) = (&item.vis, &item.ident, &item.generics);
-                    signature(quote::quote!(#vis trait #ident #generics))
-                },
+                ident.to_string(),
+                vis,
+                &t.attrs,
+                head,
+                text(t),
+                Vec::new(),
             )
-        },
-        syn::Item::Mod(item) => {
-            let children: Vec<Item> = item
-                .content
-                .iter()
+        }
+        syn::Item::Mod(m) => {
+            let (vis, ident) = (&m.vis, &m.ident);
+            let head = quote::quote!(#vis mod #ident);
+            let items: Vec<Item> = (m.content.iter())
                 .flat_map(|(_, items)| items.iter().filter_map(|item| of_item(item, with_text)))
                 .collect();
-            Item {
-                body: order(with_text, &children),
-                children: children.into(),
-                ..base(
-                    Kind::Module,
-                    item.ident.to_string(),
-                    &item.vis,
-                    &item.attrs,
-                    with_text,
-                    {
-                        let (vis, ident) = (&item.vis, &item.ident);
-                        signature(quote::quote!(#vis mod #ident))
-                    },
-                )
-            }
+            (
+                Kind::Module,
+                ident.to_string(),
+                vis,
+                &m.attrs,
+                head,
+                order(with_text, &items),
+                items,
+            )
         }
-        syn::Item::Use(item) => {
-            let tree = signature(item.tree.to_token_stream());
-            base(
+        syn::Item::Use(u) => {
+            let (vis, tree) = (&u.vis, &u.tree);
+            let head = quote::quote!(#vis use #tree);
+            let name = signature(tree.to_token_stream());
+            (
                 Kind::Use,
-                tree.clone(),
-                &item.vis,
-                &item.attrs,
-                with_text,
-                {
-                    let (vis, tree) = (&item.vis, &item.tree);
-                    signature(quote::quote!(#vis use #tree))
-                },
+                name,
+                vis,
+                &u.attrs,
+                head,
+                Text::Borrowed(""),
+                Vec::new(),
             )
         }
-        syn::Item::Impl(item) => impl_outline(item, with_text)?,
-        syn::Item::Macro(item) => Item {
-            body: text_if(with_text, &item.mac),
-            ..base(
+        syn::Item::Impl(i) => return impl_outline(i, with_text),
+        syn::Item::Macro(m) => {
+            let name = signature(m.mac.path.to_token_stream());
+            let vis = &syn::Visibility::Inherited;
+            let head = TokenStream::new();
+            (
                 Kind::Macro,
-                item.mac.path.to_token_stream().to_string(),
-                &syn::Visibility::Inherited,
-                &item.attrs,
-                with_text,
-                String::new(),
+                name,
+                vis,
+                &m.attrs,
+                head,
+                text(&m.mac),
+                Vec::new(),
             )
-        },
+        }
         _ => return None,
     };
-    Some(outline)
+    let mut head = signature(head);
+    if matches!(kind, Kind::Struct | Kind::Enum) {
+        head = with_marker(attrs, head);
+    }
+    Some(Item {
+        body,
+        children: children.into(),
+        ..base(kind, name, vis, attrs, with_text, head)
+    })
 }
+
+/// What [`of_item`] reads of an item: its kind, name, visibility, attributes, signature
+/// tokens, body and members.
+type Head<'a> = (
+    Kind,
+    String,
+    &'a syn::Visibility,
+    &'a [syn::Attribute],
+    TokenStream,
+    Text,
+    Vec<Item>,
+);
 
 /// `#[cfg(test)]` code is no part of what a crate offers.
 fn is_test_only(item: &syn::Item) -> bool {
@@ -341,50 +347,30 @@ fn impl_outline(item: &syn::ItemImpl, with_text: bool) -> Option<Item> {
 }
 
 fn impl_member(member: &syn::ImplItem, with_text: bool) -> Option<Item> {
-    Some(match member {
-        syn::ImplItem::Fn(function) => Item {
-            body: text_if(with_text, &function.block),
-            ..base(
-                Kind::Fn,
-                function.sig.ident.to_string(),
-                &function.vis,
-                &function.attrs,
-                with_text,
-                {
-                    let (vis, sig) = (&function.vis, &function.sig);
-                    signature(quote::quote!(#vis #sig))
-                },
-            )
-        },
-        syn::ImplItem::Const(constant) => Item {
-            body: text_if(with_text, &constant.expr),
-            ..base(
-                Kind::Const,
-                constant.ident.to_string(),
-                &constant.vis,
-                &constant.attrs,
-                with_text,
-                {
-                    let (vis, ident, ty) = (&constant.vis, &constant.ident, &constant.ty);
-                    signature(quote::quote!(#vis const #ident: #ty))
-                },
-            )
-        },
-        syn::ImplItem::Type(alias) => Item {
-            body: text_if(with_text, &alias.ty),
-            ..base(
-                Kind::Type,
-                alias.ident.to_string(),
-                &alias.vis,
-                &alias.attrs,
-                with_text,
-                {
-                    let (vis, ident) = (&alias.vis, &alias.ident);
-                    signature(quote::quote!(#vis type #ident))
-                },
-            )
-        },
+    let (kind, name, vis, attrs, head, body) = match member {
+        syn::ImplItem::Fn(f) => {
+            let (vis, sig) = (&f.vis, &f.sig);
+            let head = quote::quote!(#vis #sig);
+            let body = text_if(with_text, &f.block);
+            (Kind::Fn, sig.ident.to_string(), vis, &f.attrs, head, body)
+        }
+        syn::ImplItem::Const(c) => {
+            let (vis, ident, ty) = (&c.vis, &c.ident, &c.ty);
+            let head = quote::quote!(#vis const #ident: #ty);
+            let body = value_if(with_text, &c.expr);
+            (Kind::Const, ident.to_string(), vis, &c.attrs, head, body)
+        }
+        syn::ImplItem::Type(t) => {
+            let (vis, ident) = (&t.vis, &t.ident);
+            let head = quote::quote!(#vis type #ident);
+            let body = value_if(with_text, &t.ty);
+            (Kind::Type, ident.to_string(), vis, &t.attrs, head, body)
+        }
         _ => return None,
+    };
+    Some(Item {
+        body,
+        ..base(kind, name, vis, attrs, with_text, signature(head))
     })
 }
 
@@ -520,13 +506,8 @@ fn with_marker(attrs: &[syn::Attribute], signature: String) -> String {
     }
 }
 
-fn render_static(item: &syn::ItemStatic) -> String {
-    let (vis, mutability, ident, ty) = (&item.vis, &item.mutability, &item.ident, &item.ty);
-    signature(quote::quote!(#vis static #mutability #ident: #ty))
-}
-
 /// A constant's value, spelled as code is: a change shows it.
-fn value_if(with_text: bool, tokens: &impl ToTokens) -> Text {
+fn value_if(with_text: bool, tokens: &(impl ToTokens + ?Sized)) -> Text {
     if with_text {
         signature(tokens.to_token_stream()).into()
     } else {
@@ -534,7 +515,7 @@ fn value_if(with_text: bool, tokens: &impl ToTokens) -> Text {
     }
 }
 
-fn text_if(with_text: bool, tokens: &impl ToTokens) -> Text {
+fn text_if(with_text: bool, tokens: &(impl ToTokens + ?Sized)) -> Text {
     if with_text {
         tokens.to_token_stream().to_string().into()
     } else {

@@ -7,11 +7,14 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+
+mod support;
 
 use serde::Deserialize;
 use serde_yaml::Value;
+use support::target_dir;
 
 const BASE_SPEC: &str = "tests/specs/ok/paged-and-webhooks.yaml";
 const SCENARIOS: &str = "tests/api-changes/scenarios.yaml";
@@ -213,15 +216,6 @@ fn the_report_classes_every_scenario_as_expected() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-}
-
-/// The target folder this test was built into (`<target>/debug/deps/<test binary>`).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary has a path");
-    exe.ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| manifest_dir().join("../target"))
 }
 
 fn cargo() -> Command {

@@ -6,8 +6,8 @@
 //! mock, beside a tool that compiles and whose command line clap accepts.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod support;
 
 use heck::ToLowerCamelCase;
 use serde_yaml::{Mapping, Value};
@@ -19,12 +19,8 @@ const BASE_SPEC: &str = "tests/specs/ok/paged-and-webhooks.yaml";
 const TEMPLATE_PATH: &str = "/widgets/search";
 const PAYLOAD: &str = "SearchWidgetsRequest";
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn base_spec() -> Value {
-    let text = fs::read_to_string(manifest_dir().join(BASE_SPEC)).expect("readable");
+    let text = fs::read_to_string(support::manifest_dir().join(BASE_SPEC)).expect("readable");
     serde_yaml::from_str(&text).expect("YAML")
 }
 
@@ -150,56 +146,9 @@ fn a_crate_of_every_taken_name_compiles_with_its_mock_and_tool() {
         codegen::generate_cli(&api, "taken.yaml", "../client").unwrap_or_else(|e| panic!("{e}"));
 
     let out = std::env::temp_dir().join(format!("codegen-taken-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&out);
-    for (folder, files) in [("client", &client), ("cli", &tool)] {
-        for file in files {
-            let path = out.join(folder).join(&file.path);
-            fs::create_dir_all(path.parent().expect("a folder")).expect("writable");
-            fs::write(&path, &file.contents).expect("writable");
-        }
-    }
-    fs::write(
-        out.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"client\", \"cli\"]\n",
-    )
-    .expect("writable");
-    fs::copy(manifest_dir().join("../Cargo.lock"), out.join("Cargo.lock")).expect("lock file");
-
+    support::write_workspace(&out, &[("client", &client), ("cli", &tool)]);
     // The client's test targets turn its `mock` feature on (it is its own dev-dependency).
-    cargo(&out, &["check", "--all-targets", "-p", &api.package.name]);
-    cargo(&out, &["test", "-p", &api.package.cli_name()]);
+    support::cargo(&out, &["check", "--all-targets", "-p", &api.package.name]);
+    support::cargo(&out, &["test", "-p", &api.package.cli_name()]);
     fs::remove_dir_all(&out).expect("removable");
-}
-
-/// Runs cargo offline in `dir` with this test's target folder, whose dependencies are built.
-fn cargo(dir: &Path, args: &[&str]) {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
-        .args(args)
-        .args(["--offline", "--quiet"])
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .output()
-        .expect("cargo runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "cargo {args:?} failed in {} (kept):\n{stderr}{}",
-        dir.display(),
-        String::from_utf8_lossy(&output.stdout)
-    );
-    assert!(
-        !stderr.contains("warning"),
-        "cargo {args:?} warns in {} (kept):\n{stderr}",
-        dir.display()
-    );
-}
-
-/// The target folder this test was built into (`<target>/debug/deps/<test binary>`).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary has a path");
-    exe.ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| manifest_dir().join("../target"))
 }
