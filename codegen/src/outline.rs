@@ -112,186 +112,164 @@ fn of_item(item: &syn::Item, with_text: bool) -> Option<Item> {
     }
     let text = |tokens: &dyn ToTokens| text_if(with_text, tokens);
     let value = |tokens: &dyn ToTokens| value_if(with_text, tokens);
-    let (kind, name, vis, attrs, head, body, children): Head<'_> = match item {
+    let head = match item {
         syn::Item::Const(c) => {
             let (vis, ident, ty) = (&c.vis, &c.ident, &c.ty);
-            let head = quote::quote!(#vis const #ident: #ty);
-            (
+            Head::new(
                 Kind::Const,
-                ident.to_string(),
+                ident,
                 vis,
                 &c.attrs,
-                head,
-                value(&c.expr),
-                Vec::new(),
+                quote::quote!(#vis const #ident: #ty),
             )
+            .body(value(&c.expr))
         }
         syn::Item::Static(s) => {
             let (vis, mutability, ident, ty) = (&s.vis, &s.mutability, &s.ident, &s.ty);
-            let head = quote::quote!(#vis static #mutability #ident: #ty);
-            (
-                Kind::Static,
-                ident.to_string(),
-                vis,
-                &s.attrs,
-                head,
-                value(&s.expr),
-                Vec::new(),
-            )
+            let tokens = quote::quote!(#vis static #mutability #ident: #ty);
+            Head::new(Kind::Static, ident, vis, &s.attrs, tokens).body(value(&s.expr))
         }
         syn::Item::Struct(s) => {
             let (vis, ident, generics) = (&s.vis, &s.ident, &s.generics);
-            let head = quote::quote!(#vis struct #ident #generics);
+            let tokens = quote::quote!(#vis struct #ident #generics);
             let fields = fields(&s.fields, with_text);
-            (
-                Kind::Struct,
-                ident.to_string(),
-                vis,
-                &s.attrs,
-                head,
-                order(with_text, &fields),
-                fields,
-            )
+            Head::new(Kind::Struct, ident, vis, &s.attrs, tokens).members(with_text, fields)
         }
         syn::Item::Enum(e) => {
             let (vis, ident, generics) = (&e.vis, &e.ident, &e.generics);
-            let head = quote::quote!(#vis enum #ident #generics);
-            let variants: Vec<Item> = (e.variants.iter())
+            let tokens = quote::quote!(#vis enum #ident #generics);
+            let variants = (e.variants.iter())
                 .map(|variant| variant_outline(variant, with_text))
                 .collect();
-            let body = order(with_text, &variants);
-            (
-                Kind::Enum,
-                ident.to_string(),
-                vis,
-                &e.attrs,
-                head,
-                body,
-                variants,
-            )
+            Head::new(Kind::Enum, ident, vis, &e.attrs, tokens).members(with_text, variants)
         }
         syn::Item::Union(u) => {
             let (vis, ident) = (&u.vis, &u.ident);
-            let head = quote::quote!(#vis union #ident);
-            (
+            Head::new(
                 Kind::Union,
-                ident.to_string(),
+                ident,
                 vis,
                 &u.attrs,
-                head,
-                text(&u.fields),
-                Vec::new(),
+                quote::quote!(#vis union #ident),
             )
+            .body(text(&u.fields))
         }
         syn::Item::Fn(f) => {
             let (vis, sig) = (&f.vis, &f.sig);
-            let head = quote::quote!(#vis #sig);
-            (
+            Head::new(
                 Kind::Fn,
-                sig.ident.to_string(),
+                &sig.ident,
                 vis,
                 &f.attrs,
-                head,
-                text(&f.block),
-                Vec::new(),
+                quote::quote!(#vis #sig),
             )
+            .body(text(&f.block))
         }
         syn::Item::Type(t) => {
             let (vis, ident, generics) = (&t.vis, &t.ident, &t.generics);
-            let head = quote::quote!(#vis type #ident #generics);
+            let tokens = quote::quote!(#vis type #ident #generics);
             // Spelled as a signature: a public signature that names the alias names this.
-            (
-                Kind::Type,
-                ident.to_string(),
-                vis,
-                &t.attrs,
-                head,
-                value(&t.ty),
-                Vec::new(),
-            )
+            Head::new(Kind::Type, ident, vis, &t.attrs, tokens).body(value(&t.ty))
         }
         syn::Item::Trait(t) => {
             let (vis, ident, generics) = (&t.vis, &t.ident, &t.generics);
-            let head = quote::quote!(#vis trait #ident #generics);
-            (
-                Kind::Trait,
-                ident.to_string(),
-                vis,
-                &t.attrs,
-                head,
-                text(t),
-                Vec::new(),
-            )
+            let tokens = quote::quote!(#vis trait #ident #generics);
+            Head::new(Kind::Trait, ident, vis, &t.attrs, tokens).body(text(t))
         }
         syn::Item::Mod(m) => {
             let (vis, ident) = (&m.vis, &m.ident);
-            let head = quote::quote!(#vis mod #ident);
-            let items: Vec<Item> = (m.content.iter())
+            let items = (m.content.iter())
                 .flat_map(|(_, items)| items.iter().filter_map(|item| of_item(item, with_text)))
                 .collect();
-            (
+            Head::new(
                 Kind::Module,
-                ident.to_string(),
+                ident,
                 vis,
                 &m.attrs,
-                head,
-                order(with_text, &items),
-                items,
+                quote::quote!(#vis mod #ident),
             )
+            .members(with_text, items)
         }
         syn::Item::Use(u) => {
             let (vis, tree) = (&u.vis, &u.tree);
-            let head = quote::quote!(#vis use #tree);
             let name = signature(tree.to_token_stream());
-            (
+            Head::new(
                 Kind::Use,
                 name,
                 vis,
                 &u.attrs,
-                head,
-                Text::Borrowed(""),
-                Vec::new(),
+                quote::quote!(#vis use #tree),
             )
         }
         syn::Item::Impl(i) => return impl_outline(i, with_text),
         syn::Item::Macro(m) => {
             let name = signature(m.mac.path.to_token_stream());
             let vis = &syn::Visibility::Inherited;
-            let head = TokenStream::new();
-            (
-                Kind::Macro,
-                name,
-                vis,
-                &m.attrs,
-                head,
-                text(&m.mac),
-                Vec::new(),
-            )
+            Head::new(Kind::Macro, name, vis, &m.attrs, TokenStream::new()).body(text(&m.mac))
         }
         _ => return None,
     };
-    let mut head = signature(head);
-    if matches!(kind, Kind::Struct | Kind::Enum) {
-        head = with_marker(attrs, head);
-    }
-    Some(Item {
-        body,
-        children: children.into(),
-        ..base(kind, name, vis, attrs, with_text, head)
-    })
+    Some(head.item(with_text))
 }
 
-/// What [`of_item`] reads of an item: its kind, name, visibility, attributes, signature
-/// tokens, body and members.
-type Head<'a> = (
-    Kind,
-    String,
-    &'a syn::Visibility,
-    &'a [syn::Attribute],
-    TokenStream,
-    Text,
-    Vec<Item>,
-);
+/// What [`of_item`] reads of an item before it makes its outline.
+struct Head<'a> {
+    kind: Kind,
+    name: String,
+    vis: &'a syn::Visibility,
+    attrs: &'a [syn::Attribute],
+    /// The item without docs and body, as tokens.
+    tokens: TokenStream,
+    body: Text,
+    children: Vec<Item>,
+}
+
+impl<'a> Head<'a> {
+    fn new(
+        kind: Kind,
+        name: impl ToString,
+        vis: &'a syn::Visibility,
+        attrs: &'a [syn::Attribute],
+        tokens: TokenStream,
+    ) -> Self {
+        Head {
+            kind,
+            name: name.to_string(),
+            vis,
+            attrs,
+            tokens,
+            body: Text::Borrowed(""),
+            children: Vec::new(),
+        }
+    }
+
+    fn body(self, body: Text) -> Self {
+        Head { body, ..self }
+    }
+
+    /// Its members, whose order is its body.
+    fn members(self, with_text: bool, children: Vec<Item>) -> Self {
+        Head {
+            body: order(with_text, &children),
+            children,
+            ..self
+        }
+    }
+
+    fn item(self, with_text: bool) -> Item {
+        let mut signature = signature(self.tokens);
+        if matches!(self.kind, Kind::Struct | Kind::Enum) {
+            signature = with_marker(self.attrs, signature);
+        }
+        Item {
+            body: self.body,
+            children: self.children.into(),
+            ..base(
+                self.kind, self.name, self.vis, self.attrs, with_text, signature,
+            )
+        }
+    }
+}
 
 /// `#[cfg(test)]` code is no part of what a crate offers.
 fn is_test_only(item: &syn::Item) -> bool {
