@@ -6,29 +6,30 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust_types::{ident, tokens};
-use super::{docs, spec_path};
+use super::{SpecPaths, docs};
 use crate::model::{
     Api, Refusal, Refusals, RustType, Signing, SigningExample, TimestampUnit, Webhooks,
 };
 
-pub fn emit(api: &Api) -> TokenStream {
+pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
+    let operations_mark = paths.mark("paths");
     let module_doc = docs::inner(
         "The contract between the runtime and the spec: header names, the envelope's \
          property names, the operations, the error body and the other facts of the spec that \
          the runtime's files (copied from the generator's `client-runtime`) read.",
     );
-    let signing = signing(&api.signing);
-    let base_url = base_url(api.default_base_url.as_deref());
+    let signing = signing(&api.signing, paths);
+    let base_url = base_url(api.default_base_url.as_deref(), paths);
     let operations = api.operations.iter().map(|op| {
         let (id, path, idempotent) = (&op.operation_id, &op.http_path, op.idempotent);
         quote!(Operation { id: #id, path: #path, idempotent: #idempotent })
     });
     let operation_count = proc_macro2::Literal::usize_unsuffixed(api.operations.len());
-    let error_body = error_body(api);
+    let error_body = error_body(api, paths);
     let webhooks = api
         .webhooks
         .as_ref()
-        .map(|webhooks| webhooks_contract(&api.signing, webhooks));
+        .map(|webhooks| webhooks_contract(&api.signing, webhooks, paths));
     let example_test = api.signing.example.as_ref().map(example_test);
     quote! {
         #module_doc
@@ -40,7 +41,7 @@ pub fn emit(api: &Api) -> TokenStream {
         #base_url
 
         /// Every operation, in the order of the client's URLs; a method calls `OPERATIONS[i]`.
-        #[spec_path = "paths"]
+        #operations_mark
         pub(crate) const OPERATIONS: [Operation; #operation_count] = [#(#operations),*];
 
         #error_body
@@ -51,7 +52,12 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
-fn signing(signing: &Signing) -> TokenStream {
+fn signing(signing: &Signing, paths: SpecPaths) -> TokenStream {
+    let key_mark = paths.mark("x-request-signing.keySecurityScheme");
+    let signature_mark = paths.mark("x-request-signing.signatureSecurityScheme");
+    let skew_mark = paths.mark("x-request-signing.maxClockSkewSeconds");
+    let envelope_mark = paths.mark("x-request-signing.envelope");
+    let unit_mark = paths.mark("x-request-signing.envelope.timestampUnit");
     let key_header = signing.key_header.to_ascii_lowercase();
     let signature_header = signing.signature_header.to_ascii_lowercase();
     let key_doc = docs::outer(&format!(
@@ -77,59 +83,61 @@ fn signing(signing: &Signing) -> TokenStream {
     });
     quote! {
         #key_doc
-        #[spec_path = "x-request-signing.keySecurityScheme"]
+        #key_mark
         pub const KEY_HEADER: &str = #key_header;
 
         #signature_doc
-        #[spec_path = "x-request-signing.signatureSecurityScheme"]
+        #signature_mark
         pub const SIGNATURE_HEADER: &str = #signature_header;
 
         #skew_doc
-        #[spec_path = "x-request-signing.maxClockSkewSeconds"]
+        #skew_mark
         pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(#skew);
 
         /// The envelope property that holds the account.
-        #[spec_path = "x-request-signing.envelope"]
+        #envelope_mark
         pub(crate) const ACCOUNT_PROPERTY: &str = #account;
 
         /// The envelope property that holds the timestamp.
-        #[spec_path = "x-request-signing.envelope"]
+        #envelope_mark
         pub(crate) const TIMESTAMP_PROPERTY: &str = #timestamp;
 
         /// The envelope property that holds the operation's payload.
-        #[spec_path = "x-request-signing.envelope"]
+        #envelope_mark
         pub(crate) const PAYLOAD_PROPERTY: &str = #payload;
 
         /// Milliseconds per unit of the envelope's timestamp: 1 for milliseconds, 1000 for
         /// seconds.
-        #[spec_path = "x-request-signing.envelope.timestampUnit"]
+        #unit_mark
         pub(crate) const TIMESTAMP_UNIT_MILLIS: i64 = #unit_millis;
     }
 }
 
-fn base_url(default: Option<&str>) -> TokenStream {
+fn base_url(default: Option<&str>, paths: SpecPaths) -> TokenStream {
+    let servers_mark = paths.mark("servers");
     match default {
         Some(url) => {
             let doc = docs::outer(&format!("The base URL used when none is given: `{url}`."));
             quote! {
                 #doc
-                #[spec_path = "servers"]
+                #servers_mark
                 pub const DEFAULT_BASE_URL: &str = #url;
 
                 /// The base URL the client falls back to, if the spec names a server.
-                #[spec_path = "servers"]
+                #servers_mark
                 pub(crate) const BASE_URL: Option<&str> = Some(DEFAULT_BASE_URL);
             }
         }
         None => quote! {
             /// The base URL the client falls back to: none, since the spec names no server.
-            #[spec_path = "servers"]
+            #servers_mark
             pub(crate) const BASE_URL: Option<&str> = None;
         },
     }
 }
 
-fn error_body(api: &Api) -> TokenStream {
+fn error_body(api: &Api, paths: SpecPaths) -> TokenStream {
+    let rejected_mark = paths.mark("x-request-signing.timestampRejected");
     let ty = match &api.error_body {
         Some(ty) => tokens(ty, &quote!(crate::types::)),
         None => quote!(serde_json::Value),
@@ -142,12 +150,12 @@ fn error_body(api: &Api) -> TokenStream {
         _ => None,
     }
     .unwrap_or_else(|| quote!(None));
-    let refusals = refusals(api.signing.refusals.as_ref());
+    let refusals = refusals(api.signing.refusals.as_ref(), paths);
     let timestamp_rejected = match &api.signing.timestamp_rejected {
         Some((property, value)) => quote!(Some((#property, #value))),
         None => quote!(None),
     };
-    let spec = spec_path(
+    let spec = paths.mark(
         &api.error_body_spec_path()
             .unwrap_or_else(|| "paths (the error responses' schema)".to_owned()),
     );
@@ -162,7 +170,7 @@ fn error_body(api: &Api) -> TokenStream {
         pub(crate) const ERROR_BODY_PROPERTIES: Option<&[&str]> = #properties;
 
         /// The error body property, and its value, that mean "timestamp outside the window".
-        #[spec_path = "x-request-signing.timestampRejected"]
+        #rejected_mark
         pub(crate) const TIMESTAMP_REJECTED: Option<(&str, &str)> = #timestamp_rejected;
 
         #refusals
@@ -170,7 +178,8 @@ fn error_body(api: &Api) -> TokenStream {
 }
 
 /// How the API answers the requests it refuses (`x-request-signing.refusals`), for the mock.
-fn refusals(refusals: Option<&Refusals>) -> TokenStream {
+fn refusals(refusals: Option<&Refusals>, paths: SpecPaths) -> TokenStream {
+    let refusals_mark = paths.mark("x-request-signing.refusals");
     let answer = |refusal: Option<&Refusal>| match refusal {
         Some(Refusal { status, body_json }) => {
             let status = proc_macro2::Literal::u16_unsuffixed(*status);
@@ -189,7 +198,7 @@ fn refusals(refusals: Option<&Refusals>) -> TokenStream {
         /// How the API answers the requests it refuses before running them
         /// (`x-request-signing.refusals`), for the mock.
         #[cfg(feature = "mock")]
-        #[spec_path = "x-request-signing.refusals"]
+        #refusals_mark
         pub(crate) const REFUSALS: crate::mock::Refusals = crate::mock::Refusals {
             unknown_key: #unknown_key,
             bad_signature: #bad_signature,
@@ -199,7 +208,8 @@ fn refusals(refusals: Option<&Refusals>) -> TokenStream {
     }
 }
 
-fn webhooks_contract(signing: &Signing, webhooks: &Webhooks) -> TokenStream {
+fn webhooks_contract(signing: &Signing, webhooks: &Webhooks, paths: SpecPaths) -> TokenStream {
+    let webhooks_mark = paths.mark("x-request-signing.webhooks");
     let (key, sign) = (&signing.key_header, &signing.signature_header);
     let envelope = ident(&webhooks.envelope);
     let data = &webhooks.data_wire_name;
@@ -211,23 +221,23 @@ fn webhooks_contract(signing: &Signing, webhooks: &Webhooks) -> TokenStream {
     };
     quote! {
         /// The key header as the spec writes it, for messages.
-        #[spec_path = "x-request-signing.webhooks"]
+        #webhooks_mark
         pub(crate) const KEY_HEADER_AS_WRITTEN: &str = #key;
 
         /// The signature header as the spec writes it, for messages.
-        #[spec_path = "x-request-signing.webhooks"]
+        #webhooks_mark
         pub(crate) const SIGNATURE_HEADER_AS_WRITTEN: &str = #sign;
 
         /// The body every webhook shares.
-        #[spec_path = "x-request-signing.webhooks"]
+        #webhooks_mark
         pub(crate) type WebhookEnvelope = crate::types::#envelope;
 
         /// The envelope property that holds the event's data.
-        #[spec_path = "x-request-signing.webhooks"]
+        #webhooks_mark
         pub(crate) const WEBHOOK_DATA_PROPERTY: &str = #data;
 
         /// The event type a webhook names, if it names one.
-        #[spec_path = "x-request-signing.webhooks"]
+        #webhooks_mark
         pub(crate) fn webhook_event_type(envelope: &WebhookEnvelope) -> Option<&str> {
             #event_type
         }

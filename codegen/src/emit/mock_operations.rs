@@ -8,10 +8,10 @@ use minijinja::context;
 
 use super::rust_types::{ident, tokens};
 use super::template_view::OperationView;
-use super::{docs, spec_path, templates};
+use super::{SpecPaths, docs, templates};
 use crate::model::{Api, RustType};
 
-pub fn emit(api: &Api) -> TokenStream {
+pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
     let types = quote!(types::);
     let lib = api.package.lib_name();
     let methods = api.operations.iter().enumerate().map(|(index, op)| {
@@ -19,7 +19,7 @@ pub fn emit(api: &Api) -> TokenStream {
             "client/docs/mock-operation.md",
             OperationView::of(op).context_with(context! { lib => &lib, first => index == 0 }),
         ));
-        let spec = spec_path(&op.spec_path);
+        let spec = paths.mark(&op.spec_path);
         let method = ident(&op.method);
         let payload = tokens(&RustType::Named(op.payload.clone()), &types);
         let response = tokens(&op.response, &types);
@@ -37,6 +37,7 @@ pub fn emit(api: &Api) -> TokenStream {
         .iter()
         .map(|op| tokens(&RustType::Named(op.payload.clone()), &types));
     let count = Literal::usize_unsuffixed(api.operations.len());
+    let checks_mark = paths.mark("paths");
     quote! {
         //! The mock's typed entry point per operation (see [`crate::mock`]).
 
@@ -48,7 +49,7 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         /// Whether a payload reads as its operation's type, by operation.
-        #[spec_path = "paths"]
+        #checks_mark
         pub(crate) const PAYLOAD_CHECKS: [PayloadCheck; #count] = [#(reads_as::<#checks>),*];
     }
 }

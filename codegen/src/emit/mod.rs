@@ -32,11 +32,23 @@ pub use module_tree::Layout;
 pub const RELEASED_SPEC_FILE: &str = "released-spec.yaml";
 use template_view::CrateView;
 
-/// `#[spec_path = "..."]`: where in the spec the item that follows comes from, for the API
-/// change report; removed before the code is printed.
-pub(crate) fn spec_path(path: &str) -> TokenStream {
-    let name = rust_types::ident(crate::outline::SPEC_PATH_ATTRIBUTE);
-    quote::quote!(#[#name = #path])
+/// Whether the emitters record on each item where in the spec it comes from: for the API
+/// change report, which reads the code before it is printed. Printing leaves the marks out,
+/// so a crate only generated is emitted without them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SpecPaths {
+    record: bool,
+}
+
+impl SpecPaths {
+    /// `#[spec_path = "..."]`, for the item that follows, when recording; else nothing.
+    pub(crate) fn mark(self, path: &str) -> TokenStream {
+        if !self.record {
+            return TokenStream::new();
+        }
+        let name = rust_types::ident(crate::outline::SPEC_PATH_ATTRIBUTE);
+        quote::quote!(#[#name = #path])
+    }
 }
 
 /// A crate as the emitters made it, before printing: each emitted Rust file's syntax tree,
@@ -76,13 +88,17 @@ impl CrateCode {
 
 /// Every file of the client crate, sorted by path.
 pub fn crate_files(api: &Api, spec_name: &str) -> Result<Vec<GeneratedFile>, String> {
-    crate_code(api, spec_name).map(CrateCode::into_files)
+    client_code(api, spec_name, SpecPaths { record: false }).map(CrateCode::into_files)
 }
 
-/// The client crate, before printing.
+/// The client crate before printing, with the spec path of each emitted item recorded.
 pub fn crate_code(api: &Api, spec_name: &str) -> Result<CrateCode, String> {
+    client_code(api, spec_name, SpecPaths { record: true })
+}
+
+fn client_code(api: &Api, spec_name: &str, paths: SpecPaths) -> Result<CrateCode, String> {
     let view = CrateView::of(api);
-    let (lib, modules) = rust_modules(api, &view, Layout::Copied, runtime::FILES)?;
+    let (lib, modules) = rust_modules(api, &view, Layout::Copied, runtime::FILES, paths)?;
     assemble(
         spec_name,
         Some(&cargo_toml::emit(api, &view)),
@@ -103,8 +119,9 @@ pub fn stand_in_files(
     runtime_root: &str,
 ) -> Result<Vec<GeneratedFile>, String> {
     let view = CrateView::of(api);
-    let (lib, modules) =
-        rust_modules(api, &view, Layout::StandIn { runtime_root }, runtime::FILES)?;
+    let layout = Layout::StandIn { runtime_root };
+    let paths = SpecPaths { record: false };
+    let (lib, modules) = rust_modules(api, &view, layout, runtime::FILES, paths)?;
     let code = assemble(
         spec_name,
         None,
@@ -118,20 +135,26 @@ pub fn stand_in_files(
 }
 
 /// The client crate's emitted modules, with their declarations.
-fn emitted(api: &Api) -> Vec<(Module, TokenStream)> {
+fn emitted(api: &Api, paths: SpecPaths) -> Vec<(Module, TokenStream)> {
     let mut modules = vec![
-        (Module::private("src/contract.rs"), contract::emit(api)),
+        (
+            Module::private("src/contract.rs"),
+            contract::emit(api, paths),
+        ),
         (
             Module::private("src/mock_operations.rs").with_feature("mock"),
-            mock_operations::emit(api),
+            mock_operations::emit(api, paths),
         ),
-        (Module::private("src/operations.rs"), operations::emit(api)),
-        (Module::public("src/types.rs"), types::emit(api)),
+        (
+            Module::private("src/operations.rs"),
+            operations::emit(api, paths),
+        ),
+        (Module::public("src/types.rs"), types::emit(api, paths)),
     ];
     if let Some(webhooks) = &api.webhooks {
         modules.push((
             Module::private("src/webhook_events.rs"),
-            webhook_events::emit(webhooks),
+            webhook_events::emit(webhooks, paths),
         ));
     }
     modules
@@ -145,6 +168,7 @@ fn rust_modules(
     view: &CrateView,
     layout: Layout<'_>,
     files: &[RuntimeFile],
+    paths: SpecPaths,
 ) -> Result<
     (
         (&'static str, TokenStream),
@@ -152,7 +176,7 @@ fn rust_modules(
     ),
     String,
 > {
-    let emitted = emitted(api);
+    let emitted = emitted(api, paths);
     let declared = module_files(
         api,
         layout,

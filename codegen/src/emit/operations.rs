@@ -7,16 +7,16 @@ use quote::quote;
 
 use super::rust_types::{ident, tokens};
 use super::template_view::OperationView;
-use super::{docs, spec_path, templates};
+use super::{SpecPaths, docs, templates};
 use crate::model::{Api, Operation, Pagination, RustType};
 
-pub fn emit(api: &Api) -> TokenStream {
+pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
     let types = quote!(crate::types::);
     let methods = api
         .operations
         .iter()
         .enumerate()
-        .map(|(index, op)| operation_methods(index, op, &types));
+        .map(|(index, op)| operation_methods(index, op, &types, paths));
     quote! {
         //! The client's methods: one per operation of the API, each sending its payload signed.
 
@@ -29,13 +29,18 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
-fn operation_methods(index: usize, op: &Operation, types: &TokenStream) -> TokenStream {
+fn operation_methods(
+    index: usize,
+    op: &Operation,
+    types: &TokenStream,
+    paths: SpecPaths,
+) -> TokenStream {
     let doc = docs::outer(&templates::render(
         "client/docs/operation.md",
         OperationView::of(op).context(),
     ));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    let spec = spec_path(&op.spec_path);
+    let spec = paths.mark(&op.spec_path);
     let method = ident(&op.method);
     let payload = ident(&op.payload);
     let response = tokens(&op.response, types);
@@ -43,7 +48,7 @@ fn operation_methods(index: usize, op: &Operation, types: &TokenStream) -> Token
     let paged = op
         .pagination
         .as_ref()
-        .map(|pagination| paged_methods(op, pagination, types));
+        .map(|pagination| paged_methods(op, pagination, types, paths));
     quote! {
         #doc
         #spec
@@ -57,7 +62,12 @@ fn operation_methods(index: usize, op: &Operation, types: &TokenStream) -> Token
 }
 
 /// Every item of a paged operation as a stream, and all of them collected.
-fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -> TokenStream {
+fn paged_methods(
+    op: &Operation,
+    pagination: &Pagination,
+    types: &TokenStream,
+    paths: SpecPaths,
+) -> TokenStream {
     let method = ident(&op.method);
     let stream_method = ident(&pagination.stream_method);
     let all_method = ident(&pagination.all_method);
@@ -107,7 +117,7 @@ fn paged_methods(op: &Operation, pagination: &Pagination, types: &TokenStream) -
         "client/docs/all.md",
         OperationView::of(op).context(),
     ));
-    let spec = spec_path(&format!("{}.x-pagination", op.spec_path));
+    let spec = paths.mark(&format!("{}.x-pagination", op.spec_path));
     // A page payload whose page number cannot be represented ends the walk (`false`).
     quote! {
         #stream_doc

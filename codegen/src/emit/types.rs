@@ -4,11 +4,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust_types::{ident, tokens};
-use super::{docs, spec_path};
+use super::{SpecPaths, docs};
 use crate::check::{OTHER_PROPERTIES_FIELD, UNKNOWN_VARIANT};
 use crate::model::{Api, EnumDef, Field, RustType, StructDef, TypeDef, TypeKind};
 
-pub fn emit(api: &Api) -> TokenStream {
+pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
     let module_doc = docs::inner(
         "Request and response types, one per schema of the spec.\n\n\
          Structs are `#[non_exhaustive]`: build them with `new` (the required fields) and the \
@@ -16,8 +16,8 @@ pub fn emit(api: &Api) -> TokenStream {
          your code. Enums are open: a value the spec does not list is kept in `Unknown`.",
     );
     let items = api.types.iter().map(|def| match &def.kind {
-        TypeKind::Struct(fields) => struct_item(def, fields),
-        TypeKind::Enum(variants) => enum_item(def, variants),
+        TypeKind::Struct(fields) => struct_item(def, fields, paths),
+        TypeKind::Enum(variants) => enum_item(def, variants, paths),
     });
     quote! {
         #module_doc
@@ -37,17 +37,17 @@ fn field_doc(field: &Field) -> String {
     }
 }
 
-fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
+fn struct_item(def: &TypeDef, struct_def: &StructDef, paths: SpecPaths) -> TokenStream {
     let doc = type_doc(def);
     let name = ident(&def.name);
     let no_prefix = TokenStream::new();
     let required: Vec<&Field> = struct_def.fields.iter().filter(|f| !f.optional).collect();
     let optional: Vec<&Field> = struct_def.fields.iter().filter(|f| f.optional).collect();
 
-    let spec = spec_path(&def.spec_path);
+    let spec = paths.mark(&def.spec_path);
     let fields = struct_def.fields.iter().map(|field| {
         let doc = docs::outer(&field_doc(field));
-        let spec = spec_path(&field.spec_path);
+        let spec = paths.mark(&field.spec_path);
         let field_name = ident(&field.name);
         let ty = tokens(&field.ty, &no_prefix);
         let ty = if field.optional {
@@ -60,7 +60,7 @@ fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
     });
     let other_properties = struct_def.keeps_other_properties.then(|| {
         let field_name = ident(OTHER_PROPERTIES_FIELD);
-        let spec = spec_path(&format!("{}.additionalProperties", def.spec_path));
+        let spec = paths.mark(&format!("{}.additionalProperties", def.spec_path));
         quote! {
             #spec
             /// Properties the spec does not name, kept as they were received.
@@ -93,7 +93,7 @@ fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
         "Creates a `{}` from its required fields; optional fields start as `None`.",
         def.name
     ));
-    let new_spec = spec_path(&format!("{}.required", def.spec_path));
+    let new_spec = paths.mark(&format!("{}.required", def.spec_path));
     let setters = optional.iter().map(|field| {
         let field_name = ident(&field.name);
         let setter = ident(&setter_name(field));
@@ -103,7 +103,7 @@ fn struct_item(def: &TypeDef, struct_def: &StructDef) -> TokenStream {
             field.name,
             docs::first_line(&field_doc(field))
         ));
-        let spec = spec_path(&field.spec_path);
+        let spec = paths.mark(&field.spec_path);
         quote! {
             #doc
             #spec
@@ -168,7 +168,7 @@ fn field_serde(field: &Field) -> TokenStream {
     }
 }
 
-fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
+fn enum_item(def: &TypeDef, enum_def: &EnumDef, paths: SpecPaths) -> TokenStream {
     let doc = type_doc(def);
     let name = ident(&def.name);
     let unknown = ident(UNKNOWN_VARIANT);
@@ -178,7 +178,7 @@ fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
             None => format!("`{}`", variant.wire_value),
         };
         let doc = docs::outer(&text);
-        let spec = spec_path(&variant.spec_path);
+        let spec = paths.mark(&variant.spec_path);
         let variant_name = ident(&variant.name);
         quote! { #doc #spec #variant_name, }
     });
@@ -193,7 +193,7 @@ fn enum_item(def: &TypeDef, enum_def: &EnumDef) -> TokenStream {
         quote!(#wire => Self::#variant_name,)
     });
 
-    let spec = spec_path(&def.spec_path);
+    let spec = paths.mark(&def.spec_path);
     quote! {
         #doc
         #spec

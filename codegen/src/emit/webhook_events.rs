@@ -6,11 +6,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust_types::ident;
-use super::{docs, spec_path};
+use super::{SpecPaths, docs};
 use crate::check::{OTHER_EVENT_VARIANT, UNTYPED_EVENT_VARIANT};
 use crate::model::Webhooks;
 
-pub fn emit(webhooks: &Webhooks) -> TokenStream {
+pub fn emit(webhooks: &Webhooks, paths: SpecPaths) -> TokenStream {
     let other = ident(OTHER_EVENT_VARIANT);
     let untyped = ident(UNTYPED_EVENT_VARIANT);
     let variants = webhooks.events.iter().map(|event| {
@@ -20,7 +20,7 @@ pub fn emit(webhooks: &Webhooks) -> TokenStream {
             Some(format!("`{}`.", event.event_type).as_str()),
             event.description.as_deref(),
         ]));
-        let spec = spec_path(&event.spec_path);
+        let spec = paths.mark(&event.spec_path);
         quote! {
             #doc
             #spec
@@ -44,7 +44,7 @@ pub fn emit(webhooks: &Webhooks) -> TokenStream {
         .first()
         .and_then(|event| event.spec_path.split('.').next())
         .unwrap_or("x-webhooks");
-    let spec = spec_path(root);
+    let spec = paths.mark(root);
     quote! {
         //! The events the API sends, typed by their event type.
 
