@@ -18,6 +18,9 @@ use crate::runtime::{self, CLI_FILES, CLI_RUNTIME_DIR, FILES, RUNTIME_DIR};
 /// point) in `mock_operations.rs`.
 pub const OPERATION_HOLDERS: [&str; 2] = ["Client", "MockApi"];
 
+/// The owner of the tool's own names, beside [`OPERATION_HOLDERS`].
+pub const TOOL: &str = "the tool";
+
 /// The subcommands every tool has of its own: those its `commands.rs` declares beside the
 /// operations' (`webhooks` only for an API with webhooks), and clap's `help`.
 pub const TOOL_COMMANDS: [&str; 3] = ["webhooks", "completions", "help"];
@@ -73,7 +76,7 @@ pub fn all() -> &'static [Taken] {
     static ALL: LazyLock<Vec<Taken>> = LazyLock::new(|| {
         let mut taken: Vec<Taken> = OPERATION_HOLDERS.into_iter().flat_map(methods_of).collect();
         taken.extend(TOOL_COMMANDS.iter().map(|command| Taken {
-            owner: "the tool",
+            owner: TOOL,
             name: (*command).to_owned(),
             by: format!("taken by the tool's own `{command}` command"),
             file: None,
@@ -238,7 +241,7 @@ mod tests {
             ("MockApi", "start"),
             ("MockApi", "client"),
             ("MockApi", "operation"),
-            ("the tool", "completions"),
+            (TOOL, "completions"),
         ] {
             assert!(taken(owner, name).is_some(), "{owner}::{name} is not taken");
         }

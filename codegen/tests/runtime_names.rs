@@ -116,7 +116,7 @@ fn every_taken_name_is_renamed_or_refused_with_its_place() {
                     ("MockApi", &op.method),
                     ("Client", &pagination.stream_method),
                     ("Client", &pagination.all_method),
-                    ("the tool", &op.command),
+                    (codegen::taken::TOOL, &op.command),
                 ] {
                     assert!(
                         codegen::taken::taken(owner, made).is_none(),

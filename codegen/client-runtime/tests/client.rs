@@ -6,11 +6,13 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
 use secrecy::SecretString;
-use sha2::Sha512;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+
+mod support;
+
+use support::hex_hmac;
 
 use client_runtime::types::{CreateThingRequest, FindThingsRequest, ThingIdRequest, ThingState};
 use client_runtime::{
@@ -148,16 +150,6 @@ fn thing(amount: &str) -> String {
     format!(
         r#"{{"id":"{THING_ID}","amount":{amount},"state":"SHINY","createdDate":"2023-11-14T22:13:20"}}"#
     )
-}
-
-fn hex_hmac(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha512>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(body);
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 #[tokio::test]

@@ -6,6 +6,8 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
 
+mod support;
+
 use client_runtime::mock::{MockApi, Outcome, Refusal};
 use client_runtime::signing::SignatureError;
 use client_runtime::types::{
@@ -26,17 +28,7 @@ fn get() -> ThingIdRequest {
 /// The signature of `body` under the mock's secret, as a client writes it (lowercase).
 /// The body's signature under the mock's secret, computed here rather than by the runtime.
 fn sign(body: &[u8]) -> String {
-    use hmac::{KeyInit, Mac};
-    let mut mac = hmac::Hmac::<sha2::Sha512>::new_from_slice(
-        client_runtime::mock::MOCK_API_SECRET.as_bytes(),
-    )
-    .unwrap();
-    mac.update(body);
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    support::hex_hmac(client_runtime::mock::MOCK_API_SECRET, body)
 }
 
 /// The mock's clock, in the envelope's unit.

@@ -94,19 +94,19 @@ pub fn between(old: &Api, new: &Api) -> Vec<ApiChange> {
 }
 
 fn same_model(old: &Api, new: &Api) -> bool {
-    let shown = |api: &Api| {
-        let mut api = api.clone();
-        api.package.version = semver::Version::new(0, 0, 0);
-        format!("{api:?}")
-    };
-    shown(old) == shown(new)
+    format!("{:?}", unversioned(old)) == format!("{:?}", unversioned(new))
 }
 
 /// The crate `api` generates, its version aside: a release changes it, not the API.
 fn code(api: &Api) -> Result<CrateCode, String> {
+    crate::emit::crate_code(&unversioned(api), "spec")
+}
+
+/// `api` with version 0.0.0.
+fn unversioned(api: &Api) -> Api {
     let mut api = api.clone();
     api.package.version = semver::Version::new(0, 0, 0);
-    crate::emit::crate_code(&api, "spec")
+    api
 }
 
 /// The changes from the items of `old` to those of `new`, most breaking first.
@@ -131,6 +131,7 @@ pub fn between_code(old: CrateCode, new: CrateCode) -> Vec<ApiChange> {
             None => found.push(Found::of(
                 item,
                 !item.public,
+                true,
                 ApiChange {
                     class: if item.public {
                         Class::Major
@@ -147,7 +148,7 @@ pub fn between_code(old: CrateCode, new: CrateCode) -> Vec<ApiChange> {
     }
     for item in &new_items {
         if !old_by_key.contains_key(&key(item)) && !with_parent_in(item, &old_by_key) {
-            found.push(Found::of(item, !item.public, added(item)));
+            found.push(Found::of(item, !item.public, true, added(item)));
         }
     }
     let mut changes = without_consequences(found);
@@ -176,21 +177,10 @@ struct Found {
 }
 
 impl Found {
-    fn of(item: &Item, code_only: bool, change: ApiChange) -> Self {
-        let family = match item
-            .path
-            .strip_prefix("impl ")
-            .and_then(|rest| rest.split_once(" for "))
-        {
-            Some((_, type_path)) => type_path.to_owned(),
-            None => item.parent.clone().unwrap_or_else(|| item.path.clone()),
-        };
-        let structural = change.what.ends_with(" added")
-            || change.what.ends_with(" removed")
-            || change.what.contains(" changed from ");
+    fn of(item: &Item, code_only: bool, structural: bool, change: ApiChange) -> Self {
         Found {
             change,
-            family,
+            family: item.parent.clone().unwrap_or_else(|| item.path.clone()),
             code_only,
             structural,
         }
@@ -281,10 +271,12 @@ fn added(item: &Item) -> ApiChange {
 /// deprecation (minor, as the Cargo reference classes a new deprecation), its docs, its wire
 /// attributes or its code (patch); any change of a crate-private item (patch).
 fn changed(old: &Item, new: &Item) -> Vec<Found> {
-    let change = |class, code_only: bool, what: String| {
+    // Only a changed signature is structural: it can explain a change of the code elsewhere.
+    let found = |class, code_only: bool, structural: bool, what: String| {
         Found::of(
             new,
             code_only,
+            structural,
             ApiChange {
                 class,
                 what,
@@ -293,6 +285,7 @@ fn changed(old: &Item, new: &Item) -> Vec<Found> {
             },
         )
     };
+    let change = |class, code_only: bool, what: String| found(class, code_only, false, what);
     let name = new.name();
     if old.signature != new.signature || old.kind != new.kind {
         let class = if new.public {
@@ -304,7 +297,7 @@ fn changed(old: &Item, new: &Item) -> Vec<Found> {
             "{name} changed from `{}` to `{}`",
             old.signature, new.signature
         );
-        return vec![change(class, !new.public, what)];
+        return vec![found(class, !new.public, true, what)];
     }
     let mut changes = Vec::new();
     match (old.deprecated, new.deprecated) {

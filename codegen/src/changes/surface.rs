@@ -33,6 +33,9 @@ pub(super) enum Kind {
     Macro,
 }
 
+/// The namespace of types, modules and variants: where a member's parent is.
+const TYPES: u8 = 4;
+
 impl Kind {
     /// Rust's namespaces: a field, a method and a type may share a path.
     pub(super) fn namespace(self) -> u8 {
@@ -41,7 +44,7 @@ impl Kind {
             Kind::Constant | Kind::Static | Kind::Function | Kind::Method | Kind::Macro => 1,
             Kind::TraitImpl => 2,
             Kind::Package => 3,
-            _ => 4,
+            _ => TYPES,
         }
     }
 
@@ -76,8 +79,10 @@ pub(super) struct Item {
     pub kind: Kind,
     /// Whether code outside the crate can name it.
     pub public: bool,
-    /// The item it comes and goes with (a field's struct, a method's type).
+    /// The item it comes and goes with (a field's struct, a method's or trait impl's type).
     pub parent: Option<String>,
+    /// The trait a trait impl implements (`Default`); its type is its parent.
+    pub of_trait: Option<String>,
     pub signature: String,
     pub deprecated: bool,
     pub doc: String,
@@ -283,14 +288,7 @@ fn defined(
     }
     for derived in item.derives.iter() {
         found.push(Found {
-            item: Item {
-                parent: Some(path.to_owned()),
-                ..bare(
-                    Kind::TraitImpl,
-                    &format!("impl {derived} for {path}"),
-                    &spec_path,
-                )
-            },
+            item: trait_impl(derived, path, &spec_path),
             own: true,
             in_public_module: false,
         });
@@ -386,12 +384,10 @@ fn impls(modules: &[Module<'_>], found: &[Found]) -> Vec<Found> {
                     .iter()
                     .map(|member| member.body.as_ref())
                     .collect();
-                let path = format!("impl {} for {type_path}", item.of_trait);
                 impls.push(Found {
                     item: Item {
-                        parent: Some(type_path.clone()),
                         code: code.join("\n"),
-                        ..bare(Kind::TraitImpl, &path, &spec_path)
+                        ..trait_impl(&item.of_trait, &type_path, &spec_path)
                     },
                     own: true,
                     in_public_module: false,
@@ -479,7 +475,7 @@ fn finish(found: Vec<Found>, reexports: &Reexports) -> Vec<Item> {
             Some(parent) => {
                 entry.own
                     && public
-                        .get(&(parent.clone(), Kind::Struct.namespace()))
+                        .get(&(parent.clone(), TYPES))
                         .copied()
                         .unwrap_or(false)
             }
@@ -511,17 +507,11 @@ fn finish(found: Vec<Found>, reexports: &Reexports) -> Vec<Item> {
                 .copied()
                 .unwrap_or(false);
             // A crate-private member of a public type is named by the type's public path too.
-            item.path = match item
-                .path
-                .strip_prefix("impl ")
-                .and_then(|rest| rest.split_once(" for "))
-            {
-                Some((trait_name, type_path)) => {
-                    format!("impl {trait_name} for {}", rename(type_path))
-                }
-                None => rename(&item.path),
-            };
             item.parent = item.parent.map(|parent| rename(&parent));
+            item.path = match (&item.of_trait, &item.parent) {
+                (Some(trait_name), Some(type_path)) => impl_path(trait_name, type_path),
+                _ => rename(&item.path),
+            };
             if item.public {
                 // What a public signature names through a crate-private alias is public too.
                 for (alias, target) in &aliases {
@@ -541,13 +531,9 @@ fn finish(found: Vec<Found>, reexports: &Reexports) -> Vec<Item> {
 
 /// By path, a type's trait impls after its members.
 fn sort_key(item: &Item) -> String {
-    match item
-        .path
-        .strip_prefix("impl ")
-        .and_then(|rest| rest.split_once(" for "))
-    {
-        Some((trait_name, type_path)) => format!("{type_path}::\u{10FFFF}{trait_name}"),
-        None => item.path.clone(),
+    match (&item.of_trait, &item.parent) {
+        (Some(trait_name), Some(type_path)) => format!("{type_path}::\u{10FFFF}{trait_name}"),
+        _ => item.path.clone(),
     }
 }
 
@@ -600,12 +586,31 @@ fn package(code: &CrateCode) -> Item {
     }
 }
 
+/// The trait impl of `trait_name` for the type at `type_path`: its path is
+/// `impl Default for types::Widget`.
+fn trait_impl(trait_name: &str, type_path: &str, spec_path: &str) -> Item {
+    Item {
+        parent: Some(type_path.to_owned()),
+        of_trait: Some(trait_name.to_owned()),
+        ..bare(
+            Kind::TraitImpl,
+            &impl_path(trait_name, type_path),
+            spec_path,
+        )
+    }
+}
+
+fn impl_path(trait_name: &str, type_path: &str) -> String {
+    format!("impl {trait_name} for {type_path}")
+}
+
 fn bare(kind: Kind, path: &str, spec_path: &str) -> Item {
     Item {
         path: path.to_owned(),
         kind,
         public: false,
         parent: None,
+        of_trait: None,
         signature: String::new(),
         deprecated: false,
         doc: String::new(),

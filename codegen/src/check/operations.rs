@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 
 use heck::ToKebabCase;
 
-use super::pagination::{check_pagination, paged_method};
+use super::pagination::{check_pagination, paged_methods};
 use super::schemas::Types;
 use super::{Result, SCHEMA_REF_PREFIX, body};
 use crate::error::{Problem, SpecPath};
@@ -184,14 +184,14 @@ fn clash(method: &str, paged: bool) -> Option<(String, &'static Taken)> {
     let [client, mock] = taken::OPERATION_HOLDERS;
     let mut made = vec![(client, method.to_owned()), (mock, method.to_owned())];
     if paged {
-        made.extend((0..2).map(|which| (client, paged_method(method, which))));
+        made.extend(paged_methods(method).map(|name| (client, name)));
     }
     let clashes_in_code = made.into_iter().find_map(|(owner, name)| {
         taken::taken(owner, &name).map(|taken| (format!("`{owner}::{name}`"), taken))
     });
     clashes_in_code.or_else(|| {
         let command = command(method);
-        taken::taken("the tool", &command)
+        taken::taken(taken::TOOL, &command)
             .map(|taken| (format!("the subcommand `{command}`"), taken))
     })
 }

@@ -79,6 +79,7 @@ pub(crate) fn check_pagination(
             ),
         ));
     }
+    let [stream_method, all_method] = paged_methods(method);
     Ok(Pagination {
         page_number_field: page.name.clone(),
         page_number_type: page.ty.clone(),
@@ -89,17 +90,17 @@ pub(crate) fn check_pagination(
         items_optional: items.optional,
         item: (**item).clone(),
         total_pages,
-        stream_method: paged_method(method, 0),
-        all_method: paged_method(method, 1),
+        stream_method,
+        all_method,
     })
 }
 
 /// The suffixes of a paged operation's extra methods: every item as a stream, and collected.
 pub const PAGED_METHOD_SUFFIXES: [&str; 2] = ["_stream", "_all"];
 
-/// A paged operation's extra method: `which` 0 streams, 1 collects.
-pub(crate) fn paged_method(method: &str, which: usize) -> String {
-    format!("{method}{}", PAGED_METHOD_SUFFIXES[which])
+/// A paged operation's extra methods: the one that streams, and the one that collects.
+pub(crate) fn paged_methods(method: &str) -> [String; 2] {
+    PAGED_METHOD_SUFFIXES.map(|suffix| format!("{method}{suffix}"))
 }
 
 fn is_integer(ty: &RustType) -> bool {

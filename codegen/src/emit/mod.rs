@@ -25,12 +25,12 @@ use crate::model::Api;
 use crate::runtime::{self, Module, RuntimeFile};
 
 pub use module_tree::Layout;
+use template_view::CrateView;
 
 /// The file in a generated crate's folder that holds the spec of its last release: what
 /// [`crate::changes::Unreleased`] compares the spec with. Written by `cargo xtask release`;
 /// the manifest leaves it out of the package.
 pub const RELEASED_SPEC_FILE: &str = "released-spec.yaml";
-use template_view::CrateView;
 
 /// Whether the emitters record on each item where in the spec it comes from: for the API
 /// change report, which reads the code before it is printed. Printing leaves the marks out,
@@ -98,7 +98,7 @@ pub fn crate_code(api: &Api, spec_name: &str) -> Result<CrateCode, String> {
 
 fn client_code(api: &Api, spec_name: &str, paths: SpecPaths) -> Result<CrateCode, String> {
     let view = CrateView::of(api);
-    let (lib, modules) = rust_modules(api, &view, Layout::Copied, runtime::FILES, paths)?;
+    let (lib, modules) = client_modules(api, &view, Layout::Copied, paths)?;
     assemble(
         spec_name,
         Some(&cargo_toml::emit(api, &view)),
@@ -120,8 +120,7 @@ pub fn stand_in_files(
 ) -> Result<Vec<GeneratedFile>, String> {
     let view = CrateView::of(api);
     let layout = Layout::StandIn { runtime_root };
-    let paths = SpecPaths { record: false };
-    let (lib, modules) = rust_modules(api, &view, layout, runtime::FILES, paths)?;
+    let (lib, modules) = client_modules(api, &view, layout, SpecPaths { record: false })?;
     let code = assemble(
         spec_name,
         None,
@@ -132,6 +131,24 @@ pub fn stand_in_files(
         Vec::new(),
     )?;
     Ok(code.into_files())
+}
+
+/// The client crate's `lib.rs` and emitted modules.
+fn client_modules(
+    api: &Api,
+    view: &CrateView,
+    layout: Layout<'_>,
+    paths: SpecPaths,
+) -> Result<RustModules, String> {
+    let emitted = emitted(api, paths);
+    rust_modules(
+        api,
+        layout,
+        runtime::FILES,
+        emitted,
+        "src/lib.rs",
+        |declarations| lib_rs::emit(api, view, declarations),
+    )
 }
 
 /// The client crate's emitted modules, with their declarations.
@@ -160,40 +177,39 @@ fn emitted(api: &Api, paths: SpecPaths) -> Vec<(Module, TokenStream)> {
     modules
 }
 
-/// `lib.rs` and the emitted modules, declared beside the runtime's `files` as `layout` places
-/// them.
-#[allow(clippy::type_complexity)]
-fn rust_modules(
+/// A crate root's path and code, and each emitted module's.
+type RustModules = (
+    (&'static str, TokenStream),
+    Vec<(&'static str, TokenStream)>,
+);
+
+/// The crate root at `root`, which `make_root` writes around its module declarations, and the
+/// `emitted` modules, declared beside the runtime's `files` as `layout` places them.
+pub(super) fn rust_modules(
     api: &Api,
-    view: &CrateView,
     layout: Layout<'_>,
     files: &[RuntimeFile],
-    paths: SpecPaths,
-) -> Result<
-    (
-        (&'static str, TokenStream),
-        Vec<(&'static str, TokenStream)>,
-    ),
-    String,
-> {
-    let emitted = emitted(api, paths);
+    emitted: Vec<(Module, TokenStream)>,
+    root: &'static str,
+    make_root: impl FnOnce(TokenStream) -> TokenStream,
+) -> Result<RustModules, String> {
     let declared = module_files(
         api,
         layout,
         files,
         emitted.iter().map(|(module, _)| *module),
     )?;
-    let lib = lib_rs::emit(api, view, module_tree::declarations(&declared, layout));
+    let root_code = make_root(module_tree::declarations(&declared, layout));
     let modules = emitted
         .into_iter()
         .map(|(module, tokens)| (module.path, tokens))
         .collect();
-    Ok((("src/lib.rs", lib), modules))
+    Ok(((root, root_code), modules))
 }
 
 /// The module files a crate root declares: the emitted ones, and the runtime's that the crate
 /// has (in a stand-in, every one of them: the spec must need each).
-pub(super) fn module_files(
+fn module_files(
     api: &Api,
     layout: Layout<'_>,
     files: &[RuntimeFile],

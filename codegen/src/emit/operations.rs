@@ -2,6 +2,7 @@
 //! that streams every item and one that collects them). Each runs through the runtime's
 //! `Client::call` with the operation's place in the contract's `OPERATIONS`.
 
+use minijinja::Value;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -35,9 +36,10 @@ fn operation_methods(
     types: &TokenStream,
     paths: SpecPaths,
 ) -> TokenStream {
+    let context = OperationView::of(op).context();
     let doc = docs::outer(&templates::render(
         "client/docs/operation.md",
-        OperationView::of(op).context(),
+        context.clone(),
     ));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let spec = paths.mark(&op.spec_path);
@@ -48,7 +50,7 @@ fn operation_methods(
     let paged = op
         .pagination
         .as_ref()
-        .map(|pagination| paged_methods(op, pagination, types, paths));
+        .map(|pagination| paged_methods(op, pagination, types, paths, &context));
     quote! {
         #doc
         #spec
@@ -67,6 +69,7 @@ fn paged_methods(
     pagination: &Pagination,
     types: &TokenStream,
     paths: SpecPaths,
+    context: &Value,
 ) -> TokenStream {
     let method = ident(&op.method);
     let stream_method = ident(&pagination.stream_method);
@@ -112,11 +115,9 @@ fn paged_methods(
         }
         None => quote!(None),
     };
-    let stream_doc = stream_doc(op);
-    let all_doc = docs::outer(&templates::render(
-        "client/docs/all.md",
-        OperationView::of(op).context(),
-    ));
+    // How the walk starts, goes and ends; and what collecting it gives.
+    let stream_doc = docs::outer(&templates::render("client/docs/stream.md", context.clone()));
+    let all_doc = docs::outer(&templates::render("client/docs/all.md", context.clone()));
     let spec = paths.mark(&format!("{}.x-pagination", op.spec_path));
     // A page payload whose page number cannot be represented ends the walk (`false`).
     quote! {
@@ -151,12 +152,4 @@ fn paged_methods(
             futures_util::TryStreamExt::try_collect(self.#stream_method(payload)).await
         }
     }
-}
-
-/// The doc of a paged operation's `_stream` method: how the walk starts, goes and ends.
-fn stream_doc(op: &Operation) -> TokenStream {
-    docs::outer(&templates::render(
-        "client/docs/stream.md",
-        OperationView::of(op).context(),
-    ))
 }

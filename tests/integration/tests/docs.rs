@@ -5,6 +5,8 @@
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
+
 /// The README's size limit: what it says beyond this belongs in `docs/`.
 const README_MAX_BYTES: usize = 12 * 1024;
 
@@ -171,99 +173,74 @@ fn is_absolute(target: &str) -> bool {
     target.contains("://") || target.starts_with("mailto:") || target.starts_with('/')
 }
 
-/// The lines of `text` outside fenced code blocks, numbered from 1.
-fn prose(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut fence: Option<&str> = None;
-    text.lines().enumerate().filter_map(move |(index, line)| {
-        let trimmed = line.trim_start();
-        let marker = ["```", "~~~"]
-            .into_iter()
-            .find(|marker| trimmed.starts_with(marker));
-        match (fence, marker) {
-            (None, Some(marker)) => {
-                fence = Some(marker);
-                None
-            }
-            (Some(open), Some(marker)) if open == marker => {
-                fence = None;
-                None
-            }
-            (Some(_), _) => None,
-            (None, None) => Some((index + 1, line)),
-        }
-    })
+/// The line, from 1, of byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
 }
 
-/// `line` with its code spans (`` `...` ``) blanked out.
-fn without_code(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    while let Some(start) = rest.find('`') {
-        out.push_str(&rest[..start]);
-        let ticks = rest[start..].len() - rest[start..].trim_start_matches('`').len();
-        let after = &rest[start + ticks..];
-        let closing = "`".repeat(ticks);
-        match after.find(&closing) {
-            Some(end) => {
-                out.push(' ');
-                rest = &after[end + ticks..];
-            }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The inline links and images (`[text](target)`, `![alt](target "title")`) and the reference
-/// definitions (`[label]: target`) of a Markdown text, outside code.
+/// The links and images (`[text](target)`, `![alt](target "title")`) and the reference
+/// definitions (`[label]: target`) of a Markdown text; code is no link.
 fn links(text: &str) -> Vec<Link> {
-    let mut found = Vec::new();
-    for (line_number, line) in prose(text) {
-        let line = without_code(line);
-        let trimmed = line.trim_start();
-        if let Some((_, after)) = trimmed
-            .strip_prefix('[')
-            .and_then(|rest| rest.split_once("]:"))
+    let parser = Parser::new(text);
+    let mut found: Vec<Link> = parser
+        .reference_definitions()
+        .iter()
+        .map(|(_, definition)| Link {
+            line: line_of(text, definition.span.start),
+            target: definition.dest.to_string(),
+        })
+        .collect();
+    // A reference link's target is its definition, found above.
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        if let Event::Start(
+            Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }
+            | Tag::Image {
+                link_type,
+                dest_url,
+                ..
+            },
+        ) = event
+            && matches!(link_type, LinkType::Inline | LinkType::Autolink)
         {
-            if let Some(target) = after.split_whitespace().next() {
-                found.push(Link {
-                    line: line_number,
-                    target: target.trim_matches(['<', '>']).to_owned(),
-                });
-            }
-            continue;
-        }
-        let mut rest = line.as_str();
-        while let Some(at) = rest.find("](") {
-            let after = &rest[at + 2..];
-            let end = after.find(')').unwrap_or(after.len());
-            let target = after[..end].split_whitespace().next().unwrap_or("");
-            if !target.is_empty() {
-                found.push(Link {
-                    line: line_number,
-                    target: target.trim_matches(['<', '>']).to_owned(),
-                });
-            }
-            rest = &after[end..];
+            found.push(Link {
+                line: line_of(text, range.start),
+                target: dest_url.to_string(),
+            });
         }
     }
+    found.sort_by_key(|link| link.line);
     found
+}
+
+/// The text of each heading of `text`, code marks dropped.
+fn headings(text: &str) -> Vec<String> {
+    let mut headings = Vec::new();
+    let mut heading: Option<String> = None;
+    for event in Parser::new(text) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => heading = Some(String::new()),
+            Event::End(TagEnd::Heading(_)) => headings.extend(heading.take()),
+            Event::Text(part) | Event::Code(part) => {
+                if let Some(heading) = &mut heading {
+                    heading.push_str(&part);
+                }
+            }
+            _ => {}
+        }
+    }
+    headings
 }
 
 /// The anchors GitHub gives a page's headings: lowercase, code marks and punctuation dropped
 /// but for `-` and `_`, spaces as `-`; a repeated one gets `-1`, `-2`, ...
 fn anchors(text: &str) -> Vec<String> {
     let mut anchors: Vec<String> = Vec::new();
-    for (_, line) in prose(text) {
-        let hashes = line.len() - line.trim_start_matches('#').len();
-        if !(1..=6).contains(&hashes) || !line[hashes..].starts_with(' ') {
-            continue;
-        }
-        let slug: String = line[hashes..]
+    for heading in headings(text) {
+        let slug: String = heading
             .trim()
             .to_lowercase()
             .chars()

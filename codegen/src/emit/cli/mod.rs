@@ -11,7 +11,7 @@ mod readme;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::module_tree::{self, Layout};
+use super::module_tree::Layout;
 use super::template_view::CrateView;
 use super::{docs, templates};
 use crate::GeneratedFile;
@@ -52,34 +52,24 @@ pub fn stand_in_files(
     Ok(code.into_files())
 }
 
-#[allow(clippy::type_complexity)]
+/// The tool's `main.rs` and emitted modules.
 fn rust_modules(
     api: &Api,
     view: &CrateView,
     layout: Layout<'_>,
-) -> Result<
-    (
-        (&'static str, TokenStream),
-        Vec<(&'static str, TokenStream)>,
-    ),
-    String,
-> {
+) -> Result<super::RustModules, String> {
     let emitted = vec![
         (Module::private("src/commands.rs"), commands::emit(api)?),
         (Module::private("src/contract.rs"), contract::emit(api)),
     ];
-    let declared = super::module_files(
+    super::rust_modules(
         api,
         layout,
         runtime::CLI_FILES,
-        emitted.iter().map(|(module, _)| *module),
-    )?;
-    let main = main_rs(view, module_tree::declarations(&declared, layout));
-    let modules = emitted
-        .into_iter()
-        .map(|(module, tokens)| (module.path, tokens))
-        .collect();
-    Ok((("src/main.rs", main), modules))
+        emitted,
+        "src/main.rs",
+        |declarations| main_rs(view, declarations),
+    )
 }
 
 fn main_rs(view: &CrateView, declarations: TokenStream) -> TokenStream {
