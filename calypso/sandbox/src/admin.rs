@@ -8,22 +8,35 @@
 //! - `POST /sandbox/faults` with a [`Fault`] → 204; the next matching requests fail
 //! - `POST /sandbox/webhooks` with a [`WebhookRegistration`] → 201 and a [`WebhookSubscription`]
 //! - `GET /sandbox/webhooks/deliveries` → every [`WebhookDelivery`] so far, oldest first
+//! - `GET /sandbox/events` → every [`Event`](crate::Event), newest first, with its deliveries
+//!   and their attempts; `GET /sandbox/events/{id}` → one
+//! - `POST /sandbox/events/{id}/resend`, optionally with a [`Resend`] → the event, sent again
+//! - `GET /sandbox/requests?operation=…&status=…&since=…&limit=…` → the request log, newest
+//!   first ([`LoggedRequest`](crate::LoggedRequest)); `since` is RFC 3339 or Unix milliseconds
+//! - `GET /sandbox/clock` → the [`ClockReading`]; `POST /sandbox/clock` with a
+//!   [`ClockAdvance`] → moves it ahead and answers the new reading
+//! - `POST /sandbox/trigger` with a [`Trigger`] → 201 and what it made ([`Triggered`])
 //!
 //! Errors answer `{"error": "…"}` with 400, 404 or 409.
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use calypso_customer_purse::types::{Transaction, TransactionState};
-use calypso_customer_purse::{Decimal, Uuid};
+use calypso_customer_purse::{Decimal, OffsetDateTime, Uuid};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::parse_object;
+use crate::clock::ClockAdvance;
+use crate::events::Resend;
 use crate::failure::{Failure, json_response};
+use crate::request_log::RequestFilter;
+use crate::trigger::Trigger;
 use crate::{MERCHANT_PATH_PREFIX, Sandbox};
 
 /// How a simulated deposit ends.
@@ -74,20 +87,44 @@ impl Deposit {
     }
 }
 
+/// [`exact_decimal`] for an optional field.
+pub(crate) mod exact_decimal_option {
+    use calypso_customer_purse::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(
+        value: &Option<Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => super::exact_decimal::serialize(value, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        #[derive(Deserialize)]
+        struct Exact(#[serde(with = "super::exact_decimal")] Decimal);
+        Ok(Option::<Exact>::deserialize(deserializer)?.map(|Exact(value)| value))
+    }
+}
+
 /// Reads a decimal from the raw JSON text, number or string, so that no digit is lost to `f64`.
 mod exact_decimal {
     use calypso_customer_purse::Decimal;
     use serde::{Deserialize, Deserializer, Serializer};
     use serde_json::value::RawValue;
 
-    pub(super) fn serialize<S: Serializer>(
+    pub(crate) fn serialize<S: Serializer>(
         value: &Decimal,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         serializer.collect_str(value)
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Decimal, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
@@ -220,8 +257,9 @@ pub enum WebhookEventType {
     /// `CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED`: the funds were credited to the
     /// merchant account.
     CustomerPurseTranslationToAccountCompleted,
-    /// `CUSTOMER_PURSE_EXPIRED`: an address expired. A subscription may ask for it, but the
-    /// sandbox's addresses never expire, so it is never sent.
+    /// `CUSTOMER_PURSE_EXPIRED`: an address expired, 30 days after it was handed out without a
+    /// deposit or 365 days after its last one, on the sandbox clock
+    /// ([`Sandbox::advance_clock`] moves it).
     CustomerPurseExpired,
 }
 
@@ -321,7 +359,7 @@ pub enum DeliveryOutcome {
     Pending,
     /// The receiver answered 2xx.
     Delivered,
-    /// Given up: every attempt failed, or there was no tokio runtime to send it from.
+    /// Given up: every attempt of the retry schedule failed.
     Dropped,
 }
 
@@ -332,7 +370,7 @@ pub enum DeliveryOutcome {
 pub enum DeliveryStatus {
     /// The receiver answered with this HTTP status.
     Http(u16),
-    /// No answer: the connection failed or timed out, or the event was never sent; why.
+    /// No answer: the connection failed or timed out; why.
     Error(String),
 }
 
@@ -364,6 +402,116 @@ pub(crate) fn routes() -> Router<Sandbox> {
         .route("/sandbox/faults", post(fault))
         .route("/sandbox/webhooks", post(register_webhook))
         .route("/sandbox/webhooks/deliveries", get(deliveries))
+        .route("/sandbox/events", get(events))
+        .route("/sandbox/events/{id}", get(event))
+        .route("/sandbox/events/{id}/resend", post(resend))
+        .route("/sandbox/requests", get(requests))
+        .route("/sandbox/clock", get(clock).post(advance_clock))
+        .route("/sandbox/trigger", post(trigger))
+}
+
+async fn events(State(sandbox): State<Sandbox>) -> Response {
+    let mut events = sandbox.events();
+    events.reverse();
+    json_response(StatusCode::OK, &events)
+}
+
+async fn event(State(sandbox): State<Sandbox>, Path(id): Path<String>) -> Response {
+    respond(
+        event_id(&id).and_then(|id| sandbox.event(id)),
+        StatusCode::OK,
+    )
+}
+
+async fn resend(
+    State(sandbox): State<Sandbox>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let answer = async {
+        let id = event_id(&id)?;
+        let body = crate::body::read(sandbox.settings(), &headers, body)
+            .await
+            .map_err(AdminError::Invalid)?;
+        // No body, or an empty one, resends to every subscription that asks for the event.
+        let resend = if body.iter().all(u8::is_ascii_whitespace) {
+            Resend::default()
+        } else {
+            parse(&body)?
+        };
+        sandbox.resend(id, resend)
+    };
+    respond(answer.await, StatusCode::OK)
+}
+
+/// The request log's filter as a query string gives it: `since` as RFC 3339 or milliseconds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestQuery {
+    operation: Option<String>,
+    status: Option<u16>,
+    since: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn requests(
+    State(sandbox): State<Sandbox>,
+    query: Result<Query<RequestQuery>, QueryRejection>,
+) -> Response {
+    let filter = query
+        .map_err(|rejection| AdminError::Invalid(rejection.body_text()))
+        .and_then(|Query(query)| {
+            let since = query.since.as_deref().map(instant_millis).transpose()?;
+            Ok(RequestFilter {
+                operation: query.operation,
+                status: query.status,
+                since,
+                limit: query.limit,
+            })
+        });
+    respond(
+        filter.map(|filter| sandbox.requests(&filter)),
+        StatusCode::OK,
+    )
+}
+
+/// An instant in RFC 3339 or Unix milliseconds, as milliseconds.
+fn instant_millis(text: &str) -> Result<i64, AdminError> {
+    if let Ok(millis) = text.parse::<i64>() {
+        return Ok(millis);
+    }
+    let at = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map_err(
+        |error| {
+            AdminError::Invalid(format!(
+                "since `{text}` is neither RFC 3339 nor Unix milliseconds: {error}"
+            ))
+        },
+    )?;
+    Ok(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
+}
+
+async fn clock(State(sandbox): State<Sandbox>) -> Response {
+    json_response(StatusCode::OK, &sandbox.clock())
+}
+
+async fn advance_clock(State(sandbox): State<Sandbox>, headers: HeaderMap, body: Body) -> Response {
+    let answer = read_json::<ClockAdvance>(&sandbox, &headers, body)
+        .await
+        .and_then(|advance| sandbox.advance_clock(advance.advance_seconds));
+    respond(answer, StatusCode::OK)
+}
+
+async fn trigger(State(sandbox): State<Sandbox>, headers: HeaderMap, body: Body) -> Response {
+    let answer = read_json::<Trigger>(&sandbox, &headers, body)
+        .await
+        .and_then(|trigger| sandbox.trigger(trigger));
+    respond(answer, StatusCode::CREATED)
+}
+
+fn event_id(text: &str) -> Result<i64, AdminError> {
+    text.parse()
+        .map_err(|_| AdminError::Invalid(format!("`{text}` is not an event id (a number)")))
 }
 
 async fn deposit(State(sandbox): State<Sandbox>, headers: HeaderMap, body: Body) -> Response {

@@ -132,11 +132,13 @@ impl Book {
         }
     }
 
-    /// The position of the customer's purse for `currency`, for [`Book::purse`].
+    /// The position of the customer's newest purse for `currency` (an older one's address
+    /// expired), for [`Book::purse`].
     pub(crate) fn purse_position(&self, customer_id: Uuid, currency: &str) -> Option<usize> {
         self.purses_of_customer
             .get(&customer_id)?
             .iter()
+            .rev()
             .copied()
             .find(|&position| {
                 self.purses
@@ -177,9 +179,18 @@ impl Book {
 
     /// Marks every purse at `address` declined.
     pub(crate) fn decline_address(&mut self, address: &str) {
+        self.set_address_status(address, &PurseStatus::Declined);
+    }
+
+    /// Marks every purse at `address` archived: the address expired.
+    pub(crate) fn archive_address(&mut self, address: &str) {
+        self.set_address_status(address, &PurseStatus::Archived);
+    }
+
+    fn set_address_status(&mut self, address: &str, status: &PurseStatus) {
         for &position in self.purses_at_address.get(address).into_iter().flatten() {
             if let Some(purse) = self.purses.get_mut(position) {
-                purse.status = PurseStatus::Declined;
+                purse.status = status.clone();
             }
         }
     }

@@ -7,6 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use calypso_customer_purse::Clock;
 
 use crate::Sandbox;
 
@@ -20,7 +21,7 @@ pub(crate) async fn set_date_header(
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    let now = sandbox.settings().clock.now_unix_millis();
+    let now = sandbox.shared.clock.now_unix_millis();
     response.headers_mut().insert(header::DATE, http_date(now));
     response
 }

@@ -1,6 +1,6 @@
 //! The merchant API's error answers: an HTTP status and the provider's error body.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use calypso_customer_purse::types::{ErrorCode, ErrorResponse};
 
@@ -59,20 +59,14 @@ impl Failure {
         }
     }
 
-    /// The HTTP answer, with `trace_id` in the body so a log line and a client error can be
+    /// The provider's error body, with `trace_id` so a log line and a client error can be
     /// matched.
-    pub(crate) fn into_response(self, trace_id: &str) -> Response {
+    pub(crate) fn body(&self, trace_id: &str) -> Vec<u8> {
         let body = ErrorResponse::new()
-            .with_error_code(self.code)
-            .with_message(self.message)
+            .with_error_code(self.code.clone())
+            .with_message(self.message.clone())
             .with_trace_id(trace_id);
-        let mut response = json_response(self.status, &body);
-        if let Some(seconds) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        response
+        serde_json::to_vec(&body).expect("an error body has string keys and plain values")
     }
 }
 

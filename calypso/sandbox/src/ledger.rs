@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use calypso_customer_purse::types::{
     ComplianceState, CreateCustomerRequest, Customer, CustomerIdRequest, ExternalIdRequest,
     FindTransactionsRequest, Purse, PurseAddress, PurseAddressRequest, PurseDepositEvent,
-    PurseStatus, Transaction, TransactionIdRequest, TransactionPage, TransactionState,
-    UpdateCustomerRequest,
+    PurseExpiredEvent, PurseStatus, Transaction, TransactionIdRequest, TransactionPage,
+    TransactionState, UpdateCustomerRequest,
 };
 use calypso_customer_purse::{Decimal, OffsetDateTime, Uuid};
 
@@ -35,7 +35,18 @@ struct AddressOwner {
     account: String,
     customer_id: Uuid,
     family: AddressFamily,
+    /// When it expires on the sandbox clock: [`UNUSED_ADDRESS_LIFETIME`] after it was handed
+    /// out, then [`USED_ADDRESS_LIFETIME`] after its last deposit.
+    expires_at_millis: i64,
+    expired: bool,
 }
+
+/// An address that never receives a deposit expires 30 days after it was handed out (the
+/// provider's description of `CUSTOMER_PURSE_EXPIRED`).
+pub(crate) const UNUSED_ADDRESS_LIFETIME_MILLIS: i64 = 30 * DAY_MILLIS;
+/// An address with deposits expires 12 months (365 days) after the last one.
+pub(crate) const USED_ADDRESS_LIFETIME_MILLIS: i64 = 365 * DAY_MILLIS;
+const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
 
 impl Ledger {
     fn book(&mut self, account: &str) -> &mut Book {
@@ -128,6 +139,7 @@ impl Ledger {
         &mut self,
         account: &str,
         request: PurseAddressRequest,
+        now: OffsetDateTime,
     ) -> Result<PurseAddress, Failure> {
         let family = currencies::family_of(&request.currency).ok_or_else(|| {
             Failure::invalid_input(format!(
@@ -137,7 +149,7 @@ impl Ledger {
             ))
         })?;
         self.book(account).customer(request.customer_id)?;
-        let purse = self.purse_for(account, request.customer_id, &request.currency, family);
+        let purse = self.purse_for(account, request.customer_id, &request.currency, family, now);
         Ok(PurseAddress::new(purse.address.clone()).with_id(purse.id))
     }
 
@@ -200,6 +212,12 @@ impl Ledger {
                 currencies::supported()
             ))
         })?;
+        if owner.expired {
+            return Err(AdminError::Conflict(format!(
+                "address `{}` has expired; get a new one with address/get",
+                deposit.address
+            )));
+        }
         if family != owner.family {
             return Err(AdminError::Invalid(format!(
                 "currency `{}` cannot be sent to address `{}`, which is on another chain",
@@ -223,7 +241,17 @@ impl Ledger {
             )));
         }
         // A deposit in another currency of the same family opens that currency's purse.
-        self.purse_for(&owner.account, owner.customer_id, &deposit.currency, family);
+        self.purse_for(
+            &owner.account,
+            owner.customer_id,
+            &deposit.currency,
+            family,
+            now,
+        );
+        let now_millis = unix_millis(now);
+        if let Some(owner) = self.addresses.get_mut(&deposit.address) {
+            owner.expires_at_millis = now_millis.saturating_add(USED_ADDRESS_LIFETIME_MILLIS);
+        }
 
         self.transactions_created += 1;
         let sequence = self.transactions_created;
@@ -324,9 +352,8 @@ impl Ledger {
             event.transaction_hash = transaction.transaction_hash.clone();
             // The deposit opened the purse of its currency at its address.
             if let Some(purse) = book
-                .purse_position(stored.customer_id, &transaction.currency)
-                .map(|position| book.purse(position))
-                .filter(|purse| purse.address == stored.address)
+                .purses_at(&stored.address)
+                .find(|purse| purse.currency == transaction.currency)
             {
                 event = event.with_purse_id(purse.id);
             }
@@ -340,31 +367,49 @@ impl Ledger {
             || transaction.translation_to_account_completed
     }
 
-    /// The purse of `customer_id` for `currency`, made on first use.
+    /// The purse of `customer_id` for `currency`, made on first use and again once its address
+    /// expired; a customer's currencies of one chain family share one live address.
     fn purse_for(
         &mut self,
         account: &str,
         customer_id: Uuid,
         currency: &str,
         family: AddressFamily,
+        now: OffsetDateTime,
     ) -> &StoredPurse {
         let book = self.books.entry(account.to_owned()).or_default();
-        if let Some(position) = book.purse_position(customer_id, currency) {
+        if let Some(position) = book
+            .purse_position(customer_id, currency)
+            .filter(|&position| book.purse(position).status != PurseStatus::Archived)
+        {
             return book.purse(position);
         }
-        let address = book
+        let live = book
             .purses_of(customer_id)
+            .filter(|p| p.status != PurseStatus::Archived)
             .find(|p| currencies::family_of(&p.currency) == Some(family))
-            .map(|p| p.address.clone())
-            .unwrap_or_else(|| {
-                currencies::address(family, &format!("{account}/{customer_id}/{family:?}"))
-            });
+            .map(|p| p.address.clone());
+        let address = live.unwrap_or_else(|| {
+            // A new seed for each address the customer's family had, so a new one after expiry.
+            (0..)
+                .map(|generation| {
+                    let seed = match generation {
+                        0 => format!("{account}/{customer_id}/{family:?}"),
+                        n => format!("{account}/{customer_id}/{family:?}/{n}"),
+                    };
+                    currencies::address(family, &seed)
+                })
+                .find(|address| !self.addresses.contains_key(address))
+                .expect("an unbounded range of seeds finds a free address")
+        });
         self.addresses
             .entry(address.clone())
             .or_insert_with(|| AddressOwner {
                 account: account.to_owned(),
                 customer_id,
                 family,
+                expires_at_millis: unix_millis(now).saturating_add(UNUSED_ADDRESS_LIFETIME_MILLIS),
+                expired: false,
             });
         // A new currency on a blocked address is blocked too.
         let status = book
@@ -379,4 +424,72 @@ impl Ledger {
             status,
         })
     }
+
+    /// Expires every live address whose time has come by `now`: its purses become `ARCHIVED`
+    /// and it takes no more deposits. A blocked (declined) address does not expire. Returns
+    /// the data of each `CUSTOMER_PURSE_EXPIRED` to raise, with its account.
+    pub(crate) fn expire_due(&mut self, now: OffsetDateTime) -> Vec<(String, PurseExpiredEvent)> {
+        let now_millis = unix_millis(now);
+        let mut due: Vec<(i64, String)> = self
+            .addresses
+            .iter()
+            .filter(|(_, owner)| !owner.expired && owner.expires_at_millis <= now_millis)
+            .map(|(address, owner)| (owner.expires_at_millis, address.clone()))
+            .collect();
+        // In the order they expired, so events follow time.
+        due.sort_unstable();
+        due.into_iter()
+            .filter_map(|(_, address)| self.expire(&address))
+            .collect()
+    }
+
+    /// Expires `address` now, whatever its time (a trigger's expired address).
+    pub(crate) fn expire_address(
+        &mut self,
+        address: &str,
+    ) -> Result<(String, PurseExpiredEvent), AdminError> {
+        match self.addresses.get(address) {
+            None => Err(AdminError::NotFound(format!(
+                "address `{address}` was not handed out by this sandbox"
+            ))),
+            Some(owner) if owner.expired => Err(AdminError::Conflict(format!(
+                "address `{address}` has already expired"
+            ))),
+            Some(_) => self.expire(address).ok_or_else(|| {
+                AdminError::Conflict(format!(
+                    "address `{address}` is blocked after a declined deposit, so it does not expire"
+                ))
+            }),
+        }
+    }
+
+    fn expire(&mut self, address: &str) -> Option<(String, PurseExpiredEvent)> {
+        let owner = self.addresses.get_mut(address)?;
+        let book = self.books.get_mut(&owner.account)?;
+        if book
+            .purses_at(address)
+            .any(|purse| purse.status == PurseStatus::Declined)
+        {
+            return None;
+        }
+        owner.expired = true;
+        let purse_id = book.purses_at(address).next()?.id;
+        book.archive_address(address);
+        let blocked = book
+            .customer(owner.customer_id)
+            .ok()
+            .and_then(|customer| customer.blocked)
+            .unwrap_or(false);
+        let event = PurseExpiredEvent::new()
+            .with_customer_id(owner.customer_id)
+            .with_customer_blocked(blocked)
+            .with_purse_id(purse_id)
+            .with_address(address.to_owned());
+        Some((owner.account.clone(), event))
+    }
+}
+
+/// `at` in milliseconds since the Unix epoch, saturating.
+fn unix_millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }

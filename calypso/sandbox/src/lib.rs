@@ -47,12 +47,16 @@ mod admin;
 mod auth;
 mod body;
 mod book;
+mod clock;
 mod currencies;
 mod date;
+mod events;
 mod failure;
 mod find;
 mod ledger;
 mod merchant;
+mod request_log;
+mod trigger;
 mod webhooks;
 
 use std::future::Future;
@@ -73,11 +77,17 @@ pub use admin::{
     AdminError, DeliveryOutcome, DeliveryStatus, Deposit, Fault, Outcome, WebhookDelivery,
     WebhookEventType, WebhookRegistration, WebhookSubscription,
 };
+pub use clock::{ClockAdvance, ClockReading, MAX_ADVANCE_SECONDS};
+pub use events::{Attempt, Delivery, Event, Resend, RetrySchedule, WaitTimeout};
 pub use find::Paging;
+pub use request_log::{LoggedRequest, RequestFilter};
+pub use trigger::{Scenario, Trigger, Triggered};
 
 use admin::WebhookEventType as EventType;
+use clock::SandboxClock;
 use failure::Failure;
 use ledger::Ledger;
+use request_log::RequestLog;
 use webhooks::Webhooks;
 
 /// The path every merchant operation's path starts with.
@@ -97,15 +107,21 @@ pub struct Settings {
     /// a 400.
     pub body_timeout: Duration,
     /// The server clock: request timestamps are checked against it, every answer's `Date`
-    /// header and every webhook's `createdDate` come from it.
+    /// header and every webhook's `createdDate` come from it. [`Sandbox::advance_clock`]
+    /// moves the sandbox ahead of it.
     pub clock: Arc<dyn Clock>,
-    /// Print one line per request to stderr.
+    /// Print one line per request and per webhook attempt to stderr.
     pub log_requests: bool,
+    /// How many merchant requests [`Sandbox::requests`] keeps, the newest; 0 keeps none.
+    pub request_log_limit: usize,
+    /// When a failed webhook delivery is tried again.
+    pub webhook_retries: RetrySchedule,
 }
 
 impl Default for Settings {
     /// The demo account, 1-based pages of 20 (at most 100), 64 KiB bodies that arrive within
-    /// 10 s, the system clock, no request log.
+    /// 10 s, the system clock, nothing printed, the last 10,000 requests kept, and the quick
+    /// webhook retries.
     fn default() -> Self {
         Self {
             credentials: vec![Credentials::demo()],
@@ -114,6 +130,8 @@ impl Default for Settings {
             body_timeout: Duration::from_secs(10),
             clock: Arc::new(SystemClock),
             log_requests: false,
+            request_log_limit: 10_000,
+            webhook_retries: RetrySchedule::quick(),
         }
     }
 }
@@ -127,9 +145,11 @@ pub struct Sandbox {
 struct Shared {
     keyring: auth::Keyring,
     settings: Settings,
+    clock: Arc<SandboxClock>,
     ledger: Mutex<Ledger>,
     faults: Mutex<Vec<Fault>>,
     requests_seen: AtomicU64,
+    request_log: RequestLog,
     webhooks: Webhooks,
 }
 
@@ -144,11 +164,18 @@ impl Sandbox {
     /// A sandbox with empty state. Fails when two key pairs share an API key.
     pub fn new(settings: Settings) -> Result<Self, String> {
         let keyring = auth::Keyring::new(&settings.credentials)?;
-        let webhooks = Webhooks::new(settings.log_requests);
+        let clock = Arc::new(SandboxClock::new(Arc::clone(&settings.clock)));
+        let webhooks = Webhooks::new(
+            Arc::clone(&clock),
+            settings.webhook_retries.clone(),
+            settings.log_requests,
+        );
         Ok(Self {
             shared: Arc::new(Shared {
                 keyring,
                 webhooks,
+                clock,
+                request_log: RequestLog::new(settings.request_log_limit),
                 settings,
                 ledger: Mutex::new(Ledger::default()),
                 faults: Mutex::new(Vec::new()),
@@ -176,15 +203,20 @@ impl Sandbox {
             .with_state(self.clone())
     }
 
-    /// Serves on `listener` until `shutdown` completes.
+    /// Serves on `listener` until `shutdown` completes. While it serves, webhooks are
+    /// delivered and addresses expire when their time comes.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router())
+        self.shared.webhooks.start_if_needed();
+        let expiry = tokio::spawn(expire_every_minute(Arc::downgrade(&self.shared)));
+        let served = axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        expiry.abort();
+        served
     }
 
     /// Binds `address` (port 0 picks a free port) and serves in a background task.
@@ -213,9 +245,8 @@ impl Sandbox {
     /// Simulates a deposit to an address the sandbox handed out; the transaction starts in
     /// `MEM_POOL_FOUND`, which raises `CUSTOMER_PURSE_MEM_POOL_FOUND`. Sandbox-only.
     ///
-    /// Webhooks are sent from a tokio runtime: called outside one before webhook delivery has
-    /// started, its webhooks are recorded as dropped, not sent (see
-    /// [`Sandbox::register_webhook`]).
+    /// Webhooks are sent from a tokio runtime: called outside one before the sandbox serves,
+    /// its webhooks wait until delivery starts (see [`Sandbox::register_webhook`]).
     pub fn deposit(&self, deposit: Deposit) -> Result<Transaction, AdminError> {
         let now = self.now();
         let mut ledger = self.ledger_for_admin()?;
@@ -262,11 +293,11 @@ impl Sandbox {
     /// | → `DECLINED` | `CUSTOMER_PURSE_COMPLIANCE_DECLINED` |
     /// | → `translationToAccountCompleted` | `CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED` |
     ///
-    /// One background task per sandbox sends the events in order, each at most three times
-    /// (5 s timeout, short backoff) until the receiver answers 2xx; [`webhook_deliveries`]
-    /// shows how each went. The task starts with the first event raised inside a tokio runtime;
-    /// events raised outside any runtime before then (in-process deposits from synchronous
-    /// code) are not delivered.
+    /// One background task per sandbox sends the events in order, and tries a failed one again
+    /// on [`Settings::webhook_retries`] (5 s timeout per attempt) until the receiver answers
+    /// 2xx; [`webhook_deliveries`] and [`events`](Self::events) show how each went. The task
+    /// starts when the sandbox serves, or with the first event raised inside a tokio runtime;
+    /// events raised before then wait for it.
     ///
     /// Fails with [`AdminError::NotFound`] for an account the sandbox has no key pair of, and
     /// [`AdminError::Invalid`] for a URL that is not `http://` or `https://` or an empty
@@ -277,29 +308,109 @@ impl Sandbox {
         &self,
         registration: WebhookRegistration,
     ) -> Result<WebhookSubscription, AdminError> {
-        let credentials = &self.shared.settings.credentials;
-        if !credentials
-            .iter()
-            .any(|pair| pair.account == registration.account)
-        {
-            let mut known: Vec<&str> = credentials
-                .iter()
-                .map(|pair| pair.account.as_str())
-                .collect();
-            known.sort_unstable();
-            known.dedup();
-            return Err(AdminError::NotFound(format!(
-                "no account `{}` in this sandbox; its accounts are {}",
-                registration.account,
-                known.join(", ")
-            )));
-        }
+        self.known_account(&registration.account)?;
         self.shared.webhooks.subscribe(registration)
     }
 
     /// Every webhook delivery so far, oldest first, with its attempts and outcome.
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
         self.shared.webhooks.deliveries()
+    }
+
+    /// Every event raised so far, oldest first, with each delivery and every attempt.
+    pub fn events(&self) -> Vec<Event> {
+        self.shared.webhooks.events()
+    }
+
+    /// One event, by its `id`.
+    pub fn event(&self, id: i64) -> Result<Event, AdminError> {
+        self.shared.webhooks.event(id)
+    }
+
+    /// Sends event `id` again, now: to `resend.subscription`, or to every subscription of its
+    /// account that asks for its type (ones made after it was raised included). The same body
+    /// is signed again, and the new attempts are added to each delivery's. Sandbox-only.
+    ///
+    /// Fails with [`AdminError::NotFound`] for an unknown event or subscription,
+    /// [`AdminError::Invalid`] for a subscription of another account, and
+    /// [`AdminError::Conflict`] when no subscription asks for the event.
+    pub fn resend(&self, id: i64, resend: Resend) -> Result<Event, AdminError> {
+        self.shared.webhooks.resend(id, resend.subscription)
+    }
+
+    /// Waits until at least `count` webhook deliveries were made and none is still being
+    /// tried, then returns them all, oldest first: what a test awaits instead of polling.
+    ///
+    /// # Errors
+    ///
+    /// [`WaitTimeout`], with the deliveries as they were, when that takes longer than
+    /// `timeout`.
+    pub async fn wait_for_deliveries(
+        &self,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<Vec<WebhookDelivery>, WaitTimeout> {
+        self.wait_for(timeout, |events| {
+            let deliveries = events.iter().flat_map(|event| &event.deliveries);
+            let settled = deliveries
+                .clone()
+                .all(|delivery| delivery.outcome != admin::DeliveryOutcome::Pending);
+            (settled && deliveries.count() >= count).then_some(())
+        })
+        .await?;
+        Ok(self.webhook_deliveries())
+    }
+
+    /// Waits until `check` finds what it looks for in the events (it is given all of them,
+    /// oldest first, after each change), and returns what it found.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use calypso_customer_purse_sandbox::{Sandbox, WebhookEventType};
+    /// # async fn example(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    /// let expired = sandbox
+    ///     .wait_for(Duration::from_secs(5), |events| {
+    ///         events
+    ///             .iter()
+    ///             .find(|event| event.event_type == WebhookEventType::CustomerPurseExpired)
+    ///             .cloned()
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`WaitTimeout`] when `check` found nothing within `timeout`.
+    pub async fn wait_for<T>(
+        &self,
+        timeout: Duration,
+        check: impl FnMut(&[Event]) -> Option<T>,
+    ) -> Result<T, WaitTimeout> {
+        self.shared.webhooks.wait_for(timeout, check).await
+    }
+
+    /// The last merchant requests that `filter` keeps, newest first: what each sent and got
+    /// back, and why it was refused (see [`LoggedRequest`]).
+    pub fn requests(&self, filter: &RequestFilter) -> Vec<LoggedRequest> {
+        self.shared.request_log.list(filter)
+    }
+
+    /// What the sandbox clock reads.
+    pub fn clock(&self) -> ClockReading {
+        self.shared.clock.reading()
+    }
+
+    /// Moves the sandbox clock `seconds` ahead (1 to [`MAX_ADVANCE_SECONDS`]), then does what
+    /// time does: addresses whose time came expire (raising `CUSTOMER_PURSE_EXPIRED`), and
+    /// webhook retries that came due are sent. Request timestamps, `Date` headers and
+    /// `createdDate`s follow the moved clock; so do the clients of
+    /// [`Running::client_builder`]. Sandbox-only.
+    pub fn advance_clock(&self, seconds: i64) -> Result<ClockReading, AdminError> {
+        self.shared.clock.advance(seconds)?;
+        self.expire_due()?;
+        self.shared.webhooks.clock_moved();
+        Ok(self.clock())
     }
 
     /// Makes the next matching merchant requests fail with an internal error. Sandbox-only.
@@ -313,28 +424,51 @@ impl Sandbox {
         Ok(())
     }
 
-    /// Queues the webhooks of the step that brought `transaction` to its state, while the
-    /// ledger is still locked so that event ids follow the steps; they are sent later.
+    /// Raises the event of the step that brought `transaction` to its state, while the ledger
+    /// is still locked so that event ids follow the steps; it is sent later. Its id.
     fn raise_webhooks(
         &self,
         ledger: &Ledger,
         transaction: &Transaction,
         now: calypso_customer_purse::OffsetDateTime,
-    ) {
-        let Some(event_type) = EventType::after_step(transaction) else {
-            return;
-        };
-        if let Some((account, data)) = ledger.deposit_event(transaction.id) {
-            self.shared.webhooks.raise(account, event_type, &data, now);
+    ) -> Option<i64> {
+        let event_type = EventType::after_step(transaction)?;
+        let (account, data) = ledger.deposit_event(transaction.id)?;
+        Some(self.shared.webhooks.raise(account, event_type, &data, now))
+    }
+
+    /// Expires the addresses whose time has come, raising their events.
+    fn expire_due(&self) -> Result<(), AdminError> {
+        let now = self.now();
+        let mut ledger = self.ledger_for_admin()?;
+        for (account, data) in ledger.expire_due(now) {
+            self.shared
+                .webhooks
+                .raise(&account, EventType::CustomerPurseExpired, &data, now);
         }
+        Ok(())
+    }
+
+    /// Fails unless the sandbox has a key pair of `account`.
+    fn known_account(&self, account: &str) -> Result<(), AdminError> {
+        let credentials = &self.shared.settings.credentials;
+        if credentials.iter().any(|pair| pair.account == account) {
+            return Ok(());
+        }
+        let mut known: Vec<&str> = credentials
+            .iter()
+            .map(|pair| pair.account.as_str())
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        Err(AdminError::NotFound(format!(
+            "no account `{account}` in this sandbox; its accounts are {}",
+            known.join(", ")
+        )))
     }
 
     fn now(&self) -> calypso_customer_purse::OffsetDateTime {
-        let millis = self.shared.settings.clock.now_unix_millis();
-        calypso_customer_purse::OffsetDateTime::from_unix_timestamp_nanos(
-            i128::from(millis) * 1_000_000,
-        )
-        .unwrap_or(calypso_customer_purse::OffsetDateTime::UNIX_EPOCH)
+        self.shared.clock.now()
     }
 
     /// The ledger, or a 500 when an earlier panic left it half-updated.
@@ -425,7 +559,7 @@ impl Running {
         let settings = self.sandbox.settings();
         let builder = Client::builder()
             .base_url(self.base_url())
-            .clock(SandboxClock(Arc::clone(&settings.clock)))
+            .clock(SharedClock(Arc::clone(&self.sandbox.shared.clock)))
             .first_page(i64::from(settings.paging.first_page));
         match settings.credentials.first() {
             Some(pair) => builder
@@ -448,13 +582,26 @@ impl Running {
     }
 }
 
-/// The sandbox's clock lent to its clients: the builder takes a clock by value, the settings
-/// hold a shared one.
+/// The sandbox's clock lent to its clients: the builder takes a clock by value, the sandbox
+/// shares one.
 #[derive(Debug)]
-struct SandboxClock(Arc<dyn Clock>);
+struct SharedClock(Arc<SandboxClock>);
 
-impl Clock for SandboxClock {
+impl Clock for SharedClock {
     fn now_unix_millis(&self) -> i64 {
         self.0.now_unix_millis()
+    }
+}
+
+/// Expires addresses as time passes on its own, while the sandbox lives.
+async fn expire_every_minute(shared: std::sync::Weak<Shared>) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        ticks.tick().await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        // A poisoned ledger answers every request with its own error; nothing to do here.
+        let _ = Sandbox { shared }.expire_due();
     }
 }

@@ -1,27 +1,33 @@
-//! `calypso-customer-purse-sandbox [--port N] [--accounts FILE] [--no-demo] [--quiet]` (in this
-//! workspace: `cargo run -p calypso-customer-purse-sandbox -- …`): serves the sandbox on
+//! `calypso-customer-purse-sandbox [--port N] [--accounts FILE] [--no-demo] [--quiet] …` (in
+//! this workspace: `cargo run -p calypso-customer-purse-sandbox -- …`): serves the sandbox on
 //! 127.0.0.1 until Ctrl-C.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use calypso_customer_purse_sandbox::{Credentials, Sandbox, Settings};
+use calypso_customer_purse_sandbox::{Credentials, RetrySchedule, Sandbox, Settings};
 
 const USAGE: &str = "\
 usage: calypso-customer-purse-sandbox [--port N] [--accounts FILE]... [--no-demo] [--quiet]
+                                      [--log-limit N] [--webhook-retries quick|standard]
 
   --port N          port on 127.0.0.1 (default: $SANDBOX_PORT, else 0 = pick a free one)
   --accounts FILE   also accept the key pairs in FILE, JSON like
                     {\"accounts\": [{\"account\": \"0x…\", \"apiKey\": \"…\", \"apiSecret\": \"…\"}]}
   --no-demo         do not accept the demo key pair
-  --quiet           do not log one line per request and per webhook delivery";
+  --quiet           do not log one line per request and per webhook attempt
+  --log-limit N     keep the last N requests for GET /sandbox/requests (default 10000; 0: none)
+  --webhook-retries quick (default: 3 attempts, 100 ms and 200 ms apart) or standard
+                    (Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)";
 
 struct Options {
     port: u16,
     accounts_files: Vec<PathBuf>,
     demo: bool,
     log_requests: bool,
+    log_limit: usize,
+    retries: RetrySchedule,
 }
 
 fn parse_options() -> Result<Option<Options>, lexopt::Error> {
@@ -37,6 +43,8 @@ fn parse_options() -> Result<Option<Options>, lexopt::Error> {
         accounts_files: Vec::new(),
         demo: true,
         log_requests: true,
+        log_limit: Settings::default().request_log_limit,
+        retries: RetrySchedule::quick(),
     };
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
@@ -45,6 +53,19 @@ fn parse_options() -> Result<Option<Options>, lexopt::Error> {
             Long("accounts") => options.accounts_files.push(parser.value()?.into()),
             Long("no-demo") => options.demo = false,
             Long("quiet") => options.log_requests = false,
+            Long("log-limit") => options.log_limit = parser.value()?.parse()?,
+            Long("webhook-retries") => {
+                options.retries = match parser.value()?.string()?.as_str() {
+                    "quick" => RetrySchedule::quick(),
+                    "standard" => RetrySchedule::standard_webhooks(),
+                    other => {
+                        return Err(format!(
+                            "--webhook-retries takes quick or standard, not `{other}`"
+                        )
+                        .into());
+                    }
+                }
+            }
             Short('h') | Long("help") => return Ok(None),
             _ => return Err(arg.unexpected()),
         }
@@ -84,6 +105,8 @@ fn main() -> ExitCode {
     let settings = Settings {
         credentials,
         log_requests: options.log_requests,
+        request_log_limit: options.log_limit,
+        webhook_retries: options.retries,
         ..Settings::default()
     };
     let runtime = match tokio::runtime::Runtime::new() {
@@ -141,8 +164,15 @@ fn print_banner(sandbox: &Sandbox, address: SocketAddr) {
             );
         }
     }
+    println!("  dashboard    http://{address}/");
     println!("  sandbox-only POST /sandbox/deposits, /sandbox/transactions/{{id}}/advance,");
-    println!("               /sandbox/transactions/{{id}}/settle, /sandbox/faults,");
-    println!("               /sandbox/webhooks; GET /sandbox/webhooks/deliveries");
+    println!(
+        "               /sandbox/transactions/{{id}}/settle, /sandbox/faults, /sandbox/webhooks,"
+    );
+    println!("               /sandbox/events/{{id}}/resend, /sandbox/clock, /sandbox/trigger;");
+    println!(
+        "               GET /sandbox/webhooks/deliveries, /sandbox/events, /sandbox/requests,"
+    );
+    println!("               /sandbox/clock");
     println!("Press Ctrl-C to stop.");
 }

@@ -121,21 +121,10 @@ impl Receiver {
 
 /// Waits until no delivery of `sandbox` is pending and returns them; fails after [`WAIT`].
 async fn settled_deliveries(sandbox: &Sandbox) -> Vec<WebhookDelivery> {
-    let start = Instant::now();
-    loop {
-        let deliveries = sandbox.webhook_deliveries();
-        if deliveries
-            .iter()
-            .all(|delivery| delivery.outcome != DeliveryOutcome::Pending)
-        {
-            return deliveries;
-        }
-        assert!(
-            start.elapsed() < WAIT,
-            "timed out after {WAIT:?} waiting for webhook deliveries to finish: {deliveries:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    sandbox
+        .wait_for_deliveries(0, WAIT)
+        .await
+        .unwrap_or_else(|timeout| panic!("{timeout}"))
 }
 
 /// A received webhook read three ways: the generated envelope type, the exact data, the JSON.
@@ -217,6 +206,17 @@ async fn register(running: &Running, registration: Value) -> WebhookSubscription
     let answer = post_json(running, "/sandbox/webhooks", &[], registration.to_string()).await;
     assert_eq!(answer.status, 201, "{}", answer.body);
     serde_json::from_str(&answer.body).unwrap()
+}
+
+/// Subscribes `url` to every event of the demo account.
+fn subscribe_in_process(sandbox: &Sandbox, url: String) -> WebhookSubscription {
+    sandbox
+        .register_webhook(WebhookRegistration {
+            account: DEMO_ACCOUNT.to_owned(),
+            url,
+            event_types: None,
+        })
+        .unwrap()
 }
 
 fn subscribe(
@@ -486,7 +486,8 @@ async fn each_subscription_gets_its_accounts_events_of_the_types_it_asked_for() 
         assert_signed(raw, &filtered);
         assert_eq!(read(raw).envelope.request_id, Some(filtered.request_id));
     }
-    // One sender, in order: ids increase in the order the receiver got them, across URLs.
+    // One sender, in order: ids follow the order the receiver got them in, across URLs; an
+    // event sent to two subscriptions carries its one id to both.
     let ids: Vec<i64> = receiver
         .received
         .lock()
@@ -494,7 +495,7 @@ async fn each_subscription_gets_its_accounts_events_of_the_types_it_asked_for() 
         .iter()
         .map(|raw| read(raw).envelope.id.unwrap())
         .collect();
-    assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "{ids:?}");
+    assert!(ids.windows(2).all(|pair| pair[0] <= pair[1]), "{ids:?}");
 
     // The other account's deposit goes to its subscription only.
     let (_, _, other_address) = customer_with_purse(&other, "USDT_TRC20").await;
@@ -609,46 +610,75 @@ async fn a_blocked_customers_events_say_so() {
 }
 
 #[tokio::test]
-async fn a_deposit_outside_a_runtime_is_recorded_not_sent_until_delivery_starts() {
+async fn a_deposit_from_synchronous_code_is_delivered_by_the_serving_sandbox() {
     let running = common::start(Settings::default()).await;
     let client = common::demo_client(&running);
     let receiver = Receiver::start().await;
     subscribe(&running, DEMO_ACCOUNT, receiver.url("/hooks"), None);
     let (_, _, address) = customer_with_purse(&client, "USDT_TRC20").await;
 
-    // Plain synchronous code on a thread with no tokio runtime, before any webhook was sent.
+    // Plain synchronous code on a thread with no tokio runtime: the sandbox's delivery task,
+    // started when it began serving, sends what it raises.
     let sandbox = running.sandbox().clone();
-    let transaction = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         assert!(tokio::runtime::Handle::try_current().is_err());
         sandbox
-            .deposit(calypso_customer_purse_sandbox::Deposit {
+            .deposit(calypso_customer_purse_sandbox::Deposit::new(
                 address,
-                currency: "USDT_TRC20".into(),
-                amount: dec("7"),
-                outcome: Outcome::Confirmed,
-                address_from: None,
-                transaction_hash: None,
-            })
+                "USDT_TRC20",
+                dec("7"),
+            ))
             .unwrap()
     })
     .join()
     .unwrap();
-    let deliveries = running.sandbox().webhook_deliveries();
-    assert_eq!(deliveries.len(), 1);
-    assert_eq!(deliveries[0].outcome, DeliveryOutcome::Dropped);
-    assert_eq!(deliveries[0].attempts, 0);
-    assert!(
-        matches!(&deliveries[0].status, Some(DeliveryStatus::Error(text)) if text.contains("outside a tokio runtime")),
-        "{deliveries:?}"
-    );
-
-    // In the runtime, delivery starts and the next step arrives; the dropped one never does.
-    running.sandbox().advance(transaction.id).unwrap();
     let received = receiver.wait_for("/hooks", 1).await;
-    assert_eq!(event_types(&received), names(&[Pending]));
-    assert_eq!(read(&received[0]).envelope.id, Some(2));
+    assert_eq!(event_types(&received), names(&[MemPool]));
+    assert_eq!(read(&received[0]).envelope.id, Some(1));
+    let deliveries = settled_deliveries(running.sandbox()).await;
+    assert_eq!(deliveries[0].outcome, DeliveryOutcome::Delivered);
+}
+
+#[tokio::test]
+async fn events_raised_while_no_delivery_task_runs_are_sent_once_one_starts() {
+    let sandbox = Sandbox::default();
+    let receiver = Receiver::start().await;
+    subscribe_in_process(&sandbox, receiver.url("/hooks"));
+    // Served on a runtime of its own, which then ends, and with it the delivery task.
+    let served = sandbox.clone();
+    let address = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let running = served.start_local().await.unwrap();
+            let (_, _, address) =
+                customer_with_purse(&common::demo_client(&running), "USDT_TRC20").await;
+            running.stop().await.unwrap();
+            address
+        })
+    })
+    .join()
+    .unwrap();
+    let depositing = sandbox.clone();
+    std::thread::spawn(move || {
+        depositing
+            .deposit(calypso_customer_purse_sandbox::Deposit::new(
+                address,
+                "USDT_TRC20",
+                dec("7"),
+            ))
+            .unwrap()
+    })
+    .join()
+    .unwrap();
+    let pending = sandbox.webhook_deliveries();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].outcome, DeliveryOutcome::Pending);
+    assert_eq!(pending[0].attempts, 0);
+
+    let running = sandbox.clone().start_local().await.unwrap();
+    let received = receiver.wait_for("/hooks", 1).await;
+    assert_eq!(event_types(&received), names(&[MemPool]));
     settled_deliveries(running.sandbox()).await;
-    assert_eq!(receiver.at("/hooks").len(), 1);
 }
 
 #[tokio::test]
