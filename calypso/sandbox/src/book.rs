@@ -16,6 +16,8 @@ use crate::find::Listed;
 #[derive(Default)]
 pub(crate) struct Book {
     customers: HashMap<Uuid, Customer>,
+    /// Customer ids in creation order, for the dashboard's newest first.
+    customer_order: Vec<Uuid>,
     /// External id → customer; external ids are unique per account.
     external_ids: HashMap<String, Uuid>,
     /// In creation order, which is the order of `purse/get-all`.
@@ -91,6 +93,7 @@ impl Book {
             self.external_ids.insert(external_id.clone(), id);
         }
         self.customers.insert(id, customer);
+        self.customer_order.push(id);
     }
 
     /// Applies `change` to a customer and returns the result; a new external id must have been
@@ -236,6 +239,88 @@ impl Book {
             .map(StoredTransaction::listed)
             .collect(),
         }
+    }
+}
+
+/// The newest items of a list and how long it is, for the dashboard: it shows a few of a long
+/// list, so only those are looked up, and nothing is cloned.
+pub(crate) struct Newest<'a, T> {
+    /// How many there are in all (of the customer, when one was asked for).
+    pub(crate) total: usize,
+    /// At most the limit asked for, newest first.
+    pub(crate) items: Vec<&'a T>,
+}
+
+impl Book {
+    /// The newest `limit` customers; only `customer`, when given.
+    pub(crate) fn newest_customers(
+        &self,
+        customer: Option<Uuid>,
+        limit: usize,
+    ) -> Newest<'_, Customer> {
+        match customer {
+            Some(id) => {
+                let items: Vec<&Customer> = self.customers.get(&id).into_iter().collect();
+                Newest {
+                    total: items.len(),
+                    items: items.into_iter().take(limit).collect(),
+                }
+            }
+            None => Newest {
+                total: self.customer_order.len(),
+                items: self
+                    .customer_order
+                    .iter()
+                    .rev()
+                    .filter_map(|id| self.customers.get(id))
+                    .take(limit)
+                    .collect(),
+            },
+        }
+    }
+
+    /// The newest `limit` purses; only `customer`'s, when given.
+    pub(crate) fn newest_purses(
+        &self,
+        customer: Option<Uuid>,
+        limit: usize,
+    ) -> Newest<'_, StoredPurse> {
+        let positions = customer.map(|id| positions_of(&self.purses_of_customer, id));
+        newest(&self.purses, positions, limit)
+    }
+
+    /// The newest `limit` transactions; only `customer`'s, when given.
+    pub(crate) fn newest_transactions(
+        &self,
+        customer: Option<Uuid>,
+        limit: usize,
+    ) -> Newest<'_, StoredTransaction> {
+        let positions = customer.map(|id| positions_of(&self.transactions_of_customer, id));
+        newest(&self.transactions, positions, limit)
+    }
+}
+
+/// The customer's positions in an index by customer; none for an unknown customer.
+fn positions_of(index: &HashMap<Uuid, Vec<usize>>, customer: Uuid) -> &[usize] {
+    index.get(&customer).map_or(&[], Vec::as_slice)
+}
+
+/// The newest `limit` items of `all`, or of those at `positions` (in creation order) when given.
+fn newest<'a, T>(all: &'a [T], positions: Option<&[usize]>, limit: usize) -> Newest<'a, T> {
+    match positions {
+        None => Newest {
+            total: all.len(),
+            items: all.iter().rev().take(limit).collect(),
+        },
+        Some(positions) => Newest {
+            total: positions.len(),
+            items: positions
+                .iter()
+                .rev()
+                .filter_map(|&position| all.get(position))
+                .take(limit)
+                .collect(),
+        },
     }
 }
 

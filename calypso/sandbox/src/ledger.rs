@@ -53,6 +53,11 @@ impl Ledger {
         self.books.entry(account.to_owned()).or_default()
     }
 
+    /// The book of `account`, to read (the dashboard); `None` while it has nothing.
+    pub(crate) fn book_of(&self, account: &str) -> Option<&Book> {
+        self.books.get(account)
+    }
+
     pub(crate) fn create_customer(
         &mut self,
         account: &str,
