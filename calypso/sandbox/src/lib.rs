@@ -49,6 +49,7 @@ mod body;
 mod book;
 mod clock;
 mod currencies;
+mod dashboard;
 mod date;
 mod events;
 mod failure;
@@ -189,11 +190,13 @@ impl Sandbox {
         &self.shared.settings
     }
 
-    /// The HTTP routes: the ten merchant operations and the sandbox-only routes. Every answer,
-    /// errors and unknown routes included, carries a `Date` header from [`Settings::clock`].
+    /// The HTTP routes: the ten merchant operations, the sandbox-only routes and the dashboard
+    /// page at `/`. Every answer, errors and unknown routes included, carries a `Date` header
+    /// from [`Settings::clock`].
     pub fn router(&self) -> axum::Router {
         merchant::routes()
             .merge(admin::routes())
+            .merge(dashboard::routes())
             .fallback(merchant::no_such_route)
             .method_not_allowed_fallback(merchant::not_post)
             .layer(axum::middleware::from_fn_with_state(
