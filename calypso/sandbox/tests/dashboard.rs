@@ -1,9 +1,10 @@
 //! The dashboard at `GET /`: what it shows (escaped, and never a secret), its forms acting on
-//! the sandbox through the same checks as the `/sandbox/` routes, and the refusal of
-//! cross-site posts.
+//! the sandbox through the same checks as the `/sandbox/` routes, the refusal of cross-site
+//! posts, and the page in a real headless Chromium (tests/browser/dashboard.mjs).
 
 mod common;
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,8 +14,8 @@ use calypso_customer_purse::types::{
 };
 use calypso_customer_purse::{Client, reqwest};
 use calypso_customer_purse_sandbox::{
-    DEMO_ACCOUNT, DEMO_API_SECRET, Running, Sandbox, Scenario, Trigger, WebhookRegistration,
-    WebhookSubscription,
+    DEMO_ACCOUNT, DEMO_API_SECRET, DeliveryOutcome, Running, Sandbox, Scenario, Trigger,
+    WebhookRegistration, WebhookSubscription,
 };
 use common::{OTHER_API_SECRET, address_of, envelope, sign, signed_post_body, start, two_accounts};
 use serde_json::json;
@@ -662,4 +663,92 @@ async fn a_post_that_is_no_form_is_a_shown_error() {
         .await;
     assert_shown_error(&twice, 400, "duplicate field");
     assert_eq!(running.sandbox().clock().offset_seconds, 0);
+}
+
+/// Where the browser test leaves its screenshot: the workspace's target folder.
+fn screenshot_path() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    std::fs::create_dir_all(&target).unwrap();
+    target.join("sandbox-dashboard.png")
+}
+
+/// The page in a real Chromium: a script tag in a description is text and never runs, a
+/// delivered webhook is shown, and the forms change what the page shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_browser_the_page_shows_state_runs_no_script_and_its_forms_work() {
+    let running = Sandbox::default().start_local().await.unwrap();
+    let client = running.client().unwrap();
+    let hostile = "<script>window.__pwned = 1; alert(1)</script>";
+    client
+        .create_customer(&CreateCustomerRequest::new().with_description(hostile))
+        .await
+        .unwrap();
+    let ada = client
+        .create_customer(
+            &CreateCustomerRequest::new()
+                .with_external_id("ada-lovelace")
+                .with_email("ada@example.com"),
+        )
+        .await
+        .unwrap();
+    // Ada's address expires 30 days after it was handed out, without a deposit.
+    address_of(&client, ada.id.unwrap(), "ETH").await;
+    let (url, _) = receiver().await;
+    subscribe(&running, &url);
+    running
+        .sandbox()
+        .trigger(Trigger::new(Scenario::ConfirmedDeposit))
+        .unwrap();
+    let deliveries = running
+        .sandbox()
+        .wait_for_deliveries(4, WAIT)
+        .await
+        .unwrap();
+    assert!(
+        deliveries
+            .iter()
+            .all(|delivery| delivery.outcome == DeliveryOutcome::Delivered)
+    );
+
+    let base_url = running.base_url();
+    let screenshot = screenshot_path();
+    let _ = std::fs::remove_file(&screenshot);
+    let shot = screenshot.to_string_lossy().into_owned();
+    let Some(seen) = tokio::task::spawn_blocking(move || {
+        common::browser::run_script("dashboard.mjs", &[&base_url, &shot])
+    })
+    .await
+    .unwrap() else {
+        return;
+    };
+
+    let field = |name: &str| &seen[name];
+    assert_eq!(field("status"), 200, "{seen:#}");
+    assert_eq!(field("customerShown"), true, "{seen:#}");
+    assert_eq!(field("scriptShownAsText"), true, "{seen:#}");
+    assert_eq!(field("pwned"), "undefined", "{seen:#}");
+    assert_eq!(field("scriptElements"), 0, "{seen:#}");
+    assert!(field("delivered").as_u64().unwrap() >= 4, "{seen:#}");
+    assert_eq!(field("expiredBefore"), 0, "{seen:#}");
+    assert!(field("expiredAfter").as_u64().unwrap() >= 1, "{seen:#}");
+    assert!(
+        field("clockNotice")
+            .as_str()
+            .unwrap()
+            .contains("2678400 s ahead"),
+        "{seen:#}"
+    );
+    assert_eq!(field("offsetShown"), true, "{seen:#}");
+    assert!(
+        field("declinedAfter").as_u64().unwrap() > field("declinedBefore").as_u64().unwrap(),
+        "{seen:#}"
+    );
+    assert_eq!(field("dialogs"), &json!([]), "{seen:#}");
+    assert_eq!(field("errors"), &json!([]), "{seen:#}");
+    assert_eq!(running.sandbox().clock().offset_seconds, 2_678_400);
+    let png = std::fs::read(&screenshot).expect("the screenshot was saved");
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
 }
