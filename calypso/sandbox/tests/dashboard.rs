@@ -752,3 +752,87 @@ async fn in_a_browser_the_page_shows_state_runs_no_script_and_its_forms_work() {
     let png = std::fs::read(&screenshot).expect("the screenshot was saved");
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
 }
+
+/// How long the page takes with 10,000 transactions and 10,000 logged requests: printed, not
+/// asserted (a timing depends on the machine). The page shows the newest 100 of each list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, about 20 s: cargo test --test dashboard -- --ignored --nocapture"]
+async fn render_time_with_ten_thousand_transactions_and_logged_requests() {
+    let running = Sandbox::default().start_local().await.unwrap();
+    let client = running.client().unwrap();
+    let started = std::time::Instant::now();
+    // Logged requests with bodies, 16 at a time.
+    let mut creating = tokio::task::JoinSet::new();
+    for batch in 0..16 {
+        let client = client.clone();
+        creating.spawn(async move {
+            for n in (batch..10_000).step_by(16) {
+                let request = CreateCustomerRequest::new()
+                    .with_external_id(format!("customer-{n}"))
+                    .with_description(format!("a customer made for the render timing, number {n}"))
+                    .with_email(format!("customer-{n}@example.com"));
+                client.create_customer(&request).await.unwrap();
+            }
+        });
+    }
+    creating.join_all().await;
+    for _ in 0..10_000 {
+        running
+            .sandbox()
+            .trigger(Trigger::new(Scenario::ConfirmedDeposit))
+            .unwrap();
+    }
+    eprintln!("state made in {:?}", started.elapsed());
+
+    let dashboard = Dashboard::of(&running);
+    let mut timings = Vec::new();
+    for _ in 0..20 {
+        let started = std::time::Instant::now();
+        let page = dashboard.page().await;
+        timings.push(started.elapsed());
+        assert!(page.contains("showing 100 of 10000"), "transactions");
+        assert!(page.contains("showing 100 of 20000"), "customers");
+        assert!(
+            page.contains("showing the newest 100 of 10000 kept"),
+            "requests"
+        );
+    }
+    let size = dashboard.page().await.len();
+    report(
+        &format!(
+            "GET / with 10,000 transactions, 20,000 customers, 40,000 events and 10,000 logged \
+             requests ({size} bytes)"
+        ),
+        timings,
+    );
+
+    // Narrowed to one customer, whose events are looked for in every event's data.
+    let customer = running
+        .sandbox()
+        .trigger(Trigger::new(Scenario::DeclinedDeposit))
+        .unwrap()
+        .customer
+        .id
+        .unwrap();
+    let mut timings = Vec::new();
+    for _ in 0..20 {
+        let started = std::time::Instant::now();
+        let page = dashboard
+            .get(&format!("/?customer={customer}&operation=customer/get"))
+            .await;
+        timings.push(started.elapsed());
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("showing 3 of 3, newest first"), "events");
+    }
+    report("GET /?customer=…&operation=…", timings);
+}
+
+fn report(what: &str, mut timings: Vec<Duration>) {
+    timings.sort();
+    eprintln!(
+        "{what}: fastest {:?}, median {:?}, slowest {:?}",
+        timings[0],
+        timings[timings.len() / 2],
+        timings[timings.len() - 1]
+    );
+}

@@ -447,41 +447,42 @@ fn subscriptions(webhooks: &Webhooks, account: &str) -> Vec<SubscriptionView> {
 /// The newest events (of the filter's customer: their data names it), with every delivery.
 fn events(webhooks: &Webhooks, filter: &Filter) -> Listing<EventView> {
     let customer = filter.customer.map(|id| id.to_string());
-    let matches = |event: &&StoredEvent| {
-        customer
+    let mut total = 0;
+    let mut rows = Vec::new();
+    // One pass, newest first, counting the matches and keeping the first `limit`.
+    for (index, event) in webhooks.events.iter().enumerate().rev() {
+        if customer
             .as_deref()
-            .is_none_or(|id| event.data.get().contains(id))
-    };
-    let total = match customer {
-        None => webhooks.events.len(),
-        Some(_) => webhooks.events.iter().filter(matches).count(),
-    };
-    let rows = webhooks
-        .events
-        .iter()
-        .enumerate()
-        .rev()
-        .filter(|(_, event)| matches(event))
-        .take(filter.limit)
-        .map(|(index, event)| EventView {
-            id: index + 1,
-            event_type: event.event_type.as_str(),
-            account: event.account.clone(),
-            created_date: event.created_date.clone(),
-            data: event.data.get().to_owned(),
-            deliveries: event.deliveries.iter().map(delivery_view).collect(),
-            resend_to: webhooks
-                .subscriptions
-                .iter()
-                .filter(|subscription| subscription.account == event.account)
-                .map(|subscription| SubscriptionOption {
-                    request_id: subscription.request_id,
-                    url: subscription.url.clone(),
-                })
-                .collect(),
-        })
-        .collect();
+            .is_some_and(|id| !event.data.get().contains(id))
+        {
+            continue;
+        }
+        total += 1;
+        if rows.len() < filter.limit {
+            rows.push(event_view(webhooks, index, event));
+        }
+    }
     Listing::new(rows, total)
+}
+
+fn event_view(webhooks: &Webhooks, index: usize, event: &StoredEvent) -> EventView {
+    EventView {
+        id: index + 1,
+        event_type: event.event_type.as_str(),
+        account: event.account.clone(),
+        created_date: event.created_date.clone(),
+        data: event.data.get().to_owned(),
+        deliveries: event.deliveries.iter().map(delivery_view).collect(),
+        resend_to: webhooks
+            .subscriptions
+            .iter()
+            .filter(|subscription| subscription.account == event.account)
+            .map(|subscription| SubscriptionOption {
+                request_id: subscription.request_id,
+                url: subscription.url.clone(),
+            })
+            .collect(),
+    }
 }
 
 fn delivery_view(delivery: &StoredDelivery) -> DeliveryView {
