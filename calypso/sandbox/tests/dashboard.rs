@@ -753,6 +753,122 @@ async fn in_a_browser_the_page_shows_state_runs_no_script_and_its_forms_work() {
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
 }
 
+/// Remakes docs/images/sandbox-dashboard.png: the top of the page, 1280×900, with a few
+/// customers, a confirmed, a declined and a pending deposit, an expired address, logged
+/// requests (one refused) and delivered webhooks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes the docs' screenshot: cargo test --test dashboard docs_screenshot -- --ignored"]
+async fn docs_screenshot() {
+    let running = Sandbox::default().start_local().await.unwrap();
+    let client = running.client().unwrap();
+    let sandbox = running.sandbox();
+    let (url, _) = receiver().await;
+    subscribe(&running, &url);
+    let customer = |external_id: &str, description: &str, email: &str| {
+        CreateCustomerRequest::new()
+            .with_external_id(external_id)
+            .with_description(description)
+            .with_email(email)
+    };
+    let ada = client
+        .create_customer(&customer(
+            "user-1001",
+            "Ada Lovelace · premium plan",
+            "ada@example.com",
+        ))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let grace = client
+        .create_customer(&customer("user-1002", "Grace Hopper", "grace@example.com"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let alan = client
+        .create_customer(&customer(
+            "user-1003",
+            "Alan Turing · KYC review",
+            "alan@example.com",
+        ))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    client
+        .block_customer(&calypso_customer_purse::types::CustomerIdRequest::new(alan))
+        .await
+        .unwrap();
+
+    let deposit = |address: &str, currency: &str, amount: &str, outcome| {
+        sandbox
+            .deposit(calypso_customer_purse_sandbox::Deposit {
+                outcome,
+                ..calypso_customer_purse_sandbox::Deposit::new(
+                    address,
+                    currency,
+                    common::dec(amount),
+                )
+            })
+            .unwrap()
+    };
+    use calypso_customer_purse_sandbox::Outcome::{Confirmed, Declined};
+    let ada_tron = address_of(&client, ada, "USDT_TRC20").await;
+    let paid = deposit(&ada_tron, "USDT_TRC20", "250.00", Confirmed);
+    sandbox.settle(paid.id).unwrap();
+    let grace_eth = address_of(&client, grace, "ETH").await;
+    let declined = deposit(&grace_eth, "ETH", "0.75", Declined);
+    sandbox.settle(declined.id).unwrap();
+    let katherine = client
+        .create_customer(&customer(
+            "user-1004",
+            "Katherine Johnson",
+            "katherine@example.com",
+        ))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    address_of(&client, katherine, "LTC").await;
+    let mut expired = Trigger::new(Scenario::ExpiredAddress);
+    expired.customer_id = Some(alan);
+    expired.currency = Some("BTC".into());
+    sandbox.trigger(expired).unwrap();
+    deposit(&ada_tron, "USDT_TRC20", "40.00", Confirmed);
+    client
+        .find_transactions(&FindTransactionsRequest::new().with_customer_id(ada))
+        .await
+        .unwrap();
+    // A refused request, logged with its error code.
+    let unknown = calypso_customer_purse::Uuid::from_u128(0x5eed);
+    let refused = client
+        .get_customer(&calypso_customer_purse::types::CustomerIdRequest::new(
+            unknown,
+        ))
+        .await;
+    assert!(refused.is_err());
+    let events = sandbox.events().len();
+    sandbox.wait_for_deliveries(events, WAIT).await.unwrap();
+
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/images");
+    std::fs::create_dir_all(&path).unwrap();
+    let path = path.join("sandbox-dashboard.png");
+    let (base_url, shot) = (running.base_url(), path.to_string_lossy().into_owned());
+    let seen = tokio::task::spawn_blocking(move || {
+        common::browser::run_script(
+            "screenshot.mjs",
+            &[&format!("{base_url}/"), &shot, "1280", "900"],
+        )
+    })
+    .await
+    .unwrap()
+    .expect("node, Chromium and playwright-core, to take the screenshot");
+    assert_eq!(seen["status"], 200, "{seen:#}");
+    assert_eq!(seen["errors"], json!([]), "{seen:#}");
+    eprintln!("wrote {}", path.display());
+}
+
 /// How long the page takes with 10,000 transactions and 10,000 logged requests: printed, not
 /// asserted (a timing depends on the machine). The page shows the newest 100 of each list.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,7 @@ type Done = Result<String, AdminError>;
 /// A form as posted, or why it could not be read (not a form, a field missing or twice).
 type Posted<T> = Result<Form<T>, FormRejection>;
 
+/// The deposit form: [`Deposit`]'s fields as text.
 #[derive(Deserialize)]
 pub(super) struct DepositForm {
     address: String,
@@ -35,6 +36,7 @@ pub(super) struct DepositForm {
     outcome: String,
 }
 
+/// `POST /dashboard/deposit`: [`Sandbox::deposit`].
 pub(super) async fn deposit(State(sandbox): State<Sandbox>, form: Posted<DepositForm>) -> Response {
     let done = read(form).and_then(|Form(form)| {
         let deposit: Deposit = from_fields([
@@ -52,11 +54,13 @@ pub(super) async fn deposit(State(sandbox): State<Sandbox>, form: Posted<Deposit
     finish(&sandbox, done)
 }
 
+/// The advance and settle buttons of a transaction's row.
 #[derive(Deserialize)]
 pub(super) struct TransactionForm {
     transaction: String,
 }
 
+/// `POST /dashboard/advance`: [`Sandbox::advance`].
 pub(super) async fn advance(
     State(sandbox): State<Sandbox>,
     form: Posted<TransactionForm>,
@@ -72,6 +76,7 @@ pub(super) async fn advance(
     finish(&sandbox, done)
 }
 
+/// `POST /dashboard/settle`: [`Sandbox::settle`].
 pub(super) async fn settle(
     State(sandbox): State<Sandbox>,
     form: Posted<TransactionForm>,
@@ -87,6 +92,7 @@ pub(super) async fn settle(
     finish(&sandbox, done)
 }
 
+/// The resend form of an event's row; an empty subscription is every one that asks.
 #[derive(Deserialize)]
 pub(super) struct ResendForm {
     event: String,
@@ -94,6 +100,7 @@ pub(super) struct ResendForm {
     subscription: String,
 }
 
+/// `POST /dashboard/resend`: [`Sandbox::resend`].
 pub(super) async fn resend(State(sandbox): State<Sandbox>, form: Posted<ResendForm>) -> Response {
     let done = read(form).and_then(|Form(form)| {
         let text = form.event.trim();
@@ -110,6 +117,7 @@ pub(super) async fn resend(State(sandbox): State<Sandbox>, form: Posted<ResendFo
     finish(&sandbox, done)
 }
 
+/// The trigger form: [`Trigger`]'s fields as text; empty ones are made fresh.
 #[derive(Deserialize)]
 pub(super) struct TriggerForm {
     scenario: String,
@@ -123,6 +131,7 @@ pub(super) struct TriggerForm {
     amount: String,
 }
 
+/// `POST /dashboard/trigger`: [`Sandbox::trigger`].
 pub(super) async fn trigger(State(sandbox): State<Sandbox>, form: Posted<TriggerForm>) -> Response {
     let done = read(form).and_then(|Form(form)| {
         let trigger: Trigger = from_fields([
@@ -150,6 +159,7 @@ pub(super) async fn trigger(State(sandbox): State<Sandbox>, form: Posted<Trigger
     finish(&sandbox, done)
 }
 
+/// The clock form: seconds typed, or a preset button's.
 #[derive(Deserialize)]
 pub(super) struct ClockForm {
     #[serde(default)]
@@ -159,6 +169,7 @@ pub(super) struct ClockForm {
     preset: String,
 }
 
+/// `POST /dashboard/clock`: [`Sandbox::advance_clock`].
 pub(super) async fn clock(State(sandbox): State<Sandbox>, form: Posted<ClockForm>) -> Response {
     let done = read(form).and_then(|Form(form)| {
         let text = match form.preset.trim() {

@@ -67,6 +67,7 @@ pub(crate) fn routes() -> Router<Sandbox> {
         .layer(middleware::map_response(secure_headers))
 }
 
+/// `GET /`: the page, narrowed by the query's filters; a bad filter is shown as an error.
 async fn show(
     State(sandbox): State<Sandbox>,
     query: Result<Query<PageQuery>, QueryRejection>,

@@ -158,7 +158,10 @@ impl<T> Listing<T> {
 
 #[derive(Serialize)]
 struct ClockView {
+    /// Now, to the second.
     now: String,
+    /// Now in RFC 3339, as `GET /sandbox/clock` answers it.
+    now_rfc3339: String,
     offset_seconds: i64,
     /// The offset in days, hours, minutes and seconds.
     offset: String,
@@ -314,7 +317,8 @@ impl Page {
             notice,
             error,
             clock: ClockView {
-                now: reading.now,
+                now: when(at_millis(reading.now_unix_millis)),
+                now_rfc3339: reading.now,
                 offset: span(reading.offset_seconds),
                 offset_seconds: reading.offset_seconds,
             },
