@@ -1,7 +1,9 @@
 //! Set-up shared by the sandbox tests: sandboxes on free ports, clients for them, clocks the
-//! tests control, signed raw HTTP for what the client does not show, and the check of an API
-//! error. Each test file uses part of it.
+//! tests control, signed raw HTTP for what the client does not show, the check of an API error,
+//! and Node scripts driving a headless browser ([`browser`]). Each test file uses part of it.
 #![allow(dead_code)]
+
+pub mod browser;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
