@@ -53,6 +53,10 @@ mod failure;
 mod find;
 mod ledger;
 mod merchant;
+// Used by the sandbox's --state, wired next.
+#[cfg(feature = "state")]
+#[allow(dead_code)]
+mod state_file;
 mod webhooks;
 
 use std::future::Future;
