@@ -56,6 +56,8 @@ mod find;
 mod ledger;
 mod merchant;
 mod request_log;
+#[cfg(feature = "state")]
+mod state_file;
 mod trigger;
 mod webhooks;
 
