@@ -57,16 +57,7 @@ const SELECT_ALL: &str = "SELECT kind, key, body FROM records ORDER BY rowid";
 const UPSERT: &str = "INSERT INTO records (kind, key, body) VALUES (?1, ?2, ?3)
     ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body";
 
-/// One record: a kind (e.g. "customer"), a key unique within its kind, and a JSON body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Record {
-    /// What the record is, e.g. "customer"; records of several kinds share the file.
-    pub(crate) kind: String,
-    /// The record's identity within its kind: saving the same kind and key again updates it.
-    pub(crate) key: String,
-    /// The record itself, as JSON; stored and returned as it is, not parsed here.
-    pub(crate) body: String,
-}
+pub(crate) use crate::state::Record;
 
 /// Why a state file cannot be used; its Display names the file's path and says what is wrong
 /// and what to do.
@@ -226,7 +217,7 @@ pub(crate) struct StateFile {
     /// The connection; a mutex because a connection is not `Sync` and the sandbox's request
     /// handlers share the state file across threads.
     connection: Mutex<Connection>,
-    /// The path it was opened with, for errors and for the caller.
+    /// The path it was opened with, for errors.
     path: PathBuf,
 }
 
@@ -353,11 +344,6 @@ impl StateFile {
         }
         transaction.commit().map_err(saving)
     }
-
-    /// The path it was opened with.
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 /// Makes an empty database a sandbox state file: its marks and its table, in one transaction,
@@ -456,7 +442,6 @@ mod tests {
         ];
         {
             let state = StateFile::open(&path).expect("a new file");
-            assert_eq!(state.path(), path);
             assert_eq!(state.load().expect("load"), []);
             state.save(&records).expect("save");
             assert_eq!(state.load().expect("load"), records);

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use calypso_customer_purse::types::WebhookLevel;
 use calypso_customer_purse::{Clock, OffsetDateTime, Uuid, reqwest};
 use hmac::{Hmac, KeyInit, Mac};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::Sha512;
 use tokio::sync::{Notify, watch};
@@ -29,6 +29,24 @@ use crate::admin::{
 };
 use crate::clock::{SandboxClock, at_millis, rfc3339};
 use crate::events::{Attempt, Delivery, Event, RetrySchedule, WaitTimeout};
+use crate::state::{Record, Store};
+
+/// The kind of a subscription's record in the state file.
+const SUBSCRIPTION: &str = "subscription";
+/// The kind of an event's record.
+const EVENT: &str = "event";
+
+/// A subscription as the state file keeps it, secret included (it signs after a restart).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedSubscription {
+    account: String,
+    request_id: Uuid,
+    public_key: String,
+    secret_key: String,
+    url: String,
+    event_types: Option<Vec<WebhookEventType>>,
+}
 
 /// How long one attempt may take, connection included.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -51,6 +69,8 @@ struct Inner {
     schedule: RetrySchedule,
     log: bool,
     task: Mutex<Option<JoinHandle<()>>>,
+    /// Where subscriptions and events are saved, with `--state`.
+    store: Option<Arc<Store>>,
 }
 
 impl Drop for Inner {
@@ -118,6 +138,8 @@ impl Subscription {
 }
 
 /// An event as kept: what [`Event`] shows, and each delivery's body.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct StoredEvent {
     pub(crate) event_type: WebhookEventType,
     pub(crate) account: String,
@@ -126,6 +148,8 @@ pub(crate) struct StoredEvent {
     pub(crate) deliveries: Vec<StoredDelivery>,
 }
 
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct StoredDelivery {
     pub(crate) subscription: Uuid,
     pub(crate) url: String,
@@ -169,8 +193,14 @@ struct Envelope<'a> {
 }
 
 impl Webhooks {
-    /// No subscriptions yet; `log` prints one line per delivery attempt to stderr.
-    pub(crate) fn new(clock: Arc<SandboxClock>, schedule: RetrySchedule, log: bool) -> Self {
+    /// No subscriptions yet; `log` prints one line per delivery attempt to stderr; changes are
+    /// saved to `store` when there is one.
+    pub(crate) fn new(
+        clock: Arc<SandboxClock>,
+        schedule: RetrySchedule,
+        log: bool,
+        store: Option<Arc<Store>>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(State::default()),
@@ -180,7 +210,75 @@ impl Webhooks {
                 schedule,
                 log,
                 task: Mutex::new(None),
+                store,
             }),
+        }
+    }
+
+    /// Puts back a subscription or an event of the state file; `Ok(false)` for another kind.
+    /// Events come back in the order they were raised, so their ids are their places again.
+    pub(crate) fn restore(&self, record: &Record) -> Result<bool, String> {
+        let mut state = self.state();
+        match record.kind.as_str() {
+            SUBSCRIPTION => {
+                let saved: SavedSubscription = record.read()?;
+                state.subscriptions.push(Subscription::new(
+                    saved.account,
+                    saved.request_id,
+                    saved.public_key,
+                    saved.secret_key,
+                    saved.url,
+                    saved.event_types,
+                ));
+            }
+            EVENT => {
+                let event: StoredEvent = record.read()?;
+                let expected = (state.events.len() + 1).to_string();
+                if record.key != expected {
+                    return Err(format!(
+                        "its events are out of order: event {} where {expected} was due",
+                        record.key
+                    ));
+                }
+                state.events.push(event);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Schedules again the deliveries a stopped sandbox left pending: when their retry was
+    /// due, or now.
+    pub(crate) fn resume(&self) {
+        let mut state = self.state();
+        let now_millis = self.inner.clock.now_unix_millis();
+        let pending: Vec<(usize, usize, i64)> = state
+            .events
+            .iter()
+            .enumerate()
+            .flat_map(|(event, stored)| {
+                stored
+                    .deliveries
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, delivery)| delivery.outcome == DeliveryOutcome::Pending)
+                    .map(move |(delivery, stored)| {
+                        (
+                            event,
+                            delivery,
+                            stored.next_attempt_millis.unwrap_or(now_millis),
+                        )
+                    })
+            })
+            .collect();
+        for (event, delivery, due_millis) in pending {
+            let wait = u64::try_from(due_millis.saturating_sub(now_millis)).unwrap_or(0);
+            state.due.push(Scheduled {
+                event,
+                delivery,
+                due_millis,
+                due_instant: Instant::now() + Duration::from_millis(wait),
+            });
         }
     }
 
@@ -227,7 +325,18 @@ impl Webhooks {
             secret_key: subscription.secret_key.clone(),
             url: subscription.url.clone(),
         };
-        self.state().subscriptions.push(subscription);
+        let saved = SavedSubscription {
+            account: subscription.account.clone(),
+            request_id: subscription.request_id,
+            public_key: subscription.public_key.clone(),
+            secret_key: subscription.secret_key.clone(),
+            url: subscription.url.clone(),
+            event_types: subscription.event_types.clone(),
+        };
+        let record = Record::new(SUBSCRIPTION, subscription.request_id.to_string(), &saved);
+        let mut state = self.state();
+        state.subscriptions.push(subscription);
+        self.inner.save(&[record]);
         Ok(made)
     }
 
@@ -277,6 +386,7 @@ impl Webhooks {
         for subscription in targets {
             self.add_delivery(&mut state, event, subscription);
         }
+        self.inner.save_event(&state, event);
         drop(state);
         self.changed();
         i64::try_from(event + 1).unwrap_or(i64::MAX)
@@ -336,6 +446,7 @@ impl Webhooks {
             }
         }
         let answer = event_of(&state, event);
+        self.inner.save_event(&state, event);
         drop(state);
         self.changed();
         Ok(answer)
@@ -571,8 +682,25 @@ impl Inner {
         if self.log {
             log_line(&state, job);
         }
+        self.save_event(&state, job.event);
         drop(state);
         self.changes.send_modify(|count| *count += 1);
+    }
+
+    /// Saves event `index` whole, with its deliveries, when there is a state file.
+    fn save_event(&self, state: &State, index: usize) {
+        if self.store.is_some() {
+            let key = (index + 1).to_string();
+            self.save(&[Record::new(EVENT, key, &state.events[index])]);
+        }
+    }
+
+    /// Saves `records` when there is a state file. Webhooks are sent from a task no request
+    /// waits on, so a failure is printed rather than answered.
+    fn save(&self, records: &[Record]) {
+        if let Some(Err(error)) = self.store.as_ref().map(|store| store.save(records)) {
+            eprintln!("sandbox: webhook state not saved: {error}");
+        }
     }
 }
 
@@ -700,7 +828,7 @@ mod tests {
         let clock = SandboxClock::new(Arc::new(FixedClock {
             unix_millis: 1_700_000_000_000,
         }));
-        Webhooks::new(Arc::new(clock), RetrySchedule::quick(), false)
+        Webhooks::new(Arc::new(clock), RetrySchedule::quick(), false, None)
     }
 
     #[test]
