@@ -302,7 +302,10 @@ async fn an_unused_address_expires_after_30_days_and_a_used_one_after_365() {
     running.sandbox().advance_clock(29 * DAY).unwrap();
     assert!(expired_addresses(running.sandbox()).is_empty());
     running.sandbox().advance_clock(2 * DAY).unwrap();
-    assert_eq!(expired_addresses(running.sandbox()), [idle_address.as_str()]);
+    assert_eq!(
+        expired_addresses(running.sandbox()),
+        [idle_address.as_str()]
+    );
 
     // Its purse is archived, it takes no deposit, and the customer gets a new address.
     let purses = client
