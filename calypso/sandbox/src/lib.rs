@@ -39,6 +39,21 @@
 //! Other settings (more accounts, a fixed clock, other page sizes) go through
 //! [`Sandbox::new`]; the package's `calypso-customer-purse-sandbox` binary serves the same
 //! sandbox to clients in any language.
+//!
+//! # A developer console
+//!
+//! Like a payment provider's test mode, the sandbox shows and drives what it does, in-process
+//! and under `/sandbox/` over HTTP, and on a dashboard at its base URL:
+//!
+//! - the request log: what each merchant request sent and got back ([`Sandbox::requests`]);
+//! - every webhook event with each delivery attempt ([`Sandbox::events`]), sent again on
+//!   demand ([`Sandbox::resend`]), retried on [`Settings::webhook_retries`], and awaited by
+//!   tests without a poll loop ([`Sandbox::wait_for_deliveries`], [`Sandbox::wait_for`]);
+//! - a clock that moves ahead ([`Sandbox::advance_clock`]), so that addresses expire and
+//!   retries come due;
+//! - whole cases in one call ([`Sandbox::trigger`]);
+//! - with the `state` feature (on by default) and [`Settings::state_file`], state that
+//!   survives a restart.
 
 #![deny(missing_docs)]
 
@@ -178,35 +193,10 @@ impl Sandbox {
     /// two key pairs share an API key, or the state file cannot be used (the message names it
     /// and says why).
     pub fn new(mut settings: Settings) -> Result<Self, String> {
-        let (store, records) = match &settings.state_file {
-            Some(path) => {
-                let (store, records) = Store::open(path)?;
-                (Some(Arc::new(store)), records)
-            }
-            None => (None, Vec::new()),
-        };
-        let in_file = |error: String| match &settings.state_file {
-            Some(path) => format!("state file {}: {error}", path.display()),
-            None => error,
-        };
-        // Accounts an earlier run was given come back, unless given again now.
-        let mut kept = Vec::new();
-        for record in records
-            .iter()
-            .filter(|record| record.kind == state::ACCOUNT)
-        {
-            let pair = state::read_account(record).map_err(in_file)?;
-            if !settings
-                .credentials
-                .iter()
-                .any(|given| given.api_key == pair.api_key)
-            {
-                kept.push(pair);
-            }
-        }
-        settings.credentials.extend(kept);
+        let saved = state::Saved::open(&mut settings)?;
         let keyring = auth::Keyring::new(&settings.credentials)?;
         let clock = Arc::new(SandboxClock::new(Arc::clone(&settings.clock)));
+        let store = saved.store();
         let webhooks = Webhooks::new(
             Arc::clone(&clock),
             settings.webhook_retries.clone(),
@@ -214,36 +204,7 @@ impl Sandbox {
             store.clone(),
         );
         let mut ledger = Ledger::default();
-        for record in &records {
-            let restored = match record.kind.as_str() {
-                state::ACCOUNT => true,
-                state::CLOCK => {
-                    clock.restore_offset(record.read().map_err(in_file)?);
-                    true
-                }
-                _ => {
-                    ledger.restore(record).map_err(in_file)?
-                        || webhooks.restore(record).map_err(in_file)?
-                }
-            };
-            if !restored {
-                return Err(in_file(format!(
-                    "it holds a {} record, which this sandbox does not know; was it written by \
-                     a newer one?",
-                    record.kind
-                )));
-            }
-        }
-        if let Some(store) = &store {
-            ledger.track_changes();
-            webhooks.resume();
-            let accounts: Vec<state::Record> = settings
-                .credentials
-                .iter()
-                .filter_map(state::account_record)
-                .collect();
-            store.save(&accounts)?;
-        }
+        saved.restore(&settings, &clock, &mut ledger, &webhooks)?;
         Ok(Self {
             shared: Arc::new(Shared {
                 keyring,
