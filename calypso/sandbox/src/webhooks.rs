@@ -36,16 +36,17 @@ const SUBSCRIPTION: &str = "subscription";
 /// The kind of an event's record.
 const EVENT: &str = "event";
 
-/// A subscription as the state file keeps it, secret included (it signs after a restart).
+/// What a subscription is, as made and as the state file keeps it: its secret included, so
+/// that it signs again after a restart.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SavedSubscription {
-    account: String,
-    request_id: Uuid,
-    public_key: String,
-    secret_key: String,
-    url: String,
-    event_types: Option<Vec<WebhookEventType>>,
+pub(crate) struct SubscriptionData {
+    pub(crate) account: String,
+    pub(crate) request_id: Uuid,
+    pub(crate) public_key: String,
+    pub(crate) secret_key: String,
+    pub(crate) url: String,
+    pub(crate) event_types: Option<Vec<WebhookEventType>>,
 }
 
 /// How long one attempt may take, connection included.
@@ -90,41 +91,22 @@ pub(crate) struct State {
 }
 
 pub(crate) struct Subscription {
-    pub(crate) account: String,
-    pub(crate) request_id: Uuid,
-    pub(crate) public_key: String,
-    pub(crate) secret_key: String,
+    pub(crate) data: SubscriptionData,
     /// Keyed once with the secret key.
     mac: Hmac<Sha512>,
-    pub(crate) url: String,
-    pub(crate) event_types: Option<Vec<WebhookEventType>>,
 }
 
 impl Subscription {
-    pub(crate) fn new(
-        account: String,
-        request_id: Uuid,
-        public_key: String,
-        secret_key: String,
-        url: String,
-        event_types: Option<Vec<WebhookEventType>>,
-    ) -> Self {
-        let mac = <Hmac<Sha512> as KeyInit>::new_from_slice(secret_key.as_bytes())
+    pub(crate) fn new(data: SubscriptionData) -> Self {
+        let mac = <Hmac<Sha512> as KeyInit>::new_from_slice(data.secret_key.as_bytes())
             .expect("HMAC takes a key of any length");
-        Self {
-            account,
-            request_id,
-            public_key,
-            secret_key,
-            mac,
-            url,
-            event_types,
-        }
+        Self { data, mac }
     }
 
     fn wants(&self, account: &str, event_type: WebhookEventType) -> bool {
-        self.account == account
+        self.data.account == account
             && self
+                .data
                 .event_types
                 .as_ref()
                 .is_none_or(|types| types.contains(&event_type))
@@ -221,15 +203,7 @@ impl Webhooks {
         let mut state = self.state();
         match record.kind.as_str() {
             SUBSCRIPTION => {
-                let saved: SavedSubscription = record.read()?;
-                state.subscriptions.push(Subscription::new(
-                    saved.account,
-                    saved.request_id,
-                    saved.public_key,
-                    saved.secret_key,
-                    saved.url,
-                    saved.event_types,
-                ));
+                state.subscriptions.push(Subscription::new(record.read()?));
             }
             EVENT => {
                 let event: StoredEvent = record.read()?;
@@ -311,29 +285,22 @@ impl Webhooks {
             ));
         }
         // 32 lowercase hex digits each, like the provider's keys (122 random bits of a UUID v4).
-        let subscription = Subscription::new(
-            registration.account,
-            Uuid::new_v4(),
-            Uuid::new_v4().simple().to_string(),
-            Uuid::new_v4().simple().to_string(),
-            registration.url,
-            registration.event_types,
-        );
+        let data = SubscriptionData {
+            account: registration.account,
+            request_id: Uuid::new_v4(),
+            public_key: Uuid::new_v4().simple().to_string(),
+            secret_key: Uuid::new_v4().simple().to_string(),
+            url: registration.url,
+            event_types: registration.event_types,
+        };
         let made = WebhookSubscription {
-            request_id: subscription.request_id,
-            public_key: subscription.public_key.clone(),
-            secret_key: subscription.secret_key.clone(),
-            url: subscription.url.clone(),
+            request_id: data.request_id,
+            public_key: data.public_key.clone(),
+            secret_key: data.secret_key.clone(),
+            url: data.url.clone(),
         };
-        let saved = SavedSubscription {
-            account: subscription.account.clone(),
-            request_id: subscription.request_id,
-            public_key: subscription.public_key.clone(),
-            secret_key: subscription.secret_key.clone(),
-            url: subscription.url.clone(),
-            event_types: subscription.event_types.clone(),
-        };
-        let record = Record::new(SUBSCRIPTION, subscription.request_id.to_string(), &saved);
+        let record = Record::new(SUBSCRIPTION, data.request_id.to_string(), &data);
+        let subscription = Subscription::new(data);
         let mut state = self.state();
         state.subscriptions.push(subscription);
         self.inner.save(&[record]);
@@ -407,12 +374,12 @@ impl Webhooks {
                 let index = state
                     .subscriptions
                     .iter()
-                    .position(|s| s.request_id == wanted)
+                    .position(|s| s.data.request_id == wanted)
                     .ok_or_else(|| AdminError::NotFound(format!("no subscription {wanted}")))?;
-                if state.subscriptions[index].account != account {
+                if state.subscriptions[index].data.account != account {
                     return Err(AdminError::Invalid(format!(
                         "subscription {wanted} is of account {}, event {id} of account {account}",
-                        state.subscriptions[index].account
+                        state.subscriptions[index].data.account
                     )));
                 }
                 vec![index]
@@ -427,7 +394,7 @@ impl Webhooks {
             )));
         }
         for subscription in targets {
-            let request_id = state.subscriptions[subscription].request_id;
+            let request_id = state.subscriptions[subscription].data.request_id;
             let existing = state.events[event]
                 .deliveries
                 .iter()
@@ -501,7 +468,7 @@ impl Webhooks {
         let target = &state.subscriptions[subscription];
         let stored = &state.events[event];
         let envelope = Envelope {
-            request_id: target.request_id,
+            request_id: target.data.request_id,
             id: i64::try_from(event + 1).unwrap_or(i64::MAX),
             created_date: &stored.created_date,
             level: WebhookLevel::Info,
@@ -512,8 +479,8 @@ impl Webhooks {
         let body = serde_json::to_string(&envelope)
             .expect("the envelope has string keys and no value that fails to serialize");
         let delivery = StoredDelivery {
-            subscription: target.request_id,
-            url: target.url.clone(),
+            subscription: target.data.request_id,
+            url: target.data.url.clone(),
             body,
             outcome: DeliveryOutcome::Pending,
             attempts: Vec::new(),
@@ -630,13 +597,13 @@ impl Inner {
         let target = state
             .subscriptions
             .iter()
-            .find(|s| s.request_id == subscription)
+            .find(|s| s.data.request_id == subscription)
             .expect("a delivery's subscription is never removed");
         Ok(Job {
             event,
             delivery,
             url,
-            public_key: target.public_key.clone(),
+            public_key: target.data.public_key.clone(),
             sign: target.sign(body.as_bytes()),
             body,
         })
