@@ -2,7 +2,8 @@
 //!
 //! The fields are private to this module: every insertion goes through one method per
 //! collection, which also updates that collection's indexes, so the two cannot drift. Nothing
-//! is ever removed, so positions in the `Vec`s stay valid.
+//! is ever removed, so positions in the `Vec`s stay valid. The same methods note what they
+//! change, for a sandbox that keeps its state in a file.
 
 use std::collections::HashMap;
 
@@ -31,6 +32,18 @@ pub(crate) struct Book {
     transaction_by_id: HashMap<Uuid, usize>,
     /// Customer → their transactions, in creation order.
     transactions_of_customer: HashMap<Uuid, Vec<usize>>,
+    /// What changed since [`Book::take_changes`], when changes are tracked.
+    changes: Option<Vec<BookChange>>,
+}
+
+/// One changed item of a book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum BookChange {
+    Customer(Uuid),
+    /// A purse, by position.
+    Purse(usize),
+    /// A transaction, by position.
+    Transaction(usize),
 }
 
 pub(crate) struct StoredPurse {
@@ -94,6 +107,7 @@ impl Book {
         }
         self.customers.insert(id, customer);
         self.customer_order.push(id);
+        self.changed(BookChange::Customer(id));
     }
 
     /// Applies `change` to a customer and returns the result; a new external id must have been
@@ -109,15 +123,17 @@ impl Book {
             .ok_or_else(|| customer_not_found(id))?;
         let before = customer.external_id.clone();
         change(customer);
-        if customer.external_id != before {
+        let changed = customer.clone();
+        if changed.external_id != before {
             if let Some(old) = before {
                 self.external_ids.remove(&old);
             }
-            if let Some(new) = &customer.external_id {
+            if let Some(new) = &changed.external_id {
                 self.external_ids.insert(new.clone(), id);
             }
         }
-        Ok(customer.clone())
+        self.changed(BookChange::Customer(id));
+        Ok(changed)
     }
 
     /// Fails when another customer than `except` already has `external_id`: `external/get`
@@ -177,6 +193,7 @@ impl Book {
             .or_default()
             .push(position);
         self.purses.push(purse);
+        self.changed(BookChange::Purse(position));
         &self.purses[position]
     }
 
@@ -191,9 +208,15 @@ impl Book {
     }
 
     fn set_address_status(&mut self, address: &str, status: &PurseStatus) {
-        for &position in self.purses_at_address.get(address).into_iter().flatten() {
+        let positions = self
+            .purses_at_address
+            .get(address)
+            .cloned()
+            .unwrap_or_default();
+        for position in positions {
             if let Some(purse) = self.purses.get_mut(position) {
                 purse.status = status.clone();
+                self.changed(BookChange::Purse(position));
             }
         }
     }
@@ -205,10 +228,11 @@ impl Book {
     }
 
     /// The transaction, to change its states; its id, customer and address must not change.
+    /// A transaction to change; it is noted as changed.
     pub(crate) fn transaction_mut(&mut self, id: Uuid) -> Option<&mut StoredTransaction> {
-        self.transaction_by_id
-            .get(&id)
-            .and_then(|&position| self.transactions.get_mut(position))
+        let position = *self.transaction_by_id.get(&id)?;
+        self.changed(BookChange::Transaction(position));
+        self.transactions.get_mut(position)
     }
 
     pub(crate) fn add_transaction(&mut self, stored: StoredTransaction) {
@@ -220,6 +244,39 @@ impl Book {
             .or_default()
             .push(position);
         self.transactions.push(stored);
+        self.changed(BookChange::Transaction(position));
+    }
+
+    /// Notes changes from now on, for [`Book::take_changes`].
+    pub(crate) fn track_changes(&mut self) {
+        self.changes.get_or_insert_with(Vec::new);
+    }
+
+    /// What changed since the last call, oldest first, each item once.
+    pub(crate) fn take_changes(&mut self) -> Vec<BookChange> {
+        let Some(changes) = self.changes.as_mut() else {
+            return Vec::new();
+        };
+        let mut taken = std::mem::take(changes);
+        let mut seen = std::collections::HashSet::new();
+        taken.retain(|change| seen.insert(*change));
+        taken
+    }
+
+    fn changed(&mut self, change: BookChange) {
+        if let Some(changes) = self.changes.as_mut() {
+            changes.push(change);
+        }
+    }
+
+    /// The purse at `position`, when there is one.
+    pub(crate) fn purse_at_position(&self, position: usize) -> Option<&StoredPurse> {
+        self.purses.get(position)
+    }
+
+    /// The transaction at `position`, when there is one.
+    pub(crate) fn transaction_at_position(&self, position: usize) -> Option<&StoredTransaction> {
+        self.transactions.get(position)
     }
 
     /// The transactions `find` chooses from: the customer's when the request names one,

@@ -7,7 +7,7 @@
 use sha2::{Digest, Sha512};
 
 /// A kind of address shared by the currencies of related chains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) enum AddressFamily {
     /// Ethereum, BNB Smart Chain, Polygon: `0x` + 40 hex digits.
     Evm,

@@ -14,8 +14,10 @@ use calypso_customer_purse::types::{
 };
 use calypso_customer_purse::{Decimal, OffsetDateTime, Uuid};
 
+mod saved;
+
 use crate::admin::{AdminError, Deposit, Outcome};
-use crate::book::{Book, StoredPurse, StoredTransaction};
+use crate::book::{Book, BookChange, StoredPurse, StoredTransaction};
 use crate::currencies::{self, AddressFamily};
 use crate::failure::Failure;
 use crate::find::{self, Paging};
@@ -28,6 +30,17 @@ pub(crate) struct Ledger {
     addresses: HashMap<String, AddressOwner>,
     /// Counts every transaction ever created, for a stable order of equal sort keys.
     transactions_created: u64,
+    /// Changed addresses since [`Ledger::take_changes`], when changes are tracked.
+    address_changes: Option<Vec<String>>,
+}
+
+/// A changed item of the ledger, to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// An item of an account's book.
+    Book(String, BookChange),
+    /// What the ledger knows of an address: its owner and lifetime.
+    Address(String),
 }
 
 #[derive(Clone)]
@@ -50,7 +63,48 @@ const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
 
 impl Ledger {
     fn book(&mut self, account: &str) -> &mut Book {
-        self.books.entry(account.to_owned()).or_default()
+        let tracking = self.address_changes.is_some();
+        self.books.entry(account.to_owned()).or_insert_with(|| {
+            let mut book = Book::default();
+            if tracking {
+                book.track_changes();
+            }
+            book
+        })
+    }
+
+    /// Notes every change from now on, for [`Ledger::take_changes`].
+    pub(crate) fn track_changes(&mut self) {
+        self.address_changes.get_or_insert_with(Vec::new);
+        for book in self.books.values_mut() {
+            book.track_changes();
+        }
+    }
+
+    /// What changed since the last call, each item once; empty when changes are not tracked.
+    pub(crate) fn take_changes(&mut self) -> Vec<Change> {
+        let Some(addresses) = self.address_changes.as_mut() else {
+            return Vec::new();
+        };
+        let mut changes: Vec<Change> = std::mem::take(addresses)
+            .into_iter()
+            .map(Change::Address)
+            .collect();
+        changes.dedup();
+        for (account, book) in &mut self.books {
+            changes.extend(
+                book.take_changes()
+                    .into_iter()
+                    .map(|change| Change::Book(account.clone(), change)),
+            );
+        }
+        changes
+    }
+
+    fn address_changed(&mut self, address: &str) {
+        if let Some(changes) = self.address_changes.as_mut() {
+            changes.push(address.to_owned());
+        }
     }
 
     /// The book of `account`, to read (the dashboard); `None` while it has nothing.
@@ -257,6 +311,7 @@ impl Ledger {
         if let Some(owner) = self.addresses.get_mut(&deposit.address) {
             owner.expires_at_millis = now_millis.saturating_add(USED_ADDRESS_LIFETIME_MILLIS);
         }
+        self.address_changed(&deposit.address);
 
         self.transactions_created += 1;
         let sequence = self.transactions_created;
@@ -382,7 +437,8 @@ impl Ledger {
         family: AddressFamily,
         now: OffsetDateTime,
     ) -> &StoredPurse {
-        let book = self.books.entry(account.to_owned()).or_default();
+        self.book(account);
+        let book = self.books.get_mut(account).expect("made above");
         if let Some(position) = book
             .purse_position(customer_id, currency)
             .filter(|&position| book.purse(position).status != PurseStatus::Archived)
@@ -407,15 +463,22 @@ impl Ledger {
                 .find(|address| !self.addresses.contains_key(address))
                 .expect("an unbounded range of seeds finds a free address")
         });
-        self.addresses
-            .entry(address.clone())
-            .or_insert_with(|| AddressOwner {
-                account: account.to_owned(),
-                customer_id,
-                family,
-                expires_at_millis: unix_millis(now).saturating_add(UNUSED_ADDRESS_LIFETIME_MILLIS),
-                expired: false,
-            });
+        if !self.addresses.contains_key(&address) {
+            self.addresses.insert(
+                address.clone(),
+                AddressOwner {
+                    account: account.to_owned(),
+                    customer_id,
+                    family,
+                    expires_at_millis: unix_millis(now)
+                        .saturating_add(UNUSED_ADDRESS_LIFETIME_MILLIS),
+                    expired: false,
+                },
+            );
+            if let Some(changes) = self.address_changes.as_mut() {
+                changes.push(address.clone());
+            }
+        }
         // A new currency on a blocked address is blocked too.
         let status = book
             .purses_at(&address)
@@ -490,7 +553,9 @@ impl Ledger {
             .with_customer_blocked(blocked)
             .with_purse_id(purse_id)
             .with_address(address.to_owned());
-        Some((owner.account.clone(), event))
+        let account = owner.account.clone();
+        self.address_changed(address);
+        Some((account, event))
     }
 }
 

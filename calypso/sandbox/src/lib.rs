@@ -39,6 +39,21 @@
 //! Other settings (more accounts, a fixed clock, other page sizes) go through
 //! [`Sandbox::new`]; the package's `calypso-customer-purse-sandbox` binary serves the same
 //! sandbox to clients in any language.
+//!
+//! # A developer console
+//!
+//! Like a payment provider's test mode, the sandbox shows and drives what it does, in-process
+//! and under `/sandbox/` over HTTP, and on a dashboard at its base URL:
+//!
+//! - the request log: what each merchant request sent and got back ([`Sandbox::requests`]);
+//! - every webhook event with each delivery attempt ([`Sandbox::events`]), sent again on
+//!   demand ([`Sandbox::resend`]), retried on [`Settings::webhook_retries`], and awaited by
+//!   tests without a poll loop ([`Sandbox::wait_for_deliveries`], [`Sandbox::wait_for`]);
+//! - a clock that moves ahead ([`Sandbox::advance_clock`]), so that addresses expire and
+//!   retries come due;
+//! - whole cases in one call ([`Sandbox::trigger`]);
+//! - with the `state` feature (on by default) and [`Settings::state_file`], state that
+//!   survives a restart.
 
 #![deny(missing_docs)]
 
@@ -57,11 +72,15 @@ mod find;
 mod ledger;
 mod merchant;
 mod request_log;
+mod state;
+#[cfg(feature = "state")]
+mod state_file;
 mod trigger;
 mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -89,6 +108,7 @@ use clock::SandboxClock;
 use failure::Failure;
 use ledger::Ledger;
 use request_log::RequestLog;
+use state::Store;
 use webhooks::Webhooks;
 
 /// The path every merchant operation's path starts with.
@@ -117,6 +137,12 @@ pub struct Settings {
     pub request_log_limit: usize,
     /// When a failed webhook delivery is tried again.
     pub webhook_retries: RetrySchedule,
+    /// Keep everything in this SQLite file, saved as it changes, and start from what it holds:
+    /// accounts added by file, customers, purses, transactions, subscriptions, events and the
+    /// clock's offset (not the request log). A file that is not a sandbox's, or of a newer
+    /// format, is refused and left as it is. `None` (the default) keeps state in memory, so
+    /// each sandbox starts empty. Needs the `state` feature (on by default).
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -133,6 +159,7 @@ impl Default for Settings {
             log_requests: false,
             request_log_limit: 10_000,
             webhook_retries: RetrySchedule::quick(),
+            state_file: None,
         }
     }
 }
@@ -152,6 +179,7 @@ struct Shared {
     requests_seen: AtomicU64,
     request_log: RequestLog,
     webhooks: Webhooks,
+    store: Option<Arc<Store>>,
 }
 
 impl Default for Sandbox {
@@ -162,15 +190,22 @@ impl Default for Sandbox {
 }
 
 impl Sandbox {
-    /// A sandbox with empty state. Fails when two key pairs share an API key.
-    pub fn new(settings: Settings) -> Result<Self, String> {
+    /// A sandbox with empty state, or with the state of [`Settings::state_file`]. Fails when
+    /// two key pairs share an API key, or the state file cannot be used (the message names it
+    /// and says why).
+    pub fn new(mut settings: Settings) -> Result<Self, String> {
+        let saved = state::Saved::open(&mut settings)?;
         let keyring = auth::Keyring::new(&settings.credentials)?;
         let clock = Arc::new(SandboxClock::new(Arc::clone(&settings.clock)));
+        let store = saved.store();
         let webhooks = Webhooks::new(
             Arc::clone(&clock),
             settings.webhook_retries.clone(),
             settings.log_requests,
+            store.clone(),
         );
+        let mut ledger = Ledger::default();
+        saved.restore(&settings, &clock, &mut ledger, &webhooks)?;
         Ok(Self {
             shared: Arc::new(Shared {
                 keyring,
@@ -178,9 +213,10 @@ impl Sandbox {
                 clock,
                 request_log: RequestLog::new(settings.request_log_limit),
                 settings,
-                ledger: Mutex::new(Ledger::default()),
+                ledger: Mutex::new(ledger),
                 faults: Mutex::new(Vec::new()),
                 requests_seen: AtomicU64::new(0),
+                store,
             }),
         })
     }
@@ -255,6 +291,7 @@ impl Sandbox {
         let mut ledger = self.ledger_for_admin()?;
         let transaction = ledger.deposit(deposit, now)?;
         self.raise_webhooks(&ledger, &transaction, now);
+        self.save_for_admin(&mut ledger)?;
         Ok(transaction)
     }
 
@@ -264,6 +301,7 @@ impl Sandbox {
         let mut ledger = self.ledger_for_admin()?;
         let transaction = ledger.advance(transaction_id)?;
         self.raise_webhooks(&ledger, &transaction, self.now());
+        self.save_for_admin(&mut ledger)?;
         Ok(transaction)
     }
 
@@ -275,6 +313,7 @@ impl Sandbox {
             let transaction = ledger.advance(transaction_id)?;
             self.raise_webhooks(&ledger, &transaction, self.now());
             if Ledger::is_final(&transaction) {
+                self.save_for_admin(&mut ledger)?;
                 return Ok(transaction);
             }
         }
@@ -411,6 +450,11 @@ impl Sandbox {
     /// [`Running::client_builder`]. Sandbox-only.
     pub fn advance_clock(&self, seconds: i64) -> Result<ClockReading, AdminError> {
         self.shared.clock.advance(seconds)?;
+        if let Some(store) = &self.shared.store {
+            let offset =
+                state::Record::new(state::CLOCK, "offset", &self.shared.clock.offset_millis());
+            store.save(&[offset]).map_err(not_saved)?;
+        }
         self.expire_due()?;
         self.shared.webhooks.clock_moved();
         Ok(self.clock())
@@ -449,7 +493,20 @@ impl Sandbox {
                 .webhooks
                 .raise(&account, EventType::CustomerPurseExpired, &data, now);
         }
-        Ok(())
+        self.save_for_admin(&mut ledger)
+    }
+
+    /// Saves what the ledger's last operations changed, when the sandbox keeps a state file.
+    fn save_changes(&self, ledger: &mut Ledger) -> Result<(), String> {
+        let Some(store) = &self.shared.store else {
+            return Ok(());
+        };
+        let changes = ledger.take_changes();
+        store.save(&ledger.records(&changes))
+    }
+
+    fn save_for_admin(&self, ledger: &mut Ledger) -> Result<(), AdminError> {
+        self.save_changes(ledger).map_err(not_saved)
     }
 
     /// Fails unless the sandbox has a key pair of `account`.
@@ -494,6 +551,11 @@ impl Sandbox {
         let n = self.shared.requests_seen.fetch_add(1, Ordering::Relaxed) + 1;
         format!("sandbox-{n:08}")
     }
+}
+
+/// A state file that could not be written, as an admin error: the change happened in memory.
+fn not_saved(error: String) -> AdminError {
+    AdminError::Conflict(format!("done, but not saved to the state file: {error}"))
 }
 
 /// A sandbox serving in the background. Dropping it stops the server.

@@ -2,6 +2,7 @@
 //! this workspace: `cargo run -p calypso-customer-purse-sandbox -- …`): serves the sandbox on
 //! 127.0.0.1 until Ctrl-C.
 
+use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,6 +12,7 @@ use calypso_customer_purse_sandbox::{Credentials, RetrySchedule, Sandbox, Settin
 const USAGE: &str = "\
 usage: calypso-customer-purse-sandbox [--port N] [--accounts FILE]... [--no-demo] [--quiet]
                                       [--log-limit N] [--webhook-retries quick|standard]
+                                      [--state FILE]
 
   --port N          port on 127.0.0.1 (default: $SANDBOX_PORT, else 0 = pick a free one)
   --accounts FILE   also accept the key pairs in FILE, JSON like
@@ -19,7 +21,9 @@ usage: calypso-customer-purse-sandbox [--port N] [--accounts FILE]... [--no-demo
   --quiet           do not log one line per request and per webhook attempt
   --log-limit N     keep the last N requests for GET /sandbox/requests (default 10000; 0: none)
   --webhook-retries quick (default: 3 attempts, 100 ms and 200 ms apart) or standard
-                    (Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)";
+                    (Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)
+  --state FILE      keep everything in the SQLite file FILE, made if missing, and start from
+                    what it holds (default: in memory, empty at each start)";
 
 struct Options {
     port: u16,
@@ -28,6 +32,7 @@ struct Options {
     log_requests: bool,
     log_limit: usize,
     retries: RetrySchedule,
+    state_file: Option<PathBuf>,
 }
 
 fn parse_options() -> Result<Option<Options>, lexopt::Error> {
@@ -45,6 +50,7 @@ fn parse_options() -> Result<Option<Options>, lexopt::Error> {
         log_requests: true,
         log_limit: Settings::default().request_log_limit,
         retries: RetrySchedule::quick(),
+        state_file: None,
     };
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
@@ -54,6 +60,7 @@ fn parse_options() -> Result<Option<Options>, lexopt::Error> {
             Long("no-demo") => options.demo = false,
             Long("quiet") => options.log_requests = false,
             Long("log-limit") => options.log_limit = parser.value()?.parse()?,
+            Long("state") => options.state_file = Some(parser.value()?.into()),
             Long("webhook-retries") => {
                 options.retries = match parser.value()?.string()?.as_str() {
                     "quick" => RetrySchedule::quick(),
@@ -98,7 +105,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    if credentials.is_empty() {
+    if credentials.is_empty() && options.state_file.is_none() {
         eprintln!("error: no key pairs: give --accounts FILE or drop --no-demo");
         return ExitCode::from(2);
     }
@@ -107,6 +114,7 @@ fn main() -> ExitCode {
         log_requests: options.log_requests,
         request_log_limit: options.log_limit,
         webhook_retries: options.retries,
+        state_file: options.state_file,
         ..Settings::default()
     };
     let runtime = match tokio::runtime::Runtime::new() {
@@ -132,6 +140,9 @@ async fn serve(settings: Settings, port: u16) -> Result<(), String> {
         .map_err(|error| format!("cannot listen on {address}: {error}"))?;
     let address = listener.local_addr().map_err(|error| error.to_string())?;
     let sandbox = Sandbox::new(settings)?;
+    if sandbox.settings().credentials.is_empty() {
+        return Err("no key pairs: give --accounts FILE or drop --no-demo".into());
+    }
     print_banner(&sandbox, address);
     sandbox
         .serve(listener, async {
@@ -142,37 +153,53 @@ async fn serve(settings: Settings, port: u16) -> Result<(), String> {
         })
         .await
         .map_err(|error| format!("server failed: {error}"))?;
-    println!("sandbox stopped");
+    let _ = writeln!(std::io::stdout(), "sandbox stopped");
     Ok(())
 }
 
+/// Prints where it listens and with which keys. A closed stdout (the reader went away) is no
+/// reason to stop serving, so write errors are ignored rather than panicking as `println!`.
 fn print_banner(sandbox: &Sandbox, address: SocketAddr) {
-    println!("Calypso Customer Purse sandbox (not the real API)");
-    println!("  base URL     http://{address}");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Calypso Customer Purse sandbox (not the real API)");
+    let _ = writeln!(out, "  base URL     http://{address}");
     for pair in &sandbox.settings().credentials {
         if pair.is_demo() {
-            println!("  account      {}", pair.account);
-            println!("  api key      {}", pair.api_key);
-            println!(
+            let _ = writeln!(out, "  account      {}", pair.account);
+            let _ = writeln!(out, "  api key      {}", pair.api_key);
+            let _ = writeln!(
+                out,
                 "  api secret   {}   (public demo secret)",
                 calypso_customer_purse_sandbox::DEMO_API_SECRET
             );
         } else {
-            println!(
+            let _ = writeln!(
+                out,
                 "  account      {}   key {} (secret from file, not shown)",
                 pair.account, pair.api_key
             );
         }
     }
-    println!("  dashboard    http://{address}/");
-    println!("  sandbox-only POST /sandbox/deposits, /sandbox/transactions/{{id}}/advance,");
-    println!(
+    if let Some(path) = &sandbox.settings().state_file {
+        let _ = writeln!(out, "  state file   {}", path.display());
+    }
+    let _ = writeln!(out, "  dashboard    http://{address}/");
+    let _ = writeln!(
+        out,
+        "  sandbox-only POST /sandbox/deposits, /sandbox/transactions/{{id}}/advance,"
+    );
+    let _ = writeln!(
+        out,
         "               /sandbox/transactions/{{id}}/settle, /sandbox/faults, /sandbox/webhooks,"
     );
-    println!("               /sandbox/events/{{id}}/resend, /sandbox/clock, /sandbox/trigger;");
-    println!(
+    let _ = writeln!(
+        out,
+        "               /sandbox/events/{{id}}/resend, /sandbox/clock, /sandbox/trigger;"
+    );
+    let _ = writeln!(
+        out,
         "               GET /sandbox/webhooks/deliveries, /sandbox/events, /sandbox/requests,"
     );
-    println!("               /sandbox/clock");
-    println!("Press Ctrl-C to stop.");
+    let _ = writeln!(out, "               /sandbox/clock");
+    let _ = writeln!(out, "Press Ctrl-C to stop.");
 }

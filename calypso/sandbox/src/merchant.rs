@@ -159,7 +159,14 @@ where
         paging: settings.paging,
         now,
     };
-    run(&mut ledger, call, payload)
+    let answer = run(&mut ledger, call, payload);
+    sandbox.save_changes(&mut ledger).map_err(|error| {
+        Failure::internal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the sandbox could not save its state file: {error}"),
+        )
+    })?;
+    answer
 }
 
 /// When a request arrived, on both clocks, and its trace id.

@@ -182,6 +182,7 @@ impl Sandbox {
                 Some(transaction)
             }
         };
+        self.save_for_admin(&mut ledger)?;
         drop(ledger);
         let events = events
             .into_iter()

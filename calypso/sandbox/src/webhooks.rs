@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use calypso_customer_purse::types::WebhookLevel;
 use calypso_customer_purse::{Clock, OffsetDateTime, Uuid, reqwest};
 use hmac::{Hmac, KeyInit, Mac};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::Sha512;
 use tokio::sync::{Notify, watch};
@@ -29,6 +29,25 @@ use crate::admin::{
 };
 use crate::clock::{SandboxClock, at_millis, rfc3339};
 use crate::events::{Attempt, Delivery, Event, RetrySchedule, WaitTimeout};
+use crate::state::{Record, Store};
+
+/// The kind of a subscription's record in the state file.
+const SUBSCRIPTION: &str = "subscription";
+/// The kind of an event's record.
+const EVENT: &str = "event";
+
+/// What a subscription is, as made and as the state file keeps it: its secret included, so
+/// that it signs again after a restart.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SubscriptionData {
+    pub(crate) account: String,
+    pub(crate) request_id: Uuid,
+    pub(crate) public_key: String,
+    pub(crate) secret_key: String,
+    pub(crate) url: String,
+    pub(crate) event_types: Option<Vec<WebhookEventType>>,
+}
 
 /// How long one attempt may take, connection included.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -51,6 +70,8 @@ struct Inner {
     schedule: RetrySchedule,
     log: bool,
     task: Mutex<Option<JoinHandle<()>>>,
+    /// Where subscriptions and events are saved, with `--state`.
+    store: Option<Arc<Store>>,
 }
 
 impl Drop for Inner {
@@ -70,41 +91,22 @@ pub(crate) struct State {
 }
 
 pub(crate) struct Subscription {
-    pub(crate) account: String,
-    pub(crate) request_id: Uuid,
-    pub(crate) public_key: String,
-    pub(crate) secret_key: String,
+    pub(crate) data: SubscriptionData,
     /// Keyed once with the secret key.
     mac: Hmac<Sha512>,
-    pub(crate) url: String,
-    pub(crate) event_types: Option<Vec<WebhookEventType>>,
 }
 
 impl Subscription {
-    pub(crate) fn new(
-        account: String,
-        request_id: Uuid,
-        public_key: String,
-        secret_key: String,
-        url: String,
-        event_types: Option<Vec<WebhookEventType>>,
-    ) -> Self {
-        let mac = <Hmac<Sha512> as KeyInit>::new_from_slice(secret_key.as_bytes())
+    pub(crate) fn new(data: SubscriptionData) -> Self {
+        let mac = <Hmac<Sha512> as KeyInit>::new_from_slice(data.secret_key.as_bytes())
             .expect("HMAC takes a key of any length");
-        Self {
-            account,
-            request_id,
-            public_key,
-            secret_key,
-            mac,
-            url,
-            event_types,
-        }
+        Self { data, mac }
     }
 
     fn wants(&self, account: &str, event_type: WebhookEventType) -> bool {
-        self.account == account
+        self.data.account == account
             && self
+                .data
                 .event_types
                 .as_ref()
                 .is_none_or(|types| types.contains(&event_type))
@@ -118,6 +120,8 @@ impl Subscription {
 }
 
 /// An event as kept: what [`Event`] shows, and each delivery's body.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct StoredEvent {
     pub(crate) event_type: WebhookEventType,
     pub(crate) account: String,
@@ -126,6 +130,8 @@ pub(crate) struct StoredEvent {
     pub(crate) deliveries: Vec<StoredDelivery>,
 }
 
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct StoredDelivery {
     pub(crate) subscription: Uuid,
     pub(crate) url: String,
@@ -169,8 +175,14 @@ struct Envelope<'a> {
 }
 
 impl Webhooks {
-    /// No subscriptions yet; `log` prints one line per delivery attempt to stderr.
-    pub(crate) fn new(clock: Arc<SandboxClock>, schedule: RetrySchedule, log: bool) -> Self {
+    /// No subscriptions yet; `log` prints one line per delivery attempt to stderr; changes are
+    /// saved to `store` when there is one.
+    pub(crate) fn new(
+        clock: Arc<SandboxClock>,
+        schedule: RetrySchedule,
+        log: bool,
+        store: Option<Arc<Store>>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(State::default()),
@@ -180,7 +192,67 @@ impl Webhooks {
                 schedule,
                 log,
                 task: Mutex::new(None),
+                store,
             }),
+        }
+    }
+
+    /// Puts back a subscription or an event of the state file; `Ok(false)` for another kind.
+    /// Events come back in the order they were raised, so their ids are their places again.
+    pub(crate) fn restore(&self, record: &Record) -> Result<bool, String> {
+        let mut state = self.state();
+        match record.kind.as_str() {
+            SUBSCRIPTION => {
+                state.subscriptions.push(Subscription::new(record.read()?));
+            }
+            EVENT => {
+                let event: StoredEvent = record.read()?;
+                let expected = (state.events.len() + 1).to_string();
+                if record.key != expected {
+                    return Err(format!(
+                        "its events are out of order: event {} where {expected} was due",
+                        record.key
+                    ));
+                }
+                state.events.push(event);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Schedules again the deliveries a stopped sandbox left pending: when their retry was
+    /// due, or now.
+    pub(crate) fn resume(&self) {
+        let mut state = self.state();
+        let now_millis = self.inner.clock.now_unix_millis();
+        let pending: Vec<(usize, usize, i64)> = state
+            .events
+            .iter()
+            .enumerate()
+            .flat_map(|(event, stored)| {
+                stored
+                    .deliveries
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, delivery)| delivery.outcome == DeliveryOutcome::Pending)
+                    .map(move |(delivery, stored)| {
+                        (
+                            event,
+                            delivery,
+                            stored.next_attempt_millis.unwrap_or(now_millis),
+                        )
+                    })
+            })
+            .collect();
+        for (event, delivery, due_millis) in pending {
+            let wait = u64::try_from(due_millis.saturating_sub(now_millis)).unwrap_or(0);
+            state.due.push(Scheduled {
+                event,
+                delivery,
+                due_millis,
+                due_instant: Instant::now() + Duration::from_millis(wait),
+            });
         }
     }
 
@@ -213,21 +285,25 @@ impl Webhooks {
             ));
         }
         // 32 lowercase hex digits each, like the provider's keys (122 random bits of a UUID v4).
-        let subscription = Subscription::new(
-            registration.account,
-            Uuid::new_v4(),
-            Uuid::new_v4().simple().to_string(),
-            Uuid::new_v4().simple().to_string(),
-            registration.url,
-            registration.event_types,
-        );
-        let made = WebhookSubscription {
-            request_id: subscription.request_id,
-            public_key: subscription.public_key.clone(),
-            secret_key: subscription.secret_key.clone(),
-            url: subscription.url.clone(),
+        let data = SubscriptionData {
+            account: registration.account,
+            request_id: Uuid::new_v4(),
+            public_key: Uuid::new_v4().simple().to_string(),
+            secret_key: Uuid::new_v4().simple().to_string(),
+            url: registration.url,
+            event_types: registration.event_types,
         };
-        self.state().subscriptions.push(subscription);
+        let made = WebhookSubscription {
+            request_id: data.request_id,
+            public_key: data.public_key.clone(),
+            secret_key: data.secret_key.clone(),
+            url: data.url.clone(),
+        };
+        let record = Record::new(SUBSCRIPTION, data.request_id.to_string(), &data);
+        let subscription = Subscription::new(data);
+        let mut state = self.state();
+        state.subscriptions.push(subscription);
+        self.inner.save(&[record]);
         Ok(made)
     }
 
@@ -277,6 +353,7 @@ impl Webhooks {
         for subscription in targets {
             self.add_delivery(&mut state, event, subscription);
         }
+        self.inner.save_event(&state, event);
         drop(state);
         self.changed();
         i64::try_from(event + 1).unwrap_or(i64::MAX)
@@ -297,12 +374,12 @@ impl Webhooks {
                 let index = state
                     .subscriptions
                     .iter()
-                    .position(|s| s.request_id == wanted)
+                    .position(|s| s.data.request_id == wanted)
                     .ok_or_else(|| AdminError::NotFound(format!("no subscription {wanted}")))?;
-                if state.subscriptions[index].account != account {
+                if state.subscriptions[index].data.account != account {
                     return Err(AdminError::Invalid(format!(
                         "subscription {wanted} is of account {}, event {id} of account {account}",
-                        state.subscriptions[index].account
+                        state.subscriptions[index].data.account
                     )));
                 }
                 vec![index]
@@ -317,7 +394,7 @@ impl Webhooks {
             )));
         }
         for subscription in targets {
-            let request_id = state.subscriptions[subscription].request_id;
+            let request_id = state.subscriptions[subscription].data.request_id;
             let existing = state.events[event]
                 .deliveries
                 .iter()
@@ -336,6 +413,7 @@ impl Webhooks {
             }
         }
         let answer = event_of(&state, event);
+        self.inner.save_event(&state, event);
         drop(state);
         self.changed();
         Ok(answer)
@@ -390,7 +468,7 @@ impl Webhooks {
         let target = &state.subscriptions[subscription];
         let stored = &state.events[event];
         let envelope = Envelope {
-            request_id: target.request_id,
+            request_id: target.data.request_id,
             id: i64::try_from(event + 1).unwrap_or(i64::MAX),
             created_date: &stored.created_date,
             level: WebhookLevel::Info,
@@ -401,8 +479,8 @@ impl Webhooks {
         let body = serde_json::to_string(&envelope)
             .expect("the envelope has string keys and no value that fails to serialize");
         let delivery = StoredDelivery {
-            subscription: target.request_id,
-            url: target.url.clone(),
+            subscription: target.data.request_id,
+            url: target.data.url.clone(),
             body,
             outcome: DeliveryOutcome::Pending,
             attempts: Vec::new(),
@@ -519,13 +597,13 @@ impl Inner {
         let target = state
             .subscriptions
             .iter()
-            .find(|s| s.request_id == subscription)
+            .find(|s| s.data.request_id == subscription)
             .expect("a delivery's subscription is never removed");
         Ok(Job {
             event,
             delivery,
             url,
-            public_key: target.public_key.clone(),
+            public_key: target.data.public_key.clone(),
             sign: target.sign(body.as_bytes()),
             body,
         })
@@ -571,8 +649,25 @@ impl Inner {
         if self.log {
             log_line(&state, job);
         }
+        self.save_event(&state, job.event);
         drop(state);
         self.changes.send_modify(|count| *count += 1);
+    }
+
+    /// Saves event `index` whole, with its deliveries, when there is a state file.
+    fn save_event(&self, state: &State, index: usize) {
+        if self.store.is_some() {
+            let key = (index + 1).to_string();
+            self.save(&[Record::new(EVENT, key, &state.events[index])]);
+        }
+    }
+
+    /// Saves `records` when there is a state file. Webhooks are sent from a task no request
+    /// waits on, so a failure is printed rather than answered.
+    fn save(&self, records: &[Record]) {
+        if let Some(Err(error)) = self.store.as_ref().map(|store| store.save(records)) {
+            eprintln!("sandbox: webhook state not saved: {error}");
+        }
     }
 }
 
@@ -700,7 +795,7 @@ mod tests {
         let clock = SandboxClock::new(Arc::new(FixedClock {
             unix_millis: 1_700_000_000_000,
         }));
-        Webhooks::new(Arc::new(clock), RetrySchedule::quick(), false)
+        Webhooks::new(Arc::new(clock), RetrySchedule::quick(), false, None)
     }
 
     #[test]

@@ -535,6 +535,48 @@ fn cases(limit: usize) -> Vec<Case> {
         request: admin("/sandbox/faults", br#"{"count":4294967296}"#.to_vec()),
         check: |a| a.assert_admin_error(400, "invalid request body"),
     });
+    for seconds in [
+        "9223372036854775807",
+        "-9223372036854775808",
+        "1e999",
+        "1e3",
+        "[]",
+    ] {
+        cases.push(Case {
+            name: "absurd clock move",
+            request: admin(
+                "/sandbox/clock",
+                format!(r#"{{"advanceSeconds":{seconds}}}"#).into_bytes(),
+            ),
+            check: |a| a.assert_admin_error(400, ""),
+        });
+    }
+    for amount in ["1e999999999999999999", "-0.5", "0", r#""NaN""#] {
+        cases.push(Case {
+            name: "absurd trigger amount",
+            request: admin(
+                "/sandbox/trigger",
+                format!(r#"{{"scenario":"confirmed_deposit","amount":{amount}}}"#).into_bytes(),
+            ),
+            check: |a| a.assert_admin_error(400, ""),
+        });
+    }
+    cases.push(Case {
+        name: "deep nesting to the trigger",
+        request: admin(
+            "/sandbox/trigger",
+            format!(r#"{{"scenario":{}}}"#, deep(limit / 2 - 100)).into_bytes(),
+        ),
+        check: |a| a.assert_admin_error(400, "invalid request body"),
+    });
+    cases.push(Case {
+        name: "an event id past i64",
+        request: admin(
+            "/sandbox/events/99999999999999999999999/resend",
+            b"{}".to_vec(),
+        ),
+        check: |a| a.assert_admin_error(400, "not an event id"),
+    });
     cases
 }
 

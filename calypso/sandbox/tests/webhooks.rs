@@ -15,8 +15,9 @@ use calypso_customer_purse::types::{
 };
 use calypso_customer_purse::{Client, OffsetDateTime, Uuid, reqwest};
 use calypso_customer_purse_sandbox::{
-    AdminError, DEMO_ACCOUNT, DeliveryOutcome, DeliveryStatus, Outcome, Running, Sandbox, Settings,
-    WebhookDelivery, WebhookEventType, WebhookRegistration, WebhookSubscription,
+    AdminError, DEMO_ACCOUNT, DeliveryOutcome, DeliveryStatus, Event as SandboxEvent, Outcome,
+    RetrySchedule, Running, Sandbox, Scenario, Settings, Trigger, Triggered, WebhookDelivery,
+    WebhookEventType, WebhookRegistration, WebhookSubscription,
 };
 use common::{SharedClock, T0, dec, new_customer, post_json, sign_with};
 use serde::Deserialize;
@@ -848,4 +849,290 @@ async fn the_clients_verifier_reads_every_delivered_webhook_as_a_typed_event() {
         Err(WebhookError::BadSignature)
     ));
     assert!(!format!("{verifier:?}").contains(&subscription.secret_key));
+}
+
+#[tokio::test]
+async fn moving_the_clock_31_days_sends_customer_purse_expired() {
+    let running = common::start(Settings::default()).await;
+    let client = common::demo_client(&running);
+    let receiver = Receiver::start().await;
+    let subscription = subscribe(
+        &running,
+        DEMO_ACCOUNT,
+        receiver.url("/hooks"),
+        Some(vec![WebhookEventType::CustomerPurseExpired]),
+    );
+    let (customer, purse_id, address) = customer_with_purse(&client, "USDT_TRC20").await;
+
+    let answer = post_json(
+        &running,
+        "/sandbox/clock",
+        &[],
+        json!({"advanceSeconds": 31 * 24 * 60 * 60}).to_string(),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let received = receiver.wait_for("/hooks", 1).await;
+    assert_signed(&received[0], &subscription);
+    let json: Value = serde_json::from_slice(&received[0].body).unwrap();
+    assert_eq!(json["eventType"], "CUSTOMER_PURSE_EXPIRED");
+    let created = json["createdDate"].as_str().unwrap();
+    assert!(is_zoneless_micros(created), "{created}");
+    let data = &json["data"];
+    assert_eq!(data["address"], json!(address));
+    assert_eq!(data["customerId"], json!(customer));
+    assert_eq!(data["purseId"], json!(purse_id));
+    assert_eq!(data["customerBlocked"], json!(false));
+    let deliveries = settled_deliveries(running.sandbox()).await;
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(deliveries[0].outcome, DeliveryOutcome::Delivered);
+}
+
+#[tokio::test]
+async fn events_list_every_attempt_and_a_resend_signs_the_same_body_again() {
+    let running = common::start(common::two_accounts()).await;
+    let receiver = Receiver::start().await;
+    let subscription = subscribe(&running, DEMO_ACCOUNT, receiver.url("/hooks"), None);
+    let other = subscribe(
+        &running,
+        common::OTHER_ACCOUNT,
+        receiver.url("/other"),
+        None,
+    );
+    let triggered = running
+        .sandbox()
+        .trigger(Trigger::new(Scenario::ConfirmedDeposit))
+        .unwrap();
+    assert_eq!(triggered.events.len(), 4);
+    settled_deliveries(running.sandbox()).await;
+    let first = receiver.wait_for("/hooks", 4).await[0].clone();
+
+    let listed = get_json(&running, "/sandbox/events").await;
+    let events: Vec<SandboxEvent> = serde_json::from_value(listed).unwrap();
+    assert_eq!(
+        events.iter().map(|event| event.id).collect::<Vec<_>>(),
+        [4, 3, 2, 1],
+        "newest first"
+    );
+    let one: SandboxEvent =
+        serde_json::from_value(get_json(&running, "/sandbox/events/1").await).unwrap();
+    assert_eq!(one.event_type, MemPool);
+    assert_eq!(one.account, DEMO_ACCOUNT);
+    let data: PurseDepositEvent = one.data().unwrap();
+    assert_eq!(
+        data.transaction_id,
+        Some(triggered.transaction.as_ref().unwrap().id.to_string())
+    );
+    let delivery = &one.deliveries[0];
+    assert_eq!(delivery.subscription, subscription.request_id);
+    assert_eq!(delivery.attempts.len(), 1);
+    assert_eq!(delivery.attempts[0].status, DeliveryStatus::Http(200));
+    assert!(delivery.attempts[0].delivered());
+    assert!(delivery.attempts[0].at.ends_with('Z'), "{delivery:?}");
+    assert_eq!(delivery.next_attempt_at, None);
+
+    // Resent over HTTP (empty body: to every subscription that asks for it).
+    let answer = post_json(&running, "/sandbox/events/1/resend", &[], String::new()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let again = receiver.wait_for("/hooks", 5).await[4].clone();
+    assert_eq!(again.body, first.body, "the same bytes");
+    assert_eq!(again.headers["Sign"], first.headers["Sign"]);
+    assert_signed(&again, &subscription);
+    let resent = running
+        .sandbox()
+        .wait_for(WAIT, |events| {
+            let delivery = &events[0].deliveries[0];
+            (delivery.attempts.len() == 2 && delivery.outcome == DeliveryOutcome::Delivered)
+                .then(|| delivery.clone())
+        })
+        .await
+        .unwrap();
+    assert_eq!(resent.attempts.len(), 2);
+    assert!(receiver.at("/other").is_empty());
+
+    // To one named subscription; refused for another account's, an unknown one or event.
+    let to_one = json!({"subscription": subscription.request_id}).to_string();
+    let answer = post_json(&running, "/sandbox/events/2/resend", &[], to_one).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    for (path, body, status) in [
+        (
+            "/sandbox/events/2/resend",
+            json!({"subscription": other.request_id}),
+            400,
+        ),
+        (
+            "/sandbox/events/2/resend",
+            json!({"subscription": Uuid::nil()}),
+            404,
+        ),
+        ("/sandbox/events/99/resend", json!({}), 404),
+        ("/sandbox/events/x/resend", json!({}), 400),
+        (
+            "/sandbox/events/2/resend",
+            json!({"subscription": "nope"}),
+            400,
+        ),
+        ("/sandbox/events/2/resend", json!({"to": "all"}), 400),
+    ] {
+        let answer = post_json(&running, path, &[], body.to_string()).await;
+        assert_eq!(answer.status, status, "{path} {body}: {}", answer.body);
+        assert!(answer.json()["error"].is_string(), "{}", answer.body);
+    }
+    let (status, _) = get_status(&running, "/sandbox/events/0").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_failed_delivery_is_retried_when_the_moved_clock_reaches_its_schedule() {
+    let hour = Duration::from_secs(3600);
+    let running = common::start(Settings {
+        webhook_retries: RetrySchedule {
+            delays: vec![hour, hour],
+            jitter: 0.0,
+        },
+        ..Settings::default()
+    })
+    .await;
+    let client = common::demo_client(&running);
+    let receiver = Receiver::start().await;
+    receiver.fail_first.store(1, Ordering::SeqCst);
+    subscribe(
+        &running,
+        DEMO_ACCOUNT,
+        receiver.url("/hooks"),
+        Some(vec![MemPool]),
+    );
+    let (_, _, address) = customer_with_purse(&client, "USDT_TRC20").await;
+    deposit(&running, &address, "3", Outcome::Confirmed);
+
+    let waiting = running
+        .sandbox()
+        .wait_for(WAIT, |events| {
+            let delivery = events.first()?.deliveries.first()?;
+            (delivery.attempts.len() == 1).then(|| delivery.clone())
+        })
+        .await
+        .unwrap();
+    assert_eq!(waiting.outcome, DeliveryOutcome::Pending);
+    assert_eq!(waiting.attempts[0].status, DeliveryStatus::Http(500));
+    let due = waiting.next_attempt_at.expect("a retry is scheduled");
+    let now = running.sandbox().clock().now;
+    assert!(due > now, "{due} after {now}");
+    // Nothing happens on its own within a real moment.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.at("/hooks").len(), 1);
+
+    running.sandbox().advance_clock(3600).unwrap();
+    let deliveries = settled_deliveries(running.sandbox()).await;
+    assert_eq!(deliveries[0].attempts, 2);
+    assert_eq!(deliveries[0].outcome, DeliveryOutcome::Delivered);
+    assert_eq!(receiver.at("/hooks").len(), 2);
+}
+
+#[tokio::test]
+async fn triggers_run_a_whole_case_in_one_call_and_refuse_bad_input() {
+    let running = common::start(common::two_accounts()).await;
+    let client = common::demo_client(&running);
+    let trigger = |body: Value| post_json(&running, "/sandbox/trigger", &[], body.to_string());
+
+    let answer = trigger(json!({"scenario": "confirmed_deposit", "amount": "12.345"})).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let confirmed: Triggered = serde_json::from_str(&answer.body).unwrap();
+    let transaction = confirmed.transaction.as_ref().unwrap();
+    assert_eq!(transaction.transaction_state, TransactionState::Confirmed);
+    assert!(transaction.translation_to_account_completed);
+    assert_eq!(transaction.amount.to_string(), "12.345");
+    assert_eq!(
+        confirmed
+            .events
+            .iter()
+            .map(|e| e.event_type)
+            .collect::<Vec<_>>(),
+        [MemPool, Pending, Funds, Credited]
+    );
+    // What it made is the API's: the client reads the same customer and transaction.
+    let customer_id = confirmed.customer.id.unwrap();
+    let read = client
+        .get_customer(&CustomerIdRequest::new(customer_id))
+        .await
+        .unwrap();
+    assert_eq!(read, confirmed.customer);
+
+    let answer = trigger(json!({"scenario": "declined_deposit", "customerId": customer_id, "currency": "USDT_TRC20"})).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let declined: Triggered = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(declined.customer.id, Some(customer_id));
+    assert_eq!(
+        declined.transaction.unwrap().transaction_state,
+        TransactionState::Declined
+    );
+    assert_eq!(declined.events.len(), 3);
+
+    let expired = running
+        .sandbox()
+        .trigger(Trigger {
+            account: Some(common::OTHER_ACCOUNT.into()),
+            ..Trigger::new(Scenario::ExpiredAddress)
+        })
+        .unwrap();
+    assert_eq!(expired.account, common::OTHER_ACCOUNT);
+    assert!(expired.transaction.is_none());
+    assert_eq!(expired.events.len(), 1);
+    assert_eq!(
+        expired.events[0].event_type,
+        WebhookEventType::CustomerPurseExpired
+    );
+
+    let customers_before = running.sandbox().requests(&Default::default()).len();
+    for (body, status) in [
+        (json!({"scenario": "refund"}), 400),
+        (json!({}), 400),
+        (
+            json!({"scenario": "confirmed_deposit", "amount": "-1"}),
+            400,
+        ),
+        (
+            json!({"scenario": "confirmed_deposit", "amount": "lots"}),
+            400,
+        ),
+        (
+            json!({"scenario": "confirmed_deposit", "currency": "DOGE"}),
+            400,
+        ),
+        (
+            json!({"scenario": "confirmed_deposit", "customerId": Uuid::nil()}),
+            404,
+        ),
+        (
+            json!({"scenario": "confirmed_deposit", "account": "0xnobody"}),
+            404,
+        ),
+        (
+            json!({"scenario": "confirmed_deposit", "colour": "red"}),
+            400,
+        ),
+    ] {
+        let answer = trigger(body.clone()).await;
+        assert_eq!(answer.status, status, "{body}: {}", answer.body);
+        assert!(answer.json()["error"].is_string(), "{}", answer.body);
+    }
+    // Refused triggers made nothing: the same three events as before.
+    assert_eq!(running.sandbox().events().len(), 8);
+    assert_eq!(
+        running.sandbox().requests(&Default::default()).len(),
+        customers_before
+    );
+}
+
+async fn get_status(running: &Running, path: &str) -> (u16, String) {
+    let response = reqwest::get(format!("{}{path}", running.base_url()))
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+async fn get_json(running: &Running, path: &str) -> Value {
+    let (status, body) = get_status(running, path).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
 }

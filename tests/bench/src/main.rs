@@ -9,6 +9,7 @@
 
 mod build_cost;
 mod cli;
+mod console;
 mod generator;
 mod hand_signed;
 mod mock;
@@ -38,6 +39,10 @@ struct Effort {
     mock_calls: usize,
     /// Runs of the command-line tool, each followed by the same call in-process.
     cli_rounds: usize,
+    /// The sandbox's load with and without its request log and state file.
+    console_load: console::Load,
+    /// Transactions and logged requests in the sandbox whose dashboard is rendered.
+    dashboard_size: usize,
     build: bool,
 }
 
@@ -55,6 +60,12 @@ fn main() -> ExitCode {
         mock_rounds: 11,
         mock_calls: 1_000,
         cli_rounds: 21,
+        console_load: console::Load {
+            rounds: 7,
+            tasks: 16,
+            iterations: 40,
+        },
+        dashboard_size: 10_000,
         build: true,
     };
     for arg in &args {
@@ -72,6 +83,12 @@ fn main() -> ExitCode {
                     mock_rounds: 3,
                     mock_calls: 100,
                     cli_rounds: 3,
+                    console_load: console::Load {
+                        rounds: 1,
+                        tasks: 8,
+                        iterations: 5,
+                    },
+                    dashboard_size: 1_000,
                     ..effort
                 }
             }
@@ -206,6 +223,12 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
         effort.sandbox_customers,
         effort.sandbox_rounds,
         effort.sandbox_calls,
+    )?);
+
+    eprintln!("the sandbox's request log, state file and dashboard …");
+    rows.extend(console::measure(
+        &effort.console_load,
+        effort.dashboard_size,
     )?);
 
     eprintln!("the client's mock …");

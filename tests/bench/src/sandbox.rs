@@ -186,7 +186,7 @@ async fn time_calls(
 }
 
 /// Calls one operation and reads its answer as an `R`.
-async fn call<R: serde::de::DeserializeOwned>(
+pub(crate) async fn call<R: serde::de::DeserializeOwned>(
     router: &Router,
     path: &str,
     payload: &serde_json::Value,
@@ -196,7 +196,10 @@ async fn call<R: serde::de::DeserializeOwned>(
 }
 
 /// The body of the router's answer, which must be a 200.
-async fn answer(router: &Router, request: Request<Body>) -> Result<axum::body::Bytes, String> {
+pub(crate) async fn answer(
+    router: &Router,
+    request: Request<Body>,
+) -> Result<axum::body::Bytes, String> {
     let path = request.uri().path().to_owned();
     let response = router
         .clone()
@@ -217,7 +220,7 @@ async fn answer(router: &Router, request: Request<Body>) -> Result<axum::body::B
 }
 
 /// A request to operation `path` as a client sends it: stamped now and signed.
-fn signed(path: &str, payload: &serde_json::Value) -> Result<Request<Body>, String> {
+pub(crate) fn signed(path: &str, payload: &serde_json::Value) -> Result<Request<Body>, String> {
     let (body, signature) = hand_signed::signed_body(&hand_signed::keyed()?, payload)?;
     Request::post(format!("{MERCHANT_PATH_PREFIX}{path}"))
         .header("content-type", "application/json")
@@ -227,7 +230,7 @@ fn signed(path: &str, payload: &serde_json::Value) -> Result<Request<Body>, Stri
         .map_err(|error| error.to_string())
 }
 
-fn json(value: &impl Serialize) -> serde_json::Value {
+pub(crate) fn json(value: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or_default()
 }
 

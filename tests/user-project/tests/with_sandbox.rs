@@ -18,7 +18,6 @@ use calypso_customer_purse_sandbox::{
 };
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
-use tokio::time::Instant;
 use user_project::{
     ConfirmedDeposit, Handled, WebhookRefused, deposits_of, handle_webhook, onboard,
 };
@@ -167,23 +166,13 @@ impl Receiver {
     }
 }
 
-/// The sandbox's record of its deliveries once none is pending; fails after [`WAIT`].
-async fn finished_deliveries(sandbox: &Sandbox) -> Vec<WebhookDelivery> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let deliveries = sandbox.webhook_deliveries();
-        if deliveries
-            .iter()
-            .all(|delivery| delivery.outcome != DeliveryOutcome::Pending)
-        {
-            return deliveries;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "deliveries still pending after {WAIT:?}: {deliveries:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+/// The sandbox's record of its deliveries once `count` were made and none is pending: the
+/// sandbox's own wait, no poll loop; fails after [`WAIT`].
+async fn finished_deliveries(sandbox: &Sandbox, count: usize) -> Vec<WebhookDelivery> {
+    sandbox
+        .wait_for_deliveries(count, WAIT)
+        .await
+        .unwrap_or_else(|timeout| panic!("{timeout}"))
 }
 
 #[tokio::test]
@@ -248,7 +237,7 @@ async fn a_settled_deposit_reaches_the_webhook_handler_signed() -> TestResult {
     assert_eq!(read.amount, credited.amount);
 
     // The sandbox saw each one answered 200 the first time, and sent nothing more.
-    let deliveries = finished_deliveries(running.sandbox()).await;
+    let deliveries = finished_deliveries(running.sandbox(), 4).await;
     assert_eq!(deliveries.len(), 4, "{deliveries:#?}");
     for delivery in &deliveries {
         assert_eq!(delivery.request_id, subscription.request_id);

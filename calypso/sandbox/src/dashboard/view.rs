@@ -433,6 +433,7 @@ fn subscriptions(webhooks: &Webhooks, account: &str) -> Vec<SubscriptionView> {
     webhooks
         .subscriptions
         .iter()
+        .map(|subscription| &subscription.data)
         .filter(|subscription| subscription.account == account)
         .map(|subscription| SubscriptionView {
             request_id: subscription.request_id,
@@ -480,6 +481,7 @@ fn event_view(webhooks: &Webhooks, index: usize, event: &StoredEvent) -> EventVi
         resend_to: webhooks
             .subscriptions
             .iter()
+            .map(|subscription| &subscription.data)
             .filter(|subscription| subscription.account == event.account)
             .map(|subscription| SubscriptionOption {
                 request_id: subscription.request_id,
