@@ -17,7 +17,8 @@
 //!   [`ClockAdvance`] → moves it ahead and answers the new reading
 //! - `POST /sandbox/trigger` with a [`Trigger`] → 201 and what it made ([`Triggered`])
 //!
-//! Errors answer `{"error": "…"}` with 400, 404 or 409.
+//! Errors answer `{"error": "…"}` with 400, 404 or 409; a request a browser sends for a page
+//! of another origin gets 403 ([`crate::same_origin`]).
 
 use axum::Router;
 use axum::body::Body;
@@ -408,6 +409,7 @@ pub(crate) fn routes() -> Router<Sandbox> {
         .route("/sandbox/requests", get(requests))
         .route("/sandbox/clock", get(clock).post(advance_clock))
         .route("/sandbox/trigger", post(trigger))
+        .layer(axum::middleware::from_fn(crate::same_origin::only))
 }
 
 async fn events(State(sandbox): State<Sandbox>) -> Response {

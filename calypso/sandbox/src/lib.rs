@@ -72,6 +72,7 @@ mod find;
 mod ledger;
 mod merchant;
 mod request_log;
+mod same_origin;
 mod state;
 #[cfg(feature = "state")]
 mod state_file;

@@ -360,3 +360,25 @@ fn expired_addresses(sandbox: &calypso_customer_purse_sandbox::Sandbox) -> Vec<S
         })
         .collect()
 }
+
+#[tokio::test]
+async fn another_sites_page_cannot_drive_the_sandbox_only_routes() {
+    let running = common::start(Settings::default()).await;
+    let move_clock = json!({"advanceSeconds": 60}).to_string();
+    // A hidden form on another site: text/plain needs no CORS preflight.
+    for headers in [
+        vec![("Sec-Fetch-Site", "cross-site")],
+        vec![("Origin", "https://evil.example")],
+    ] {
+        let answer = post_json(&running, "/sandbox/clock", &headers, move_clock.clone()).await;
+        assert_eq!(answer.status, 403, "{headers:?}: {}", answer.body);
+        assert!(answer.json()["error"].as_str().unwrap().contains("refused"));
+    }
+    assert_eq!(running.sandbox().clock().offset_seconds, 0);
+    // Programs send neither header; the sandbox's own page says so.
+    let answer = post_json(&running, "/sandbox/clock", &[], move_clock.clone()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let same = [("Sec-Fetch-Site", "same-origin")];
+    let answer = post_json(&running, "/sandbox/clock", &same, move_clock).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}

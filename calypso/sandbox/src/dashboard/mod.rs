@@ -17,9 +17,9 @@ use std::sync::LazyLock;
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use minijinja::{Environment, UndefinedBehavior};
@@ -60,7 +60,7 @@ pub(crate) fn routes() -> Router<Sandbox> {
         .route("/dashboard/resend", post(actions::resend))
         .route("/dashboard/trigger", post(actions::trigger))
         .route("/dashboard/clock", post(actions::clock))
-        .layer(middleware::from_fn(same_origin_only));
+        .layer(middleware::from_fn(crate::same_origin::only));
     Router::new()
         .route("/", get(show))
         .merge(actions)
@@ -143,98 +143,9 @@ async fn secure_headers(mut response: Response) -> Response {
     response
 }
 
-/// Refuses a form post that a page of another origin made the browser send. The sandbox has
-/// no login and listens on loopback, so without this any web page the developer has open could
-/// drive it with a hidden, self-submitting form. Browsers say where a request comes from:
-/// `Sec-Fetch-Site` (`same-origin` from the dashboard itself, `none` from the address bar) and
-/// `Origin`. Even `same-site` is refused: another port of localhost is the same site. A client
-/// that sends neither header is no browser, and no page can make it post.
-async fn same_origin_only(request: Request, next: Next) -> Response {
-    match cross_origin(request.headers()) {
-        Some(why) => (
-            StatusCode::FORBIDDEN,
-            format!("refused: {why}; the dashboard's forms are posted from its own page only"),
-        )
-            .into_response(),
-        None => next.run(request).await,
-    }
-}
-
-/// Why the request comes from another origin than the sandbox's; `None` when it does not.
-fn cross_origin(headers: &HeaderMap) -> Option<String> {
-    if let Some(site) = headers.get("sec-fetch-site")
-        && !matches!(site.as_bytes(), b"same-origin" | b"none")
-    {
-        let site = String::from_utf8_lossy(site.as_bytes());
-        return Some(format!("the browser says this post is {site}"));
-    }
-    let origin = headers.get(header::ORIGIN)?;
-    let host = headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok());
-    let origin_host = origin.to_str().ok().and_then(|origin| {
-        origin
-            .strip_prefix("http://")
-            .or_else(|| origin.strip_prefix("https://"))
-    });
-    match (origin_host, host) {
-        (Some(origin), Some(host)) if origin.eq_ignore_ascii_case(host) => None,
-        _ => Some(format!(
-            "the post comes from origin {}, not this sandbox ({})",
-            String::from_utf8_lossy(origin.as_bytes()),
-            host.unwrap_or("no Host header")
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs
-            .iter()
-            .map(|(name, value)| {
-                (
-                    header::HeaderName::from_static(name),
-                    HeaderValue::from_static(value),
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn only_posts_from_the_sandboxs_own_origin_or_no_browser_pass() {
-        let host = ("host", "127.0.0.1:8080");
-        for passing in [
-            vec![],
-            vec![host],
-            vec![host, ("sec-fetch-site", "same-origin")],
-            vec![host, ("sec-fetch-site", "none")],
-            vec![host, ("origin", "http://127.0.0.1:8080")],
-            vec![
-                ("host", "LOCALHOST:8080"),
-                ("origin", "http://localhost:8080"),
-            ],
-        ] {
-            assert_eq!(cross_origin(&headers(&passing)), None, "{passing:?}");
-        }
-        for refused in [
-            vec![host, ("sec-fetch-site", "cross-site")],
-            vec![host, ("sec-fetch-site", "same-site")],
-            vec![host, ("origin", "http://localhost:3000")],
-            vec![host, ("origin", "https://evil.example")],
-            vec![host, ("origin", "null")],
-            vec![("origin", "http://127.0.0.1:8080")],
-            vec![
-                host,
-                ("sec-fetch-site", "same-origin"),
-                ("origin", "http://127.0.0.1:9"),
-            ],
-        ] {
-            assert!(cross_origin(&headers(&refused)).is_some(), "{refused:?}");
-        }
-    }
 
     #[test]
     fn the_template_parses() {
