@@ -209,6 +209,24 @@ async fn register(running: &Running, registration: Value) -> WebhookSubscription
     serde_json::from_str(&answer.body).unwrap()
 }
 
+/// A deposit of 7 USDT_TRC20 to `address`, made by plain synchronous code on a thread with no
+/// tokio runtime.
+fn deposit_from_a_plain_thread(sandbox: &Sandbox, address: String) {
+    let sandbox = sandbox.clone();
+    std::thread::spawn(move || {
+        assert!(tokio::runtime::Handle::try_current().is_err());
+        sandbox
+            .deposit(calypso_customer_purse_sandbox::Deposit::new(
+                address,
+                "USDT_TRC20",
+                dec("7"),
+            ))
+            .unwrap()
+    })
+    .join()
+    .unwrap();
+}
+
 /// Subscribes `url` to every event of the demo account.
 fn subscribe_in_process(sandbox: &Sandbox, url: String) -> WebhookSubscription {
     sandbox
@@ -620,19 +638,7 @@ async fn a_deposit_from_synchronous_code_is_delivered_by_the_serving_sandbox() {
 
     // Plain synchronous code on a thread with no tokio runtime: the sandbox's delivery task,
     // started when it began serving, sends what it raises.
-    let sandbox = running.sandbox().clone();
-    std::thread::spawn(move || {
-        assert!(tokio::runtime::Handle::try_current().is_err());
-        sandbox
-            .deposit(calypso_customer_purse_sandbox::Deposit::new(
-                address,
-                "USDT_TRC20",
-                dec("7"),
-            ))
-            .unwrap()
-    })
-    .join()
-    .unwrap();
+    deposit_from_a_plain_thread(running.sandbox(), address);
     let received = receiver.wait_for("/hooks", 1).await;
     assert_eq!(event_types(&received), names(&[MemPool]));
     assert_eq!(read(&received[0]).envelope.id, Some(1));
@@ -659,18 +665,7 @@ async fn events_raised_while_no_delivery_task_runs_are_sent_once_one_starts() {
     })
     .join()
     .unwrap();
-    let depositing = sandbox.clone();
-    std::thread::spawn(move || {
-        depositing
-            .deposit(calypso_customer_purse_sandbox::Deposit::new(
-                address,
-                "USDT_TRC20",
-                dec("7"),
-            ))
-            .unwrap()
-    })
-    .join()
-    .unwrap();
+    deposit_from_a_plain_thread(&sandbox, address);
     let pending = sandbox.webhook_deliveries();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].outcome, DeliveryOutcome::Pending);
