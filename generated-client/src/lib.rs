@@ -307,6 +307,7 @@ pub use rust_decimal::Decimal;
 pub use secrecy::SecretString;
 pub use time::OffsetDateTime;
 pub use uuid::Uuid;
+pub use webhooks::VerifiedWebhook;
 pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};
 pub use wire::unknown_value::UnknownValue;
 

@@ -5,7 +5,9 @@
 //! The API POSTs events to the URL of a subscription, signed like requests: the key header
 //! carries the subscription's public key and the signature header the lowercase hex
 //! HMAC-SHA512 of the exact body bytes, keyed with the subscription's secret key. A
-//! [`WebhookVerifier`] checks both, in constant time, and returns the typed [`Webhook`].
+//! [`WebhookVerifier`] checks both, in constant time, and returns the typed [`Webhook`]; or,
+//! with [`verify_only`](WebhookVerifier::verify_only), the [`VerifiedWebhook`] bytes, to
+//! queue or store and parse later.
 
 use reqwest::header::HeaderMap;
 use secrecy::SecretString;
@@ -20,7 +22,8 @@ use crate::signing::{SignatureError, Signer};
 
 pub use crate::webhook_events::WebhookEvent;
 
-/// A webhook whose signature checked out: its envelope, and its event.
+/// A webhook whose signature checked out: its envelope, its event, and the key pair it was
+/// checked with.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Webhook {
@@ -29,21 +32,37 @@ pub struct Webhook {
     pub envelope: WebhookEnvelope,
     /// The event, typed by its event type.
     pub event: WebhookEvent,
+    /// The public key of the key pair whose secret key signed it: during a key rotation,
+    /// tells the old subscription's deliveries from the new one's.
+    pub matched_key: String,
 }
 
-/// Checks the webhooks of one subscription, with its key pair.
+/// Checks the webhooks of a subscription, with its key pair; during a key rotation, of
+/// several subscriptions, each with its own ([`with_key`](Self::with_key)).
 #[derive(Clone)]
 pub struct WebhookVerifier {
+    /// Never empty; no public key twice.
+    pairs: Vec<KeyPair>,
+}
+
+/// One subscription's key pair.
+#[derive(Clone)]
+struct KeyPair {
     public_key: String,
     signer: Signer,
 }
 
-/// Shows the public key, never the secret key.
+/// Shows the public keys, never the secret keys.
 impl std::fmt::Debug for WebhookVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let public_keys: Vec<&str> = self
+            .pairs
+            .iter()
+            .map(|pair| pair.public_key.as_str())
+            .collect();
         f.debug_struct("WebhookVerifier")
-            .field("public_key", &self.public_key)
-            .field("secret_key", &"[redacted]")
+            .field("public_keys", &public_keys)
+            .field("secret_keys", &"[redacted]")
             .finish()
     }
 }
@@ -52,9 +71,34 @@ impl WebhookVerifier {
     /// A verifier for the subscription with this public key and secret key.
     pub fn new(public_key: impl Into<String>, secret_key: &SecretString) -> Self {
         Self {
+            pairs: vec![KeyPair {
+                public_key: public_key.into(),
+                signer: Signer::new(secret_key),
+            }],
+        }
+    }
+
+    /// This verifier, accepting the webhooks of one more subscription too: during a key
+    /// rotation, those of the old subscription and of the new one.
+    ///
+    /// A webhook is checked against the one key pair whose public key its key header names,
+    /// and [`Webhook::matched_key`] says which that was. A public key given again replaces
+    /// the secret key it had.
+    #[must_use]
+    pub fn with_key(mut self, public_key: impl Into<String>, secret_key: &SecretString) -> Self {
+        let pair = KeyPair {
             public_key: public_key.into(),
             signer: Signer::new(secret_key),
+        };
+        match self
+            .pairs
+            .iter_mut()
+            .find(|known| known.public_key == pair.public_key)
+        {
+            Some(known) => *known = pair,
+            None => self.pairs.push(pair),
         }
+        self
     }
 
     /// Checks a delivered webhook and reads it.
@@ -62,15 +106,17 @@ impl WebhookVerifier {
     /// `body` must be the request body exactly as received, before any JSON parsing:
     /// the signature covers those bytes, and re-serialized JSON would not match.
     ///
+    /// The same as [`verify_only`](Self::verify_only) then [`VerifiedWebhook::parse`],
+    /// without copying the body.
+    ///
     /// # Errors
     ///
-    /// A [`WebhookError`] when a header is missing, the key is another subscription's,
-    /// the signature does not match the body, or the body is not a webhook. A webhook
-    /// whose signature checks out is never refused for its data: data that does not fit
-    /// its event's schema comes back as [`WebhookEvent::Untyped`].
+    /// A [`WebhookError`] when a header is missing, the key names none of the verifier's
+    /// key pairs, the signature does not match the body, or the body is not a webhook. A
+    /// webhook whose signature checks out is never refused for its data: data that does
+    /// not fit its event's schema comes back as [`WebhookEvent::Untyped`].
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Webhook, WebhookError> {
-        let key = header(headers, KEY_HEADER)?;
-        let signature = header(headers, SIGNATURE_HEADER)?;
+        let (key, signature) = key_and_signature(headers)?;
         self.verify_parts(key, signature, body)
     }
 
@@ -86,18 +132,123 @@ impl WebhookVerifier {
         signature: &str,
         body: &[u8],
     ) -> Result<Webhook, WebhookError> {
-        if key.trim() != self.public_key {
-            return Err(WebhookError::WrongKey);
-        }
+        let pair = self.check(key, signature, body)?;
+        read(body, &pair.public_key)
+    }
+
+    /// Checks a delivered webhook's key and signature, and keeps its body as received,
+    /// unread: to queue or store, and [`parse`](VerifiedWebhook::parse) later without
+    /// checking it again.
+    ///
+    /// `body` must be the request body exactly as received, as for
+    /// [`verify`](Self::verify).
+    ///
+    /// # Errors
+    ///
+    /// A [`WebhookError`] when a header is missing, the key names none of the verifier's
+    /// key pairs, or the signature does not match the body. Whether the body is a webhook
+    /// is left to [`parse`](VerifiedWebhook::parse).
+    pub fn verify_only(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<VerifiedWebhook, WebhookError> {
+        let (key, signature) = key_and_signature(headers)?;
+        let pair = self.check(key, signature, body)?;
+        Ok(VerifiedWebhook {
+            body: body.to_vec(),
+            matched_key: pair.public_key.clone(),
+        })
+    }
+
+    /// The key pair the key header names, once the signature checks out with its secret.
+    fn check(&self, key: &str, signature: &str, body: &[u8]) -> Result<&KeyPair, WebhookError> {
         // Header values from any server: surrounding whitespace is not part of them.
-        self.signer
+        let key = key.trim();
+        let pair = self
+            .pairs
+            .iter()
+            .find(|pair| pair.public_key == key)
+            .ok_or(WebhookError::WrongKey)?;
+        pair.signer
             .check(body, signature.trim())
             .map_err(|error| match error {
                 SignatureError::Malformed => WebhookError::MalformedSignature,
                 SignatureError::Mismatch => WebhookError::BadSignature,
             })?;
-        read(body)
+        Ok(pair)
     }
+}
+
+/// A webhook whose key and signature checked out, kept as the bytes received: to queue or
+/// store, and [`parse`](Self::parse) into a [`Webhook`] later, without checking it again.
+///
+/// Made by [`WebhookVerifier::verify_only`], or from bytes kept earlier with
+/// [`from_trusted_bytes`](Self::from_trusted_bytes).
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerifiedWebhook {
+    body: Vec<u8>,
+    matched_key: String,
+}
+
+/// Shows the public key, and the body as text.
+impl std::fmt::Debug for VerifiedWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedWebhook")
+            .field("matched_key", &self.matched_key)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+impl VerifiedWebhook {
+    /// A webhook rebuilt from the body and matched key of a [`VerifiedWebhook`] kept
+    /// earlier (its [`body`](Self::body) and [`matched_key`](Self::matched_key)), *trusting
+    /// that they were verified*: nothing is checked.
+    ///
+    /// Use it only on bytes that came from [`WebhookVerifier::verify_only`] through storage
+    /// no one else writes to. Bytes from anywhere else must go through
+    /// [`WebhookVerifier::verify`] or [`verify_only`](WebhookVerifier::verify_only).
+    pub fn from_trusted_bytes(body: impl Into<Vec<u8>>, matched_key: impl Into<String>) -> Self {
+        Self {
+            body: body.into(),
+            matched_key: matched_key.into(),
+        }
+    }
+
+    /// The body, exactly as received.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body, exactly as received.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
+    /// The public key of the key pair whose secret key signed it.
+    pub fn matched_key(&self) -> &str {
+        &self.matched_key
+    }
+
+    /// Reads the webhook, as [`WebhookVerifier::verify`] does once the signature checks out.
+    ///
+    /// # Errors
+    ///
+    /// [`WebhookError::InvalidBody`] or [`WebhookError::MissingEventType`] when the body is
+    /// not a webhook. Data that does not fit its event's schema comes back as
+    /// [`WebhookEvent::Untyped`].
+    pub fn parse(&self) -> Result<Webhook, WebhookError> {
+        read(&self.body, &self.matched_key)
+    }
+}
+
+/// The values of the key and signature headers.
+fn key_and_signature(headers: &HeaderMap) -> Result<(&str, &str), WebhookError> {
+    Ok((
+        header(headers, KEY_HEADER)?,
+        header(headers, SIGNATURE_HEADER)?,
+    ))
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<&'h str, WebhookError> {
@@ -108,7 +259,7 @@ fn header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<&'h str, Web
 }
 
 /// Reads a verified body: the envelope, then the data by its event type.
-fn read(body: &[u8]) -> Result<Webhook, WebhookError> {
+fn read(body: &[u8], matched_key: &str) -> Result<Webhook, WebhookError> {
     let RawData(data) = serde_json::from_slice(body).map_err(WebhookError::InvalidBody)?;
     let envelope: WebhookEnvelope =
         serde_json::from_slice(&without_data(body, data)).map_err(WebhookError::InvalidBody)?;
@@ -116,7 +267,11 @@ fn read(body: &[u8]) -> Result<Webhook, WebhookError> {
         .ok_or(WebhookError::MissingEventType)?
         .to_owned();
     let event = WebhookEvent::read(event_type, data);
-    Ok(Webhook { envelope, event })
+    Ok(Webhook {
+        envelope,
+        event,
+        matched_key: matched_key.to_owned(),
+    })
 }
 
 /// A body's data, as raw text borrowed from the body, so that its numbers are read
@@ -211,7 +366,7 @@ pub(crate) fn read_data<T: serde::de::DeserializeOwned>(
 pub enum WebhookError {
     /// A header the check needs is missing, or is not text.
     MissingHeader(&'static str),
-    /// The key header names another subscription's public key.
+    /// The key header names none of the verifier's public keys: another subscription's.
     WrongKey,
     /// The signature header is not 128 hex digits.
     MalformedSignature,
@@ -241,7 +396,7 @@ impl std::fmt::Display for WebhookError {
             Self::MissingHeader(name) => write!(f, "the webhook has no `{name}` header"),
             Self::WrongKey => write!(
                 f,
-                "the webhook's `{KEY_HEADER_AS_WRITTEN}` header is not this subscription's public key"
+                "the webhook's `{KEY_HEADER_AS_WRITTEN}` header is not a public key this verifier accepts"
             ),
             Self::MalformedSignature => write!(
                 f,

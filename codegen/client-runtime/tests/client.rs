@@ -471,7 +471,7 @@ fn ids_and_codes_are_read_whether_sent_as_strings_or_numbers() {
 fn webhook_errors_name_the_headers_as_the_spec_writes_them() {
     assert_eq!(
         WebhookError::WrongKey.to_string(),
-        "the webhook's `Key` header is not this subscription's public key"
+        "the webhook's `Key` header is not a public key this verifier accepts"
     );
     assert_eq!(
         WebhookError::MalformedSignature.to_string(),

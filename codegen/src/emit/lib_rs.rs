@@ -28,6 +28,9 @@ pub fn emit(api: &Api, view: &CrateView, declarations: TokenStream) -> TokenStre
         reexports.push("contract::DEFAULT_BASE_URL");
     }
     if api.webhooks.is_some() {
+        // Two lines: one would be wider than prettyplease's margin, and rustfmt, which
+        // formats the stand-in's root, would join what prettyplease wraps.
+        reexports.push("webhooks::VerifiedWebhook");
         reexports.push("webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier}");
     }
     if api.uses.enums {
