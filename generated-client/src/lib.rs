@@ -136,6 +136,53 @@
 //! }
 //! ```
 //!
+//! During a key rotation, accept the old subscription's key pair and the new one's: [`WebhookVerifier::with_key`] adds a pair. A webhook is checked against the one pair its `Key` header names, and [`Webhook::matched_key`] says which; a key naming none of them is refused as [`WebhookError::WrongKey`].
+//!
+//! ```no_run
+//! use calypso_customer_purse::reqwest::header::HeaderMap;
+//! use calypso_customer_purse::{SecretString, WebhookError, WebhookVerifier};
+//!
+//! fn handle(headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
+//!     let verifier = WebhookVerifier::new("old-public-key", &SecretString::from("old-secret-key"))
+//!         .with_key("new-public-key", &SecretString::from("new-secret-key"));
+//!     let webhook = verifier.verify(headers, body)?;
+//!     if webhook.matched_key == "old-public-key" {
+//!         println!("{} still signed with the old key pair", webhook.event.event_type());
+//!     }
+//!     Ok(())
+//! }
+//! ```
+//!
+//! To answer a delivery at once and read it later, [`WebhookVerifier::verify_only`] checks it and keeps its bytes as a [`VerifiedWebhook`], unread: queue or store its [`body`](VerifiedWebhook::body) and [`matched_key`](VerifiedWebhook::matched_key), then rebuild it with [`VerifiedWebhook::from_trusted_bytes`] and [`parse`](VerifiedWebhook::parse) it, which does not check it again. Rebuild only bytes that `verify_only` gave, from storage no one else writes to: nothing checks them. [`verify`](WebhookVerifier::verify) is `verify_only` then `parse`.
+//!
+//! ```no_run
+//! use std::collections::VecDeque;
+//! use calypso_customer_purse::reqwest::header::HeaderMap;
+//! use calypso_customer_purse::{VerifiedWebhook, WebhookError, WebhookVerifier};
+//!
+//! // The endpoint: check the delivery, keep its bytes and key, answer.
+//! fn receive(
+//!     verifier: &WebhookVerifier,
+//!     headers: &HeaderMap,
+//!     body: &[u8],
+//!     queue: &mut VecDeque<(Vec<u8>, String)>,
+//! ) -> Result<(), WebhookError> {
+//!     let verified = verifier.verify_only(headers, body)?;
+//!     let key = verified.matched_key().to_owned();
+//!     queue.push_back((verified.into_body(), key));
+//!     Ok(())
+//! }
+//!
+//! // Later, a worker: read what the endpoint kept.
+//! fn work(queue: &mut VecDeque<(Vec<u8>, String)>) -> Result<(), WebhookError> {
+//!     while let Some((body, key)) = queue.pop_front() {
+//!         let webhook = VerifiedWebhook::from_trusted_bytes(body, key).parse()?;
+//!         println!("{}", webhook.event.event_type());
+//!     }
+//!     Ok(())
+//! }
+//! ```
+//!
 //! # Tracing
 //!
 //! Each call runs in a `tracing` span named `call` (target `calypso_customer_purse::call`) with the fields `operation`, `attempt`, `status` and `duration_ms`. A retry is a DEBUG event and a learned clock offset a WARN event. The secret and the signatures are never recorded; request and response bodies only when [`ClientBuilder::trace_bodies`] is on, as TRACE events.
