@@ -163,3 +163,27 @@ fn the_dependencies_of_runtime_files_are_in_the_runtime_s_manifest() {
         }
     }
 }
+
+/// docs.rs builds a client's docs with the features of its public runtime modules (the mock's
+/// at least), which its `[features]` declare, and with the `docsrs` cfg that turns on the
+/// crate root's `doc(cfg)` marks.
+#[test]
+fn docs_rs_builds_the_docs_with_the_features_of_the_public_modules() {
+    for api in [customer_purse(), base()] {
+        let generated = client_manifest(&api);
+        assert_eq!(
+            section(&generated, "package.metadata.docs.rs"),
+            [
+                "features = [\"mock\"]",
+                "rustdoc-args = [\"--cfg\", \"docsrs\"]"
+            ],
+            "{generated}"
+        );
+        let declared: Vec<&str> = section(&generated, "features")
+            .into_iter()
+            .filter_map(|line| line.split_once(" = "))
+            .map(|(name, _)| name)
+            .collect();
+        assert!(declared.contains(&"mock"), "{generated}");
+    }
+}

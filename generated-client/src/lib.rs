@@ -312,6 +312,7 @@
 //! ## Not covered here
 //!
 //! No sandbox URL and no rate limits are documented.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -322,6 +323,7 @@ mod contract;
 mod error;
 
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 
 #[cfg(feature = "mock")]

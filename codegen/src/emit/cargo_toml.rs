@@ -21,22 +21,37 @@ pub fn emit(api: &Api, view: &CrateView) -> String {
         view,
         RUNTIME_MANIFEST,
         &runtime_sections(RUNTIME_MANIFEST, &left_out, &[]),
+        context! { docs_features => docs_features(api) },
     )
 }
 
-/// Template `template` with the package's slots, the runtime's edition and minimum Rust, and
-/// `sections` from its manifest.
+/// The features the crate's docs are built with on docs.rs: those of its public runtime
+/// modules, sorted, so that every public item is documented.
+fn docs_features(api: &Api) -> Vec<&'static str> {
+    let mut features: Vec<&'static str> = runtime::FILES
+        .iter()
+        .filter(|file| file.module.visibility == "pub" && file.copied_for(api))
+        .filter_map(|file| file.module.feature)
+        .collect();
+    features.sort_unstable();
+    features.dedup();
+    features
+}
+
+/// Template `template` with the package's slots, the runtime's edition and minimum Rust,
+/// `sections` from its manifest, and the slots of `extra`.
 pub(crate) fn manifest(
     template: &str,
     view: &CrateView,
     runtime_manifest: &str,
     sections: &str,
+    extra: minijinja::Value,
 ) -> String {
     let context = context! {
         edition => package_value(runtime_manifest, "edition"),
         rust_version => package_value(runtime_manifest, "rust-version"),
         runtime_sections => sections,
-        ..view.context(false)
+        ..minijinja::value::merge_maps([extra, view.context(false)])
     };
     templates::render(template, context) + "\n"
 }

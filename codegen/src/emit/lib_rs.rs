@@ -41,8 +41,12 @@ pub fn emit(api: &Api, view: &CrateView, declarations: TokenStream) -> TokenStre
         let path: TokenStream = path.parse().unwrap_or_default();
         quote!(pub use #path;)
     });
+    // docs.rs documents the crate on nightly with `--cfg docsrs` (the manifest's
+    // `[package.metadata.docs.rs]`), where `doc(cfg)` says which feature an item needs; a
+    // build without that cfg ignores it.
     quote! {
         #crate_doc
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
 

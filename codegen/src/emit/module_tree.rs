@@ -93,9 +93,14 @@ fn declaration(file: &ModuleFile, file_name: &str, layout: Layout<'_>) -> TokenS
         .visibility
         .parse()
         .unwrap_or_else(|_| TokenStream::new());
-    let feature = module
-        .feature
-        .map(|feature| quote!(#[cfg(feature = #feature)]));
+    // A public module behind a feature says so in the docs built as docs.rs builds them.
+    let feature = module.feature.map(|feature| match module.visibility {
+        "pub" => quote! {
+            #[cfg(feature = #feature)]
+            #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
+        },
+        _ => quote!(#[cfg(feature = #feature)]),
+    });
     let hidden = module.hidden.then(|| quote!(#[doc(hidden)]));
     let placed = match layout {
         Layout::StandIn { runtime_root } if file.runtime => {

@@ -231,6 +231,7 @@
 //! # About the API
 //!
 //! An invented API of things, for the generator's runtimes to be tested against.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -254,6 +255,7 @@ mod contract;
 mod error;
 
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 #[path = "../../src/mock.rs"]
 pub mod mock;
 

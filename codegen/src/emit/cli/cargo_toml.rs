@@ -24,5 +24,6 @@ pub fn emit(api: &Api, view: &CrateView, client_path: &str) -> String {
         view,
         RUNTIME_MANIFEST,
         &runtime_sections(RUNTIME_MANIFEST, &left_out, &[("client", &client)]),
+        minijinja::context! {},
     )
 }
