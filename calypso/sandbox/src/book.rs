@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use calypso_customer_purse::Uuid;
 use calypso_customer_purse::types::{Customer, Purse, PurseStatus, Transaction};
 
-use crate::admin::Outcome;
+use crate::deposit::Outcome;
 use crate::failure::Failure;
 use crate::find::Listed;
 

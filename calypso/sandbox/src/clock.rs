@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use calypso_customer_purse::{Clock, OffsetDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::admin::AdminError;
+use crate::admin_error::AdminError;
 
 /// The longest single move: ten years. A larger one is a typo more often than a test.
 pub const MAX_ADVANCE_SECONDS: i64 = 10 * 366 * 24 * 60 * 60;

@@ -1,15 +1,14 @@
-//! What the sandbox shows of its webhooks: every event raised, each delivery of it to a
-//! subscription with every attempt, the retry schedule, and the wait for deliveries that
-//! spares tests a poll loop.
+//! The sandbox's webhooks as its users see them: event types, subscriptions, every event
+//! raised with each delivery to a subscription and every attempt, the retry schedule, and the
+//! wait for deliveries that spares tests a poll loop.
 
 use std::time::Duration;
 
 use calypso_customer_purse::Uuid;
+use calypso_customer_purse::types::{Transaction, TransactionState};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-
-use crate::admin::{DeliveryOutcome, DeliveryStatus, WebhookDelivery, WebhookEventType};
 
 /// One event the sandbox raised, with its deliveries. Events are kept even when no
 /// subscription asked for them, so that one made later can be sent them again
@@ -90,7 +89,7 @@ impl Attempt {
 
 /// When a failed delivery is tried again: after each delay in turn, each varied at random by
 /// up to `jitter` of itself, then given up. Delays run on the sandbox clock, so moving it
-/// ([`Sandbox::advance_clock`](crate::Sandbox::advance_clock)) fires the retries it passes;
+/// ([`Sandbox::advance_clock`](crate::Sandbox::advance_clock)(crate::Sandbox::advance_clock)) fires the retries it passes;
 /// they also fire when that much real time has passed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetrySchedule {
@@ -195,6 +194,159 @@ pub struct Resend {
     /// Only this subscription (its `requestId`), which must be of the event's account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription: Option<Uuid>,
+}
+
+/// A webhook event type of the `CUSTOMER_PURSE` service, written as the provider writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WebhookEventType {
+    /// `CUSTOMER_PURSE_MEM_POOL_FOUND`: a deposit was seen in the mempool (the transaction was
+    /// created).
+    CustomerPurseMemPoolFound,
+    /// `CUSTOMER_PURSE_PENDING_COMPLIANCE`: the deposit is under compliance check.
+    CustomerPursePendingCompliance,
+    /// `CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE`: the deposit is `CONFIRMED`.
+    CustomerPurseFundsReceivedForPurse,
+    /// `CUSTOMER_PURSE_COMPLIANCE_DECLINED`: the deposit is `DECLINED`; the address is blocked.
+    CustomerPurseComplianceDeclined,
+    /// `CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED`: the funds were credited to the
+    /// merchant account.
+    CustomerPurseTranslationToAccountCompleted,
+    /// `CUSTOMER_PURSE_EXPIRED`: an address expired, 30 days after it was handed out without a
+    /// deposit or 365 days after its last one, on the sandbox clock
+    /// ([`Sandbox::advance_clock`](crate::Sandbox::advance_clock) moves it).
+    CustomerPurseExpired,
+}
+
+impl WebhookEventType {
+    /// The name on the wire, e.g. `CUSTOMER_PURSE_MEM_POOL_FOUND`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CustomerPurseMemPoolFound => "CUSTOMER_PURSE_MEM_POOL_FOUND",
+            Self::CustomerPursePendingCompliance => "CUSTOMER_PURSE_PENDING_COMPLIANCE",
+            Self::CustomerPurseFundsReceivedForPurse => "CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE",
+            Self::CustomerPurseComplianceDeclined => "CUSTOMER_PURSE_COMPLIANCE_DECLINED",
+            Self::CustomerPurseTranslationToAccountCompleted => {
+                "CUSTOMER_PURSE_TRANSLATION_TO_ACCOUNT_COMPLETED"
+            }
+            Self::CustomerPurseExpired => "CUSTOMER_PURSE_EXPIRED",
+        }
+    }
+
+    /// The event a simulated deposit raises on reaching `transaction`'s state: the creation in
+    /// `MEM_POOL_FOUND` and each step of [`Sandbox::advance`](crate::Sandbox::advance).
+    pub(crate) fn after_step(transaction: &Transaction) -> Option<Self> {
+        match transaction.transaction_state {
+            TransactionState::MemPoolFound => Some(Self::CustomerPurseMemPoolFound),
+            TransactionState::PendingComplianceCheck => Some(Self::CustomerPursePendingCompliance),
+            TransactionState::Confirmed if transaction.translation_to_account_completed => {
+                Some(Self::CustomerPurseTranslationToAccountCompleted)
+            }
+            TransactionState::Confirmed => Some(Self::CustomerPurseFundsReceivedForPurse),
+            TransactionState::Declined => Some(Self::CustomerPurseComplianceDeclined),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for WebhookEventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A webhook subscription to make, like the provider's `subscription/webhook/create`, but
+/// sandbox-only and unauthenticated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookRegistration {
+    /// The merchant account whose deposits are sent; one of the sandbox's accounts.
+    pub account: String,
+    /// Where events are POSTed: an `http://` URL. `https://` is accepted but cannot be reached,
+    /// since the sandbox is built without TLS.
+    pub url: String,
+    /// Only these event types are sent; every type when absent. When given, not empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_types: Option<Vec<WebhookEventType>>,
+}
+
+/// A webhook subscription the sandbox made: every delivery to `url` carries `Key: public_key`
+/// and `Sign`, the lowercase hex HMAC-SHA512 of the body bytes keyed with `secret_key`'s UTF-8
+/// bytes. `Debug` does not show the secret key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookSubscription {
+    /// Identifies the subscription; every envelope sent for it carries it as `requestId`.
+    pub request_id: Uuid,
+    /// The `Key` header of its deliveries: 32 lowercase hex digits.
+    pub public_key: String,
+    /// The secret that signs its deliveries: 32 lowercase hex digits.
+    pub secret_key: String,
+    /// Where its events are POSTed.
+    pub url: String,
+}
+
+impl WebhookSubscription {
+    /// The verifier of this subscription's deliveries, as the merchant's webhook handler holds
+    /// it: the public key and the secret key.
+    pub fn verifier(&self) -> calypso_customer_purse::WebhookVerifier {
+        let secret = calypso_customer_purse::SecretString::from(self.secret_key.clone());
+        calypso_customer_purse::WebhookVerifier::new(self.public_key.clone(), &secret)
+    }
+}
+
+impl std::fmt::Debug for WebhookSubscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSubscription")
+            .field("request_id", &self.request_id)
+            .field("public_key", &self.public_key)
+            .field("secret_key", &"[REDACTED]")
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
+/// Where a webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeliveryOutcome {
+    /// Queued, being sent, or waiting to be tried again.
+    Pending,
+    /// The receiver answered 2xx.
+    Delivered,
+    /// Given up: every attempt of the retry schedule failed.
+    Dropped,
+}
+
+/// What the last attempt at a delivery got: written as the HTTP status (a JSON number) or the
+/// error text (a JSON string).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DeliveryStatus {
+    /// The receiver answered with this HTTP status.
+    Http(u16),
+    /// No answer: the connection failed or timed out; why.
+    Error(String),
+}
+
+/// One webhook event sent, or to be sent, to one subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookDelivery {
+    /// The envelope's `id`; it increases with every event of the sandbox.
+    pub event_id: i64,
+    /// The envelope's `eventType`.
+    pub event_type: WebhookEventType,
+    /// The subscription's `requestId`.
+    pub request_id: Uuid,
+    /// Where it is POSTed.
+    pub url: String,
+    /// How many times it was POSTed so far.
+    pub attempts: u32,
+    /// What the last attempt got; `null` before the first one ends.
+    pub status: Option<DeliveryStatus>,
+    /// Whether it is still being tried, was delivered, or was given up.
+    pub outcome: DeliveryOutcome,
 }
 
 #[cfg(test)]

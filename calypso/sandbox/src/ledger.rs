@@ -16,9 +16,10 @@ use calypso_customer_purse::{Decimal, OffsetDateTime, Uuid};
 
 mod saved;
 
-use crate::admin::{AdminError, Deposit, Outcome};
+use crate::admin_error::AdminError;
 use crate::book::{Book, BookChange, StoredPurse, StoredTransaction};
 use crate::currencies::{self, AddressFamily};
+use crate::deposit::{Deposit, Outcome};
 use crate::failure::Failure;
 use crate::find::{self, Paging};
 

@@ -59,6 +59,7 @@
 
 mod accounts;
 mod admin;
+mod admin_error;
 mod auth;
 mod body;
 mod book;
@@ -66,8 +67,10 @@ mod clock;
 mod currencies;
 mod dashboard;
 mod date;
+mod deposit;
 mod events;
 mod failure;
+mod fault;
 mod find;
 mod ledger;
 mod merchant;
@@ -76,6 +79,7 @@ mod same_origin;
 mod state;
 #[cfg(feature = "state")]
 mod state_file;
+mod store;
 mod trigger;
 mod webhooks;
 
@@ -94,22 +98,24 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use accounts::{Credentials, DEMO_ACCOUNT, DEMO_API_KEY, DEMO_API_SECRET, load_accounts_file};
-pub use admin::{
-    AdminError, DeliveryOutcome, DeliveryStatus, Deposit, Fault, Outcome, WebhookDelivery,
-    WebhookEventType, WebhookRegistration, WebhookSubscription,
-};
+pub use admin_error::AdminError;
 pub use clock::{ClockAdvance, ClockReading, MAX_ADVANCE_SECONDS};
-pub use events::{Attempt, Delivery, Event, Resend, RetrySchedule, WaitTimeout};
+pub use deposit::{Deposit, Outcome};
+pub use events::{
+    Attempt, Delivery, DeliveryOutcome, DeliveryStatus, Event, Resend, RetrySchedule, WaitTimeout,
+    WebhookDelivery, WebhookEventType, WebhookRegistration, WebhookSubscription,
+};
+pub use fault::Fault;
 pub use find::Paging;
 pub use request_log::{LoggedRequest, RequestFilter};
 pub use trigger::{Scenario, Trigger, Triggered};
 
-use admin::WebhookEventType as EventType;
 use clock::SandboxClock;
+use events::WebhookEventType as EventType;
 use failure::Failure;
 use ledger::Ledger;
 use request_log::RequestLog;
-use state::Store;
+use store::Store;
 use webhooks::Webhooks;
 
 /// The path every merchant operation's path starts with.
@@ -397,7 +403,7 @@ impl Sandbox {
             let deliveries = events.iter().flat_map(|event| &event.deliveries);
             let settled = deliveries
                 .clone()
-                .all(|delivery| delivery.outcome != admin::DeliveryOutcome::Pending);
+                .all(|delivery| delivery.outcome != events::DeliveryOutcome::Pending);
             (settled && deliveries.count() >= count).then_some(())
         })
         .await?;
@@ -453,7 +459,7 @@ impl Sandbox {
         self.shared.clock.advance(seconds)?;
         if let Some(store) = &self.shared.store {
             let offset =
-                state::Record::new(state::CLOCK, "offset", &self.shared.clock.offset_millis());
+                store::Record::new(state::CLOCK, "offset", &self.shared.clock.offset_millis());
             store.save(&[offset]).map_err(not_saved)?;
         }
         self.expire_due()?;

@@ -57,7 +57,7 @@ const SELECT_ALL: &str = "SELECT kind, key, body FROM records ORDER BY rowid";
 const UPSERT: &str = "INSERT INTO records (kind, key, body) VALUES (?1, ?2, ?3)
     ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body";
 
-pub(crate) use crate::state::Record;
+pub(crate) use crate::store::Record;
 
 /// Why a state file cannot be used; its Display names the file's path and says what is wrong
 /// and what to do.

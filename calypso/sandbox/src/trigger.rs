@@ -10,8 +10,10 @@ use calypso_customer_purse::{Decimal, Uuid};
 use serde::{Deserialize, Serialize};
 
 use crate::Sandbox;
-use crate::admin::{AdminError, Deposit, Outcome, WebhookEventType};
+use crate::admin_error::AdminError;
+use crate::deposit::{Deposit, Outcome};
 use crate::events::Event;
+use crate::events::WebhookEventType;
 use crate::ledger::Ledger;
 
 /// The cases a trigger runs.
@@ -60,7 +62,7 @@ pub struct Trigger {
     /// absent. Deposits only.
     #[serde(
         default,
-        with = "crate::admin::exact_decimal_option",
+        with = "crate::deposit::exact_decimal_option",
         skip_serializing_if = "Option::is_none"
     )]
     pub amount: Option<Decimal>,

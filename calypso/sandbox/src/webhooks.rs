@@ -23,13 +23,13 @@ use sha2::Sha512;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-use crate::admin::{
-    AdminError, DeliveryOutcome, DeliveryStatus, WebhookDelivery, WebhookEventType,
-    WebhookRegistration, WebhookSubscription,
-};
+use crate::admin_error::AdminError;
 use crate::clock::{SandboxClock, at_millis, rfc3339};
-use crate::events::{Attempt, Delivery, Event, RetrySchedule, WaitTimeout};
-use crate::state::{Record, Store};
+use crate::events::{
+    Attempt, Delivery, DeliveryOutcome, DeliveryStatus, Event, RetrySchedule, WaitTimeout,
+    WebhookDelivery, WebhookEventType, WebhookRegistration, WebhookSubscription,
+};
+use crate::store::{Record, Store};
 
 /// The kind of a subscription's record in the state file.
 const SUBSCRIPTION: &str = "subscription";

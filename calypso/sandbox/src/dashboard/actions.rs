@@ -16,7 +16,8 @@ use serde_json::{Map, Value};
 use super::render;
 use super::view::{Filter, Page};
 use crate::Sandbox;
-use crate::admin::{AdminError, Deposit};
+use crate::admin_error::AdminError;
+use crate::deposit::Deposit;
 use crate::events::Resend;
 use crate::trigger::Trigger;
 

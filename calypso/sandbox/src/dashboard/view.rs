@@ -8,11 +8,11 @@ use calypso_customer_purse::{OffsetDateTime, Uuid};
 use serde::{Deserialize, Serialize};
 
 use crate::Sandbox;
-use crate::admin::{DeliveryOutcome, DeliveryStatus};
 use crate::book::{Book, Newest, StoredPurse, StoredTransaction};
 use crate::clock::at_millis;
 use crate::currencies::CURRENCIES;
 use crate::events::Attempt;
+use crate::events::{DeliveryOutcome, DeliveryStatus};
 use crate::ledger::Ledger;
 use crate::request_log::{LoggedRequest, RequestFilter};
 use crate::trigger::Scenario;

@@ -7,10 +7,10 @@ use calypso_customer_purse::types::{Customer, PurseStatus, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::{AddressOwner, Change, Ledger};
-use crate::admin::Outcome;
 use crate::book::{BookChange, StoredPurse, StoredTransaction};
 use crate::currencies::AddressFamily;
-use crate::state::Record;
+use crate::deposit::Outcome;
+use crate::store::Record;
 
 const CUSTOMER: &str = "customer";
 const PURSE: &str = "purse";
