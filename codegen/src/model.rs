@@ -222,6 +222,9 @@ pub struct Webhooks {
     pub data_field: String,
     pub data_wire_name: String,
     pub data_optional: bool,
+    /// The JSON names of the envelope properties that identify a delivery, in the spec's
+    /// order (`identityProperties`); empty when the spec names none.
+    pub identity_wire_names: Vec<String>,
     /// In spec order.
     pub events: Vec<WebhookEvent>,
 }

@@ -254,6 +254,11 @@ pub struct SigningWebhooks {
     /// The envelope property (a schema without type) that holds the event's data; each
     /// webhook's body gives its schema.
     pub data_property: String,
+    /// The envelope properties whose values, together, identify a delivery: the same in
+    /// every retry or resend of one event, different for any other. Absent: webhooks have
+    /// no identity.
+    #[serde(default)]
+    pub identity_properties: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]

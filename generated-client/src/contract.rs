@@ -123,6 +123,10 @@ pub(crate) type WebhookEnvelope = crate::types::WebhookEnvelope;
 /// The envelope property that holds the event's data.
 pub(crate) const WEBHOOK_DATA_PROPERTY: &str = "data";
 
+/// The envelope properties whose values, in this order, identify a delivery
+/// (`identityProperties`); empty when the spec names none.
+pub(crate) const WEBHOOK_IDENTITY_PROPERTIES: &[&str] = &["id", "requestId"];
+
 /// The event type a webhook names, if it names one.
 pub(crate) fn webhook_event_type(envelope: &WebhookEnvelope) -> Option<&str> {
     Some(&envelope.event_type)

@@ -183,6 +183,34 @@
 //! }
 //! ```
 //!
+//! The API sends an event again when it gets no 2xx answer. [`Webhook::identity`] (and [`VerifiedWebhook::identity`], without parsing the event) is a [`DeliveryId`] that is the same in every copy of a delivery: the values of the envelope's `id` and `requestId`, read from the body as received; `None` for a webhook without them. A [`Deduplicate`] says whether an id is seen for the first time: [`InMemoryDeduplicator`] remembers recent ids, bounded by count and age, in the process. Only a record kept in the same database transaction as the delivery's effect makes it take effect exactly once: implement [`Deduplicate`] over that transaction, inserting the id where it is unique (`INSERT … ON CONFLICT DO NOTHING`).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use calypso_customer_purse::reqwest::header::HeaderMap;
+//! use calypso_customer_purse::{Deduplicate, InMemoryDeduplicator, WebhookError, WebhookVerifier};
+//!
+//! fn receive(
+//!     verifier: &WebhookVerifier,
+//!     seen: &InMemoryDeduplicator,
+//!     headers: &HeaderMap,
+//!     body: &[u8],
+//! ) -> Result<(), WebhookError> {
+//!     let webhook = verifier.verify(headers, body)?;
+//!     if let Some(id) = webhook.identity() {
+//!         let Ok(first) = seen.first_delivery(id);
+//!         if !first {
+//!             return Ok(()); // a repeat: handled before
+//!         }
+//!     }
+//!     println!("{}", webhook.event.event_type());
+//!     Ok(())
+//! }
+//!
+//! let seen = InMemoryDeduplicator::new(100_000, Duration::from_secs(24 * 3600));
+//! # let _ = (seen, receive);
+//! ```
+//!
 //! # Tracing
 //!
 //! Each call runs in a `tracing` span named `call` (target `calypso_customer_purse::call`) with the fields `operation`, `attempt`, `status` and `duration_ms`. A retry is a DEBUG event and a learned clock offset a WARN event. The secret and the signatures are never recorded; request and response bodies only when [`ClientBuilder::trace_bodies`] is on, as TRACE events.
@@ -357,6 +385,7 @@ pub use secrecy::SecretString;
 pub use time::OffsetDateTime;
 pub use uuid::Uuid;
 pub use webhooks::VerifiedWebhook;
+pub use webhooks::{Deduplicate, DeliveryId, InMemoryDeduplicator};
 pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};
 pub use wire::unknown_value::UnknownValue;
 

@@ -6,15 +6,24 @@
 //! [`WebhookVerifier`] checks both, in constant time, and returns the typed [`Webhook`]; or,
 //! with [`verify_only`](WebhookVerifier::verify_only), the [`VerifiedWebhook`] bytes, to
 //! queue or store and parse later.
+//!
+//! The API sends an event again when it gets no 2xx answer, so the same delivery can arrive
+//! twice. A webhook's [`identity`](Webhook::identity) (the envelope properties the spec
+//! names) is the same in every copy; a [`Deduplicate`] implementation, such as the bounded
+//! [`InMemoryDeduplicator`], tells a first delivery from a repeat.
 
 use reqwest::header::HeaderMap;
 use secrecy::SecretString;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use crate::contract::{
     webhook_event_type, WebhookEnvelope, KEY_HEADER, KEY_HEADER_AS_WRITTEN, SIGNATURE_HEADER,
-    SIGNATURE_HEADER_AS_WRITTEN, WEBHOOK_DATA_PROPERTY,
+    SIGNATURE_HEADER_AS_WRITTEN, WEBHOOK_DATA_PROPERTY, WEBHOOK_IDENTITY_PROPERTIES,
 };
 use crate::signing::{SignatureError, Signer};
 
@@ -33,6 +42,20 @@ pub struct Webhook {
     /// The public key of the key pair whose secret key signed it: during a key rotation,
     /// tells the old subscription's deliveries from the new one's.
     pub matched_key: String,
+    /// Read with the data, from the raw text.
+    identity: Option<DeliveryId>,
+}
+
+impl Webhook {
+    /// What identifies this delivery: the same in every copy of it the API sends (a retry,
+    /// a resend), different for any other. For a [`Deduplicate`] implementation.
+    ///
+    /// The values of the envelope properties the spec names for it
+    /// (`x-request-signing.webhooks.identityProperties`), read from the body as received.
+    /// `None` when the spec names none, or the webhook lacks one of them (or has it `null`).
+    pub fn identity(&self) -> Option<&DeliveryId> {
+        self.identity.as_ref()
+    }
 }
 
 /// Checks the webhooks of a subscription, with its key pair; during a key rotation, of
@@ -239,6 +262,14 @@ impl VerifiedWebhook {
     pub fn parse(&self) -> Result<Webhook, WebhookError> {
         read(&self.body, &self.matched_key)
     }
+
+    /// What identifies this delivery, as [`Webhook::identity`] says, read from the body
+    /// without parsing the event: to deduplicate before queueing. `None` also when the body
+    /// is not a JSON object.
+    pub fn identity(&self) -> Option<DeliveryId> {
+        let parts: RawParts<'_> = serde_json::from_slice(&self.body).ok()?;
+        parts.identity()
+    }
 }
 
 /// The values of the key and signature headers.
@@ -258,7 +289,9 @@ fn header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<&'h str, Web
 
 /// Reads a verified body: the envelope, then the data by its event type.
 fn read(body: &[u8], matched_key: &str) -> Result<Webhook, WebhookError> {
-    let RawData(data) = serde_json::from_slice(body).map_err(WebhookError::InvalidBody)?;
+    let parts: RawParts<'_> = serde_json::from_slice(body).map_err(WebhookError::InvalidBody)?;
+    let identity = parts.identity();
+    let data = parts.data;
     let envelope: WebhookEnvelope =
         serde_json::from_slice(&without_data(body, data)).map_err(WebhookError::InvalidBody)?;
     let event_type = webhook_event_type(&envelope)
@@ -269,25 +302,63 @@ fn read(body: &[u8], matched_key: &str) -> Result<Webhook, WebhookError> {
         envelope,
         event,
         matched_key: matched_key.to_owned(),
+        identity,
     })
 }
 
-/// A body's data, as raw text borrowed from the body, so that its numbers are read
-/// exactly; `None` when the body has no data or `null`. Other properties are skipped.
-struct RawData<'a>(Option<&'a RawValue>);
+/// A body's data and identity values, as raw text borrowed from the body, so that their
+/// numbers are read exactly; the data `None` when the body has none or `null`. Other
+/// properties are skipped.
+struct RawParts<'a> {
+    data: Option<&'a RawValue>,
+    /// One per identity property, in the contract's order.
+    identity: Vec<Option<&'a RawValue>>,
+}
 
-/// What `#[derive(Deserialize)]` would read, with the property name from the contract
-/// (which `#[serde(rename)]` cannot take).
-impl<'de> Deserialize<'de> for RawData<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(RawDataVisitor)
+impl RawParts<'_> {
+    /// The identity, when every identity property is there and not `null`.
+    fn identity(&self) -> Option<DeliveryId> {
+        if self.identity.is_empty() {
+            return None;
+        }
+        let mut text = String::new();
+        for (at, value) in self.identity.iter().copied().enumerate() {
+            let raw = value?.get();
+            if raw == "null" {
+                return None;
+            }
+            if at > 0 {
+                text.push(DeliveryId::SEPARATOR);
+            }
+            // A string by its value (however it was escaped); anything else as sent.
+            let value = if raw.starts_with('"') {
+                serde_json::from_str::<std::borrow::Cow<'_, str>>(raw).ok()?
+            } else {
+                std::borrow::Cow::Borrowed(raw)
+            };
+            for c in value.chars() {
+                if c == DeliveryId::SEPARATOR || c == '\\' {
+                    text.push('\\');
+                }
+                text.push(c);
+            }
+        }
+        Some(DeliveryId(text))
     }
 }
 
-struct RawDataVisitor;
+/// What `#[derive(Deserialize)]` would read, with the property names from the contract
+/// (which `#[serde(rename)]` cannot take).
+impl<'de> Deserialize<'de> for RawParts<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(RawPartsVisitor)
+    }
+}
 
-impl<'de> Visitor<'de> for RawDataVisitor {
-    type Value = RawData<'de>;
+struct RawPartsVisitor;
+
+impl<'de> Visitor<'de> for RawPartsVisitor {
+    type Value = RawParts<'de>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a webhook envelope (a JSON object)")
@@ -295,39 +366,66 @@ impl<'de> Visitor<'de> for RawDataVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut data = None;
-        while let Some(IsData(is_data)) = map.next_key()? {
-            if !is_data {
-                map.next_value::<IgnoredAny>()?;
-            } else if data.is_some() {
-                return Err(de::Error::duplicate_field(WEBHOOK_DATA_PROPERTY));
-            } else {
-                data = Some(map.next_value::<Option<&'de RawValue>>()?);
+        let mut identity = vec![None; WEBHOOK_IDENTITY_PROPERTIES.len()];
+        while let Some(key) = map.next_key()? {
+            match key {
+                Key::Data if data.is_some() => {
+                    return Err(de::Error::duplicate_field(WEBHOOK_DATA_PROPERTY));
+                }
+                Key::Data => data = Some(map.next_value::<Option<&'de RawValue>>()?),
+                Key::Identity(at) => {
+                    let value = Some(map.next_value::<&'de RawValue>()?);
+                    match identity.get_mut(at) {
+                        Some(slot) if slot.is_none() => *slot = value,
+                        _ => {
+                            let name = WEBHOOK_IDENTITY_PROPERTIES.get(at).copied();
+                            return Err(de::Error::duplicate_field(name.unwrap_or_default()));
+                        }
+                    }
+                }
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        Ok(RawData(data.flatten()))
+        Ok(RawParts {
+            data: data.flatten(),
+            identity,
+        })
     }
 }
 
-/// Whether a property name is the data's, read without copying it.
-struct IsData(bool);
+/// Which of the properties the verifier reads a property name is, read without copying it.
+enum Key {
+    Data,
+    /// The identity property at this place in the contract's list.
+    Identity(usize),
+    Other,
+}
 
-impl<'de> Deserialize<'de> for IsData {
+impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(IsDataVisitor)
+        deserializer.deserialize_str(KeyVisitor)
     }
 }
 
-struct IsDataVisitor;
+struct KeyVisitor;
 
-impl Visitor<'_> for IsDataVisitor {
-    type Value = IsData;
+impl Visitor<'_> for KeyVisitor {
+    type Value = Key;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a property name")
     }
 
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<IsData, E> {
-        Ok(IsData(name == WEBHOOK_DATA_PROPERTY))
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
+        if name == WEBHOOK_DATA_PROPERTY {
+            return Ok(Key::Data);
+        }
+        Ok(WEBHOOK_IDENTITY_PROPERTIES
+            .iter()
+            .position(|property| *property == name)
+            .map_or(Key::Other, Key::Identity))
     }
 }
 
@@ -356,6 +454,162 @@ pub(crate) fn read_data<T: serde::de::DeserializeOwned>(
         Some(text) => text,
     };
     serde_json::from_str(text).map_err(|error| error.to_string())
+}
+
+/// What identifies a delivery: the values of the envelope properties the spec names for it,
+/// in its order, joined by `:` (a `:` or `\` in a value is escaped with a `\`), so that
+/// different values never make the same id. A string counts by its value, any other value
+/// as sent (numbers exactly). From [`Webhook::identity`] or [`VerifiedWebhook::identity`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeliveryId(String);
+
+impl DeliveryId {
+    const SEPARATOR: char = ':';
+
+    /// An id kept earlier as its [`as_str`](Self::as_str) text, e.g. read back from a
+    /// database.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The id as text: to store, or to log.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id as text.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for DeliveryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Tells a delivery's first arrival from its repeats: the API sends an event again when it
+/// gets no 2xx answer, and handling it twice could, say, credit a deposit twice.
+///
+/// [`InMemoryDeduplicator`] remembers recent ids in the process. Only a record kept in the
+/// same database transaction as the effect (the credit) makes a delivery take effect exactly
+/// once: implement this trait over that transaction, inserting the id into a table where it
+/// is unique, and commit both together.
+pub trait Deduplicate {
+    /// Why the answer could not be given (say, the database refused); never for
+    /// [`InMemoryDeduplicator`].
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// Records `id` and says whether this is its first delivery: `true` the first time,
+    /// `false` for a repeat.
+    ///
+    /// # Errors
+    ///
+    /// When the record cannot be read or written: then whether it is a repeat is not known.
+    fn first_delivery(&self, id: &DeliveryId) -> Result<bool, Self::Error>;
+}
+
+/// A [`Deduplicate`] that remembers, in memory, the ids of the last `max_ids` first
+/// deliveries and for at most `max_age` each: a repeat after that, or after a restart,
+/// passes as a first delivery. Thread-safe: share it (`Arc`, or an app's state).
+///
+/// An id takes about its length plus 70 bytes: 100,000 ids of 47 characters (an event id
+/// and a UUID) take about 11 MiB.
+pub struct InMemoryDeduplicator {
+    max_ids: usize,
+    max_age: Duration,
+    /// What `Instant`s are counted from.
+    origin: Instant,
+    seen: Mutex<Seen>,
+}
+
+/// The ids remembered: once in `ids`, for lookups, and in `order` with when they were first
+/// seen (nanoseconds since the origin), oldest first, for evictions. The two share each
+/// id's text.
+#[derive(Default)]
+struct Seen {
+    ids: HashSet<Arc<str>>,
+    order: VecDeque<(Arc<str>, u64)>,
+}
+
+/// Shows the limits and how many ids are remembered, not the ids.
+impl std::fmt::Debug for InMemoryDeduplicator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InMemoryDeduplicator")
+            .field("max_ids", &self.max_ids)
+            .field("max_age", &self.max_age)
+            .field("remembered", &self.len())
+            .finish()
+    }
+}
+
+impl InMemoryDeduplicator {
+    /// Remembers at most `max_ids` ids (the oldest forgotten first), each for at most
+    /// `max_age` after its first delivery.
+    pub fn new(max_ids: usize, max_age: Duration) -> Self {
+        Self {
+            max_ids,
+            max_age,
+            origin: Instant::now(),
+            seen: Mutex::new(Seen::default()),
+        }
+    }
+
+    /// [`first_delivery`](Deduplicate::first_delivery) at `now` instead of the clock's
+    /// time: for tests, and for callers that read the clock once per delivery.
+    pub fn first_delivery_at(&self, id: &DeliveryId, now: Instant) -> bool {
+        let now = u64::try_from(now.saturating_duration_since(self.origin).as_nanos())
+            .unwrap_or(u64::MAX);
+        let max_age = u64::try_from(self.max_age.as_nanos()).unwrap_or(u64::MAX);
+        let mut seen = self.lock();
+        let Seen { ids, order } = &mut *seen;
+        while let Some((oldest, at)) = order.front() {
+            if now.saturating_sub(*at) < max_age {
+                break;
+            }
+            ids.remove(oldest);
+            order.pop_front();
+        }
+        if ids.contains(id.as_str()) {
+            return false;
+        }
+        if self.max_ids == 0 || max_age == 0 {
+            return true;
+        }
+        while order.len() >= self.max_ids {
+            if let Some((oldest, _)) = order.pop_front() {
+                ids.remove(&oldest);
+            }
+        }
+        let id: Arc<str> = Arc::from(id.as_str());
+        ids.insert(Arc::clone(&id));
+        order.push_back((id, now));
+        true
+    }
+
+    /// How many ids are remembered (some may be past their age until the next call).
+    pub fn len(&self) -> usize {
+        self.lock().order.len()
+    }
+
+    /// Whether no id is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The ids; a panic elsewhere while they were held leaves them consistent.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Seen> {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Deduplicate for InMemoryDeduplicator {
+    type Error = std::convert::Infallible;
+
+    fn first_delivery(&self, id: &DeliveryId) -> Result<bool, Self::Error> {
+        Ok(self.first_delivery_at(id, Instant::now()))
+    }
 }
 
 /// Why a webhook was refused.
@@ -552,7 +806,7 @@ mod tests {
         let body = format!(
             "{{\"a\":[1,{{\"{WEBHOOK_DATA_PROPERTY}\":2}}],\"{WEBHOOK_DATA_PROPERTY}\" : {{\"n\": 1.50}},\"z\":null}}"
         );
-        let RawData(data) = serde_json::from_str(&body).unwrap();
+        let RawParts { data, .. } = serde_json::from_str(&body).unwrap();
         assert_eq!(data.map(RawValue::get), Some("{\"n\": 1.50}"));
         let stripped = without_data(body.as_bytes(), data);
         let expected = format!(
@@ -567,11 +821,11 @@ mod tests {
             "{}".to_owned(),
             format!("{{\"{WEBHOOK_DATA_PROPERTY}\":null}}"),
         ] {
-            let RawData(data) = serde_json::from_str(&body).unwrap();
+            let RawParts { data, .. } = serde_json::from_str(&body).unwrap();
             assert!(data.is_none(), "{body}");
         }
         let twice = format!("{{\"{WEBHOOK_DATA_PROPERTY}\":1,\"{WEBHOOK_DATA_PROPERTY}\":2}}");
-        assert!(serde_json::from_str::<RawData<'_>>(&twice).is_err());
+        assert!(serde_json::from_str::<RawParts<'_>>(&twice).is_err());
     }
 
     #[test]

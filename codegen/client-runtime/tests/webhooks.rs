@@ -1,10 +1,16 @@
 //! The webhook verifier with several key pairs (a key rotation), and a webhook verified now
-//! and read later from the bytes kept, against the stand-in's events.
+//! and read later from the bytes kept, a delivery's identity and the deduplicator, against
+//! the stand-in's events (whose envelope's `identityProperties` are `[id, requestId]`).
 
 mod support;
 
 use client_runtime::reqwest::header::HeaderMap;
-use client_runtime::{SecretString, VerifiedWebhook, WebhookError, WebhookEvent, WebhookVerifier};
+use std::time::{Duration, Instant};
+
+use client_runtime::{
+    Deduplicate, DeliveryId, InMemoryDeduplicator, SecretString, VerifiedWebhook, WebhookError,
+    WebhookEvent, WebhookVerifier,
+};
 use support::hex_hmac;
 
 const OLD_KEY: &str = "old-subscription-public-key";
@@ -218,4 +224,136 @@ fn the_debug_output_of_a_verifier_of_several_subscriptions_shows_no_secret() {
     for secret in [OLD_SECRET, NEW_SECRET] {
         assert!(!shown.contains(secret), "{shown}");
     }
+}
+
+/// The identity `verify` and `VerifiedWebhook::identity` read from `body`, which must agree.
+fn identity_of(body: &str) -> Option<DeliveryId> {
+    let verifier = rotating();
+    let headers = headers(NEW_KEY, NEW_SECRET, body);
+    let webhook = verifier
+        .verify(&headers, body.as_bytes())
+        .unwrap_or_else(|error| panic!("{body}: {error}"));
+    let verified = verifier.verify_only(&headers, body.as_bytes()).unwrap();
+    assert_eq!(webhook.identity(), verified.identity().as_ref(), "{body}");
+    webhook.identity().cloned()
+}
+
+#[test]
+fn a_delivery_s_identity_is_its_identity_properties_in_the_spec_s_order_exactly() {
+    let uuid = "5f0c6a1e-2b8d-4c1e-9a57-3e2d1c0b9a87";
+    // `id` past an f64's exact integers, properties in any order, the data in between.
+    let body = format!(
+        r#"{{"requestId":"{uuid}","eventType":"THING_CREATED","data":{{"amount":1.5}},"id":9007199254740993}}"#
+    );
+    let id = identity_of(&body).expect("both properties are there");
+    assert_eq!(id.as_str(), format!("9007199254740993:{uuid}"));
+    assert_eq!(id.to_string(), id.as_str());
+    // The same delivery written otherwise (spaces, order, an escaped character) is the same.
+    let again = format!(
+        r#"{{ "id" : 9007199254740993, "eventType":"THING_CREATED", "requestId":"\u0035{}"}}"#,
+        &uuid[1..]
+    );
+    assert_eq!(identity_of(&again), Some(id.clone()));
+    // Another event, or the same event to another subscription, is another delivery.
+    let next_event = body.replace("9007199254740993", "9007199254740994");
+    let other_subscription = body.replace(uuid, "6f0c6a1e-2b8d-4c1e-9a57-3e2d1c0b9a87");
+    for other in [next_event, other_subscription] {
+        assert_ne!(identity_of(&other), Some(id.clone()), "{other}");
+    }
+}
+
+#[test]
+fn a_separator_in_a_value_cannot_make_two_deliveries_one() {
+    let a = identity_of(r#"{"eventType":"THING_CREATED","id":1,"requestId":"2:3"}"#);
+    let b = identity_of(r#"{"eventType":"THING_CREATED","id":1,"requestId":"2\\:3"}"#);
+    assert_eq!(a.as_ref().map(DeliveryId::as_str), Some(r"1:2\:3"));
+    assert_eq!(b.as_ref().map(DeliveryId::as_str), Some(r"1:2\\\:3"));
+    assert_ne!(a, b);
+}
+
+#[test]
+fn a_webhook_without_one_of_its_identity_properties_has_no_identity() {
+    for body in [
+        BODY,
+        r#"{"eventType":"THING_CREATED","id":1}"#,
+        r#"{"eventType":"THING_CREATED","requestId":"r"}"#,
+        r#"{"eventType":"THING_CREATED","id":null,"requestId":"r"}"#,
+    ] {
+        assert_eq!(identity_of(body), None, "{body}");
+    }
+    // Bytes that are no envelope have none either, and `parse` says why.
+    let verified = VerifiedWebhook::from_trusted_bytes("[1]", NEW_KEY);
+    assert_eq!(verified.identity(), None);
+    assert!(verified.parse().is_err());
+}
+
+fn id(text: &str) -> DeliveryId {
+    DeliveryId::new(text)
+}
+
+#[test]
+fn the_deduplicator_tells_a_first_delivery_from_its_repeats() {
+    let dedup = InMemoryDeduplicator::new(10, Duration::from_secs(3600));
+    assert_eq!(dedup.first_delivery(&id("1:a")), Ok(true));
+    assert_eq!(dedup.first_delivery(&id("1:a")), Ok(false));
+    assert_eq!(dedup.first_delivery(&id("1:a")), Ok(false));
+    assert_eq!(dedup.first_delivery(&id("2:a")), Ok(true));
+    assert_eq!(dedup.first_delivery(&id("1:b")), Ok(true));
+    assert_eq!(dedup.len(), 3);
+    // Shared between threads, each delivery is first exactly once.
+    let dedup = std::sync::Arc::new(InMemoryDeduplicator::new(1000, Duration::from_secs(60)));
+    let firsts: usize = (0..4)
+        .map(|_| {
+            let dedup = std::sync::Arc::clone(&dedup);
+            std::thread::spawn(move || {
+                (0..100)
+                    .filter(|n| dedup.first_delivery(&id(&n.to_string())) == Ok(true))
+                    .count()
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|thread| thread.join().unwrap())
+        .sum();
+    assert_eq!(firsts, 100);
+}
+
+#[test]
+fn the_deduplicator_forgets_the_oldest_ids_past_its_count() {
+    let dedup = InMemoryDeduplicator::new(3, Duration::from_secs(3600));
+    let now = Instant::now();
+    for n in 0..5 {
+        assert!(dedup.first_delivery_at(&id(&n.to_string()), now));
+    }
+    assert_eq!(dedup.len(), 3);
+    // 0 and 1 were forgotten, so they pass as first deliveries again (forgetting 2 and 3).
+    assert!(!dedup.first_delivery_at(&id("4"), now));
+    assert!(dedup.first_delivery_at(&id("0"), now));
+    assert!(dedup.first_delivery_at(&id("1"), now));
+    assert!(!dedup.first_delivery_at(&id("4"), now));
+    assert!(dedup.first_delivery_at(&id("2"), now));
+    // A deduplicator of no ids remembers nothing.
+    let none = InMemoryDeduplicator::new(0, Duration::from_secs(3600));
+    assert!(none.first_delivery_at(&id("x"), now));
+    assert!(none.first_delivery_at(&id("x"), now));
+    assert!(none.is_empty());
+}
+
+#[test]
+fn the_deduplicator_forgets_an_id_once_it_is_older_than_its_age() {
+    let age = Duration::from_secs(60);
+    let dedup = InMemoryDeduplicator::new(100, age);
+    let start = Instant::now();
+    assert!(dedup.first_delivery_at(&id("old"), start));
+    let later = start + Duration::from_secs(30);
+    assert!(dedup.first_delivery_at(&id("new"), later));
+    // A repeat does not make an id younger.
+    assert!(!dedup.first_delivery_at(&id("old"), start + age - Duration::from_millis(1)));
+    assert!(dedup.first_delivery_at(&id("old"), start + age));
+    assert!(!dedup.first_delivery_at(&id("new"), later + age - Duration::from_millis(1)));
+    assert!(dedup.first_delivery_at(&id("new"), later + age));
+    // Every id past its age is forgotten, not only the one asked about.
+    assert!(dedup.first_delivery_at(&id("last"), later + age * 3));
+    assert_eq!(dedup.len(), 1);
+    assert!(format!("{dedup:?}").contains("remembered: 1"));
 }

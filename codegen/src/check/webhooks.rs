@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::schemas::Types;
 use super::{Result, Version, body, component_name};
 use crate::error::{Problem, SpecPath};
-use crate::model::{RustType, WebhookEvent, Webhooks};
+use crate::model::{Field, RustType, WebhookEvent, Webhooks};
 use crate::naming::camel_name;
 use crate::spec::{Document, PathItem, Schema, SigningWebhooks};
 
@@ -129,6 +129,7 @@ fn check_envelope(
         "any JSON (a schema without a type, or an object without properties), so that its \
          raw value is kept",
     )?;
+    let identity_wire_names = identity(signing, path, &envelope, &def.fields)?;
     Ok(Webhooks {
         envelope,
         event_type_field,
@@ -137,8 +138,52 @@ fn check_envelope(
         data_field,
         data_wire_name: signing.data_property.clone(),
         data_optional,
+        identity_wire_names,
         events: Vec::new(),
     })
+}
+
+/// The envelope properties that identify a delivery (`identityProperties`): each one of
+/// the envelope's, but the data, and none twice.
+fn identity(
+    signing: &SigningWebhooks,
+    path: &SpecPath,
+    envelope: &str,
+    fields: &[Field],
+) -> Result<Vec<String>> {
+    let Some(names) = &signing.identity_properties else {
+        return Ok(Vec::new());
+    };
+    let list_path = path.key("identityProperties");
+    if names.is_empty() {
+        return Err(Problem::new(
+            &list_path,
+            "name at least one envelope property, or leave `identityProperties` out for \
+             webhooks without an identity",
+        ));
+    }
+    for (at, name) in names.iter().enumerate() {
+        let name_path = list_path.index(at);
+        if !fields.iter().any(|field| &field.wire_name == name) {
+            return Err(Problem::new(
+                &name_path,
+                format!("the envelope `{envelope}` has no property `{name}`"),
+            ));
+        }
+        if name == &signing.data_property {
+            return Err(Problem::new(
+                &name_path,
+                format!(
+                    "`{name}` is the event's data (`dataProperty`), not what identifies a \
+                     delivery"
+                ),
+            ));
+        }
+        if names[..at].contains(name) {
+            return Err(Problem::new(&name_path, format!("`{name}` is named twice")));
+        }
+    }
+    Ok(names.clone())
 }
 
 /// One webhook: a `post` whose body is the envelope with the event's type and data.

@@ -213,6 +213,7 @@ fn webhooks_contract(signing: &Signing, webhooks: &Webhooks, paths: SpecPaths) -
     let (key, sign) = (&signing.key_header, &signing.signature_header);
     let envelope = ident(&webhooks.envelope);
     let data = &webhooks.data_wire_name;
+    let identity = &webhooks.identity_wire_names;
     let event_type = ident(&webhooks.event_type_field);
     let event_type = if webhooks.event_type_optional {
         quote!(envelope.#event_type.as_deref())
@@ -235,6 +236,11 @@ fn webhooks_contract(signing: &Signing, webhooks: &Webhooks, paths: SpecPaths) -
         /// The envelope property that holds the event's data.
         #webhooks_mark
         pub(crate) const WEBHOOK_DATA_PROPERTY: &str = #data;
+
+        /// The envelope properties whose values, in this order, identify a delivery
+        /// (`identityProperties`); empty when the spec names none.
+        #webhooks_mark
+        pub(crate) const WEBHOOK_IDENTITY_PROPERTIES: &[&str] = &[#(#identity),*];
 
         /// The event type a webhook names, if it names one.
         #webhooks_mark

@@ -31,6 +31,7 @@ pub fn emit(api: &Api, view: &CrateView, declarations: TokenStream) -> TokenStre
         // Two lines: one would be wider than prettyplease's margin, and rustfmt, which
         // formats the stand-in's root, would join what prettyplease wraps.
         reexports.push("webhooks::VerifiedWebhook");
+        reexports.push("webhooks::{Deduplicate, DeliveryId, InMemoryDeduplicator}");
         reexports.push("webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier}");
     }
     if api.uses.enums {

@@ -54,6 +54,9 @@ pub struct CrateView {
     pub webhooks: bool,
     /// The first webhook event, for the webhook example; `None` without webhooks.
     pub webhook_event: Option<EventView>,
+    /// The envelope properties that identify a delivery (`identityProperties`); empty
+    /// without webhooks or when the spec names none.
+    pub webhook_identity: Vec<String>,
 }
 
 /// One operation, as its docs and the tables of operations show it.
@@ -164,6 +167,9 @@ impl CrateView {
                     variant: event.variant.clone(),
                     event_type: event.event_type.clone(),
                 }),
+            webhook_identity: (api.webhooks.as_ref())
+                .map(|webhooks| webhooks.identity_wire_names.clone())
+                .unwrap_or_default(),
         }
     }
 

@@ -17,17 +17,78 @@ mod overhead;
 mod sandbox;
 mod stats;
 mod throughput;
+mod webhooks;
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
 use stats::{Row, duration, print_table};
+
+/// The bench's allocator: the system's, which counts the bytes allocated and freed while a
+/// memory row asks it to ([`Counting::held_by`]), and otherwise only reads a flag.
+#[global_allocator]
+static ALLOCATED: Counting = Counting {
+    on: AtomicBool::new(false),
+    bytes: AtomicIsize::new(0),
+};
+
+struct Counting {
+    on: AtomicBool,
+    bytes: AtomicIsize,
+}
+
+impl Counting {
+    /// What `make` returns, and the bytes allocated and not freed while it ran: what the
+    /// value holds when it allocates nothing else that outlives `make`. One thread at a time.
+    fn held_by<T>(&self, make: impl FnOnce() -> T) -> (T, isize) {
+        self.bytes.store(0, Ordering::SeqCst);
+        self.on.store(true, Ordering::SeqCst);
+        let made = make();
+        self.on.store(false, Ordering::SeqCst);
+        (made, self.bytes.load(Ordering::SeqCst))
+    }
+
+    fn count(&self, added: usize, removed: usize) {
+        if self.on.load(Ordering::Relaxed) {
+            let added = isize::try_from(added).unwrap_or(isize::MAX);
+            let removed = isize::try_from(removed).unwrap_or(isize::MAX);
+            self.bytes
+                .fetch_add(added.saturating_sub(removed), Ordering::Relaxed);
+        }
+    }
+}
+
+// SAFETY: every call is passed to the system allocator as it came; only a counter is added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.count(layout.size(), 0);
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        self.count(0, layout.size());
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        self.count(new_size, layout.size());
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
 
 /// How much of each measurement to do.
 struct Effort {
     generator_runs: usize,
     overhead_rounds: usize,
     overhead_calls: u32,
+    /// Rounds of webhook deliveries, and deliveries per round.
+    webhook_rounds: usize,
+    webhook_deliveries: usize,
     throughput_rounds: usize,
     throughput_calls: usize,
     /// The small and the large ledger, in customers (each with a purse and a deposit).
@@ -52,6 +113,8 @@ fn main() -> ExitCode {
         generator_runs: 21,
         overhead_rounds: 21,
         overhead_calls: 20_000,
+        webhook_rounds: 21,
+        webhook_deliveries: 20_000,
         throughput_rounds: 7,
         throughput_calls: 6_400,
         sandbox_customers: [1_000, 100_000],
@@ -75,6 +138,8 @@ fn main() -> ExitCode {
                     generator_runs: 3,
                     overhead_rounds: 3,
                     overhead_calls: 1_000,
+                    webhook_rounds: 3,
+                    webhook_deliveries: 1_000,
                     throughput_rounds: 1,
                     throughput_calls: 640,
                     sandbox_customers: [1_000, 10_000],
@@ -198,6 +263,39 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
             ),
         );
     }
+
+    eprintln!("webhook deduplication …");
+    let dedup = webhooks::measure(effort.webhook_rounds, effort.webhook_deliveries)?;
+    let added = dedup.with_dedup.saturating_sub(dedup.verify);
+    rows.push(
+        Row::new(
+            format!(
+                "Webhook verify + identity + in-memory dedup, per delivery ({} B body)",
+                dedup.body_bytes
+            ),
+            duration(dedup.with_dedup),
+        )
+        .against(
+            format!("{} (verify alone)", duration(dedup.verify)),
+            dedup.ratio,
+        )
+        .goal(
+            &format!("≤ +2 µs (+{})", duration(added)),
+            added <= std::time::Duration::from_micros(2),
+        ),
+    );
+    let mib = dedup.memory_bytes as f64 / (1024.0 * 1024.0);
+    rows.push(
+        Row::new(
+            format!(
+                "In-memory deduplicator holding {} ids ({} B each)",
+                webhooks::REMEMBERED_IDS,
+                dedup.id_len
+            ),
+            format!("{mib:.1} MiB"),
+        )
+        .goal("≤ 16 MiB", mib <= 16.0),
+    );
 
     eprintln!("loopback throughput …");
     for result in throughput::measure(&[1, 64], effort.throughput_rounds, effort.throughput_calls)?

@@ -8,7 +8,8 @@ use calypso_customer_purse::types::{
     PurseDepositEvent, Transaction,
 };
 use calypso_customer_purse::{
-    Client, Decimal, Error, Uuid, WebhookError, WebhookEvent, WebhookVerifier,
+    Client, Decimal, Deduplicate, DeliveryId, Error, Uuid, Webhook, WebhookError, WebhookEvent,
+    WebhookVerifier,
 };
 
 /// The customer with this external id: found, or created when the API does not know it.
@@ -64,6 +65,9 @@ pub enum Handled {
         /// The event type as sent.
         event_type: String,
     },
+    /// A delivery handled before (the API sent it again): nothing to do, and nothing to
+    /// credit. Only [`handle_webhook_once`] says so.
+    Repeat(DeliveryId),
 }
 
 /// A confirmed deposit, as a merchant credits it.
@@ -93,6 +97,9 @@ pub enum WebhookRefused {
         /// What is missing or malformed.
         reason: String,
     },
+    /// Verified, but whether it was handled before could not be told (the deduplicator's
+    /// store failed): answered 5xx, so that the API sends it again.
+    Undeduplicated(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl std::fmt::Display for WebhookRefused {
@@ -101,6 +108,9 @@ impl std::fmt::Display for WebhookRefused {
             Self::Unverified(error) => write!(f, "webhook not verified: {error}"),
             Self::Unreadable { event_type, reason } => {
                 write!(f, "{event_type} webhook unreadable: {reason}")
+            }
+            Self::Undeduplicated(error) => {
+                write!(f, "webhook not told from a repeat: {error}")
             }
         }
     }
@@ -111,6 +121,7 @@ impl std::error::Error for WebhookRefused {
         match self {
             Self::Unverified(error) => Some(error),
             Self::Unreadable { .. } => None,
+            Self::Undeduplicated(error) => Some(error.as_ref()),
         }
     }
 }
@@ -137,7 +148,42 @@ pub fn handle_webhook(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Handled, WebhookRefused> {
+    handle(verifier.verify(headers, body)?)
+}
+
+/// [`handle_webhook`], each delivery once: a delivery `seen` was told of before (the API
+/// sends an event again until it gets a 2xx) is [`Handled::Repeat`], so a confirmed deposit
+/// is credited on its first delivery only. A webhook without an identity is handled as a
+/// first delivery.
+///
+/// With an in-memory `seen`, a delivery is recorded before it is acted on: if crediting then
+/// fails, its repeat is not credited either. Backed by the ledger's database, in the
+/// transaction that credits, a delivery takes effect exactly once.
+///
+/// # Errors
+///
+/// As for [`handle_webhook`]; and [`WebhookRefused::Undeduplicated`] when `seen` cannot
+/// answer.
+pub fn handle_webhook_once<D: Deduplicate>(
+    verifier: &WebhookVerifier,
+    seen: &D,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Handled, WebhookRefused> {
     let webhook = verifier.verify(headers, body)?;
+    if let Some(id) = webhook.identity() {
+        let first = seen
+            .first_delivery(id)
+            .map_err(|error| WebhookRefused::Undeduplicated(Box::new(error)))?;
+        if !first {
+            return Ok(Handled::Repeat(id.clone()));
+        }
+    }
+    handle(webhook)
+}
+
+/// What to do with a verified webhook.
+fn handle(webhook: Webhook) -> Result<Handled, WebhookRefused> {
     let event_type = webhook.event.event_type().to_owned();
     let unreadable = |reason: String| WebhookRefused::Unreadable {
         event_type: event_type.clone(),

@@ -10,16 +10,17 @@ use calypso_customer_purse::types::{
     ErrorCode, ExternalIdRequest, PurseAddressRequest, TransactionIdRequest, TransactionState,
 };
 use calypso_customer_purse::{
-    Client, Decimal, Error, SecretString, Uuid, WebhookError, WebhookVerifier,
+    Client, Decimal, Error, InMemoryDeduplicator, SecretString, Uuid, WebhookError, WebhookVerifier,
 };
 use calypso_customer_purse_sandbox::{
-    DEMO_ACCOUNT, DeliveryOutcome, DeliveryStatus, Deposit, Running, Sandbox, WebhookDelivery,
-    WebhookRegistration,
+    DEMO_ACCOUNT, DeliveryOutcome, DeliveryStatus, Deposit, Resend, Running, Sandbox,
+    WebhookDelivery, WebhookRegistration,
 };
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use user_project::{
-    ConfirmedDeposit, Handled, WebhookRefused, deposits_of, handle_webhook, onboard,
+    ConfirmedDeposit, Handled, WebhookRefused, deposits_of, handle_webhook, handle_webhook_once,
+    onboard,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -273,6 +274,67 @@ async fn a_settled_deposit_reaches_the_webhook_handler_signed() -> TestResult {
         Handled::DepositConfirmed(confirmed)
     );
 
+    running.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_deposit_s_webhook_sent_again_is_credited_once() -> TestResult {
+    let running = Sandbox::default().start_local().await?;
+    let client = running.client()?;
+    let mut receiver = Receiver::start().await?;
+    let subscription = running.sandbox().register_webhook(WebhookRegistration {
+        account: DEMO_ACCOUNT.to_owned(),
+        url: receiver.url.clone(),
+        event_types: None,
+    })?;
+    let verifier = subscription.verifier();
+    // What the merchant's endpoint shares between its requests.
+    let seen = InMemoryDeduplicator::new(100_000, Duration::from_secs(24 * 3600));
+
+    let payer = customer(&client, "payer-once").await?;
+    let transaction_id = deposit(&running, &client, payer, "25.50").await?;
+    running.sandbox().settle(transaction_id)?;
+
+    // The deposit's four events, each a first delivery; one of them confirms it.
+    let mut credits = Vec::new();
+    let mut confirmed_event = None;
+    for _ in 0..4 {
+        let (headers, body) = receiver.next().await;
+        if let Handled::DepositConfirmed(deposit) =
+            handle_webhook_once(&verifier, &seen, &headers, &body)?
+        {
+            let webhook = verifier.verify(&headers, &body)?;
+            confirmed_event = Some((webhook.envelope.id, webhook.identity().cloned()));
+            credits.push(deposit);
+        }
+    }
+    let (Some(event_id), Some(identity)) = confirmed_event.ok_or("a confirmed deposit")? else {
+        panic!("the sandbox's envelope has an `id` and a `requestId`");
+    };
+    assert_eq!(
+        identity.as_str(),
+        format!("{event_id}:{}", subscription.request_id)
+    );
+
+    // The API sends the confirmation again, as it does when it got no 2xx.
+    running.sandbox().resend(event_id, Resend::default())?;
+    let (headers, body) = receiver.next().await;
+    let again = verifier.verify(&headers, &body)?;
+    assert_eq!(again.envelope.id, Some(event_id));
+    match handle_webhook_once(&verifier, &seen, &headers, &body)? {
+        Handled::Repeat(id) => assert_eq!(id, identity),
+        other => panic!("expected the resent confirmation seen as a repeat, got {other:?}"),
+    }
+    // Without deduplication, the same delivery would be credited again.
+    assert!(matches!(
+        handle_webhook(&verifier, &headers, &body)?,
+        Handled::DepositConfirmed(_)
+    ));
+
+    assert_eq!(credits.len(), 1, "{credits:#?}");
+    assert_eq!(credits[0].transaction_id, transaction_id);
+    assert_eq!(credits[0].amount, "25.50".parse()?);
     running.stop().await?;
     Ok(())
 }

@@ -314,6 +314,12 @@ impl<'de> serde::Deserialize<'de> for ThingState {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookEnvelope {
+    /// The subscription's request id.
+    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The event's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     /// The event type.
     #[serde(rename = "eventType")]
     pub event_type: String,
@@ -327,8 +333,24 @@ impl WebhookEnvelope {
     pub fn new(event_type: impl Into<String>) -> Self {
         Self {
             event_type: event_type.into(),
+            request_id: None,
+            id: None,
             data: None,
         }
+    }
+
+    /// Sets `request_id`: The subscription's request id.
+    #[must_use]
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = Some(request_id.into());
+        self
+    }
+
+    /// Sets `id`: The event's id.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<i64>) -> Self {
+        self.id = Some(id.into());
+        self
     }
 
     /// Sets `data`: The event's data
