@@ -137,7 +137,7 @@ fn instant_millis(text: &str) -> Result<i64, AdminError> {
             ))
         },
     )?;
-    Ok(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
+    Ok(crate::clock::unix_millis(at))
 }
 
 async fn clock(State(sandbox): State<Sandbox>) -> Response {

@@ -43,6 +43,16 @@ pub(crate) fn family_of(currency: &str) -> Option<AddressFamily> {
         .map(|(_, family)| *family)
 }
 
+/// The family of a supported currency; for another code, why it is refused.
+pub(crate) fn family_or_unsupported(currency: &str) -> Result<AddressFamily, String> {
+    family_of(currency).ok_or_else(|| {
+        format!(
+            "unsupported currency `{currency}`; the sandbox supports {}",
+            supported()
+        )
+    })
+}
+
 /// The supported codes, for error messages.
 pub(crate) fn supported() -> String {
     CURRENCIES

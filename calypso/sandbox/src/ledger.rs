@@ -18,6 +18,7 @@ mod saved;
 
 use crate::admin_error::AdminError;
 use crate::book::{Book, BookChange, StoredPurse, StoredTransaction};
+use crate::clock::unix_millis;
 use crate::currencies::{self, AddressFamily};
 use crate::deposit::{Deposit, Outcome};
 use crate::failure::Failure;
@@ -201,13 +202,8 @@ impl Ledger {
         request: PurseAddressRequest,
         now: OffsetDateTime,
     ) -> Result<PurseAddress, Failure> {
-        let family = currencies::family_of(&request.currency).ok_or_else(|| {
-            Failure::invalid_input(format!(
-                "unsupported currency `{}`; the sandbox supports {}",
-                request.currency,
-                currencies::supported()
-            ))
-        })?;
+        let family =
+            currencies::family_or_unsupported(&request.currency).map_err(Failure::invalid_input)?;
         self.book(account).customer(request.customer_id)?;
         let purse = self.purse_for(account, request.customer_id, &request.currency, family, now);
         Ok(PurseAddress::new(purse.address.clone()).with_id(purse.id))
@@ -265,13 +261,8 @@ impl Ledger {
                     deposit.address
                 ))
             })?;
-        let family = currencies::family_of(&deposit.currency).ok_or_else(|| {
-            AdminError::Invalid(format!(
-                "unsupported currency `{}`; the sandbox supports {}",
-                deposit.currency,
-                currencies::supported()
-            ))
-        })?;
+        let family =
+            currencies::family_or_unsupported(&deposit.currency).map_err(AdminError::Invalid)?;
         if owner.expired {
             return Err(AdminError::Conflict(format!(
                 "address `{}` has expired; get a new one with address/get",
@@ -558,9 +549,4 @@ impl Ledger {
         self.address_changed(address);
         Some((account, event))
     }
-}
-
-/// `at` in milliseconds since the Unix epoch, saturating.
-fn unix_millis(at: OffsetDateTime) -> i64 {
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }

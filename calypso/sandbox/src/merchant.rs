@@ -131,12 +131,12 @@ where
         .await
         .map_err(Failure::invalid_input)?;
     let bytes = &*body_read;
-    let now = sandbox.shared.clock.now();
-    let authorized =
-        sandbox
-            .shared
-            .keyring
-            .authorize(headers, bytes, sandbox.shared.clock.now_unix_millis())?;
+    let now_millis = sandbox.shared.clock.now_unix_millis();
+    let now = at_millis(now_millis);
+    let authorized = sandbox
+        .shared
+        .keyring
+        .authorize(headers, bytes, now_millis)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())

@@ -120,12 +120,7 @@ impl Sandbox {
                 .ok_or_else(|| AdminError::NotFound("the sandbox has no account".into()))?,
         };
         let currency = trigger.currency.unwrap_or_else(|| "USDT_TRC20".into());
-        if crate::currencies::family_of(&currency).is_none() {
-            return Err(AdminError::Invalid(format!(
-                "unsupported currency `{currency}`; the sandbox supports {}",
-                crate::currencies::supported()
-            )));
-        }
+        crate::currencies::family_or_unsupported(&currency).map_err(AdminError::Invalid)?;
         let amount = trigger.amount.unwrap_or(Decimal::ONE_HUNDRED);
         if amount <= Decimal::ZERO {
             return Err(AdminError::Invalid(format!(

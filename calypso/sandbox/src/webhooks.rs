@@ -495,26 +495,30 @@ impl Webhooks {
 
     /// Schedules an attempt `after` from now, on both clocks, and wakes the task.
     fn schedule(&self, state: &mut State, event: usize, delivery: usize, after: Duration) {
-        let after_millis = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
-        let due_millis = self
-            .inner
-            .clock
-            .now_unix_millis()
-            .saturating_add(after_millis);
-        state.events[event].deliveries[delivery].next_attempt_millis =
-            (!after.is_zero()).then_some(due_millis);
-        state.due.push(Scheduled {
-            event,
-            delivery,
-            due_millis,
-            due_instant: Instant::now() + after,
-        });
+        state.schedule(self.inner.clock.now_unix_millis(), (event, delivery), after);
         self.start_if_needed();
         self.inner.wake.notify_one();
     }
 
     fn changed(&self) {
         self.inner.changes.send_modify(|count| *count += 1);
+    }
+}
+
+impl State {
+    /// Schedules an attempt at `delivery` (event, delivery) `after` from now, on both clocks;
+    /// an attempt due now has no next-attempt time to show.
+    fn schedule(&mut self, now_millis: i64, (event, delivery): (usize, usize), after: Duration) {
+        let after_millis = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
+        let due_millis = now_millis.saturating_add(after_millis);
+        self.events[event].deliveries[delivery].next_attempt_millis =
+            (!after.is_zero()).then_some(due_millis);
+        self.due.push(Scheduled {
+            event,
+            delivery,
+            due_millis,
+            due_instant: Instant::now() + after,
+        });
     }
 }
 
@@ -636,15 +640,8 @@ impl Inner {
             delay
         };
         if let Some(after) = retry {
-            let after_millis = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
-            let due_millis = self.clock.now_unix_millis().saturating_add(after_millis);
-            state.events[job.event].deliveries[job.delivery].next_attempt_millis = Some(due_millis);
-            state.due.push(Scheduled {
-                event: job.event,
-                delivery: job.delivery,
-                due_millis,
-                due_instant: Instant::now() + after,
-            });
+            let now_millis = self.clock.now_unix_millis();
+            state.schedule(now_millis, (job.event, job.delivery), after);
         }
         if self.log {
             log_line(&state, job);
