@@ -188,6 +188,18 @@ pub const FILES: &[RuntimeFile] = &[
     ),
     runtime_file!(
         "client-runtime",
+        private "src/webhook_axum.rs".with_feature("axum"),
+        Needed::When(|api| api.webhooks.is_some()),
+        ["axum-core", "http-body-util"]
+    ),
+    runtime_file!(
+        "client-runtime",
+        public "src/webhook_receiver.rs",
+        Needed::When(|api| api.webhooks.is_some()),
+        ["http"]
+    ),
+    runtime_file!(
+        "client-runtime",
         public "src/webhooks.rs",
         Needed::When(|api| api.webhooks.is_some()),
         []

@@ -93,19 +93,38 @@ fn a_crate_with_every_runtime_file_has_the_runtime_s_features_and_dependencies()
     }
 }
 
-/// `futures-util` goes with `src/paging.rs`, and its comment with it.
+/// `futures-util` goes with `src/paging.rs`, and its comment with it; `http` and the `axum`
+/// feature's dependencies with the webhook receiver, and the feature with them.
 #[test]
-fn a_crate_without_paging_has_no_futures_util() {
-    let generated = client_manifest(&base());
+fn a_crate_without_paging_or_webhooks_has_no_futures_util_http_or_axum() {
+    let api = base();
+    assert!(!api.uses.paging && api.webhooks.is_none());
+    let generated = client_manifest(&api);
+    let webhooks_only = ["axum-core", "http", "http-body-util"];
+    for name in ["futures-util"].iter().chain(&webhooks_only) {
+        assert!(!dependencies(&generated).contains(name), "{generated}");
+    }
+    assert!(!generated.contains("Streams of pages"), "{generated}");
+    assert!(!generated.contains("extractor"), "{generated}");
+    let features = section(&generated, "features");
     assert!(
-        !dependencies(&generated).contains(&"futures-util"),
+        !features.iter().any(|line| line.starts_with("axum")),
         "{generated}"
     );
-    assert!(!generated.contains("Streams of pages"), "{generated}");
     let runtime = runtime_manifest("codegen/client-runtime");
     let mut kept = dependencies(&runtime);
-    kept.retain(|name| *name != "futures-util");
+    kept.retain(|name| *name != "futures-util" && !webhooks_only.contains(name));
     assert_eq!(dependencies(&generated), kept);
+    // A crate with webhooks has them, and the feature.
+    let generated = client_manifest(&customer_purse());
+    for name in webhooks_only {
+        assert!(dependencies(&generated).contains(&name), "{generated}");
+    }
+    assert!(
+        section(&generated, "features")
+            .contains(&"axum = [\"dep:axum-core\", \"dep:http-body-util\"]"),
+        "{generated}"
+    );
 }
 
 /// The tool has every dependency of its runtime, written as there, but for the client: the
@@ -164,19 +183,19 @@ fn the_dependencies_of_runtime_files_are_in_the_runtime_s_manifest() {
     }
 }
 
-/// docs.rs builds a client's docs with the features of its public runtime modules (the mock's
-/// at least), which its `[features]` declare, and with the `docsrs` cfg that turns on the
-/// crate root's `doc(cfg)` marks.
+/// docs.rs builds a client's docs with the features of its runtime files (the mock's at
+/// least, the axum extractor's with webhooks), which its `[features]` declare, and with the
+/// `docsrs` cfg that turns on the crate root's `doc(cfg)` marks.
 #[test]
-fn docs_rs_builds_the_docs_with_the_features_of_the_public_modules() {
-    for api in [customer_purse(), base()] {
+fn docs_rs_builds_the_docs_with_the_features_of_the_runtime_files() {
+    for (api, features) in [
+        (customer_purse(), "features = [\"axum\", \"mock\"]"),
+        (base(), "features = [\"mock\"]"),
+    ] {
         let generated = client_manifest(&api);
         assert_eq!(
             section(&generated, "package.metadata.docs.rs"),
-            [
-                "features = [\"mock\"]",
-                "rustdoc-args = [\"--cfg\", \"docsrs\"]"
-            ],
+            [features, "rustdoc-args = [\"--cfg\", \"docsrs\"]"],
             "{generated}"
         );
         let declared: Vec<&str> = section(&generated, "features")
@@ -185,5 +204,10 @@ fn docs_rs_builds_the_docs_with_the_features_of_the_public_modules() {
             .map(|(name, _)| name)
             .collect();
         assert!(declared.contains(&"mock"), "{generated}");
+        assert_eq!(
+            declared.contains(&"axum"),
+            api.webhooks.is_some(),
+            "{generated}"
+        );
     }
 }

@@ -115,7 +115,61 @@
 //!
 //! # Webhooks
 //!
-//! The API POSTs events to your subscription's URL, signed with the subscription's key pair. A [`WebhookVerifier`] checks the `Key` and `Sign` headers against the raw body, in constant time, and returns a [`Webhook`] with a typed [`WebhookEvent`]. A webhook whose signature checks out is never refused for its content: event types this version does not list arrive as [`WebhookEvent::Other`], and data that does not fit its event's schema as [`WebhookEvent::Untyped`], with the reason.
+//! The API POSTs events to your subscription's URL, signed with the subscription's key pair. A [`WebhookReceiver`] holds what your endpoint checks: the subscription's [`WebhookVerifier`] (the `Key` and `Sign` headers against the raw body, in constant time), a body size limit (1 MiB by default) and, to tell a first delivery from a repeat, a [`Deduplicate`] such as [`InMemoryDeduplicator`]. It hands your handler a [`Delivery`]: `First` or `Repeat`, with a [`Webhook`] and its typed [`WebhookEvent`].
+//!
+//! With the `axum` feature, `Delivery<Webhook>` is an axum extractor that reads the raw body, finds the receiver in the app's state, and answers a refused delivery before your handler runs: 413 for a body past the limit, 401 for a missing header, another key or a wrong signature, 400 for a body that is not a webhook, 500 when the deduplicator fails, each with a short reason ([`WebhookRefusal`]).
+//!
+//! ```no_run
+//! # #[cfg(feature = "axum")]
+//! # mod endpoint {
+//! use std::time::Duration;
+//! use axum::{routing::post, Router};
+//! use calypso_customer_purse::{Delivery, InMemoryDeduplicator, SecretString, Webhook, WebhookEvent, WebhookReceiver, WebhookVerifier};
+//!
+//! fn webhooks() -> Router {
+//!     let verifier = WebhookVerifier::new(
+//!         "subscription-public-key",
+//!         &SecretString::from("subscription-secret-key"),
+//!     );
+//!     let receiver = WebhookReceiver::new(verifier)
+//!         .deduplicate_with(InMemoryDeduplicator::new(100_000, Duration::from_secs(24 * 3600)));
+//!     // The receiver is the state here; in a larger state, `impl FromRef<AppState> for WebhookReceiver`.
+//!     Router::new().route("/webhooks", post(receive)).with_state(receiver)
+//! }
+//!
+//! async fn receive(delivery: Delivery<Webhook>) {
+//!     let Delivery::First(webhook) = delivery else {
+//!         return; // a repeat: handled before, answered 200 again
+//!     };
+//!     match webhook.event {
+//!         WebhookEvent::CustomerPurseExpired(data) => println!("CUSTOMER_PURSE_EXPIRED: {data:?}"),
+//!         other => println!("{}", other.event_type()),
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! A webhook whose signature checks out is never refused for its content: event types this version does not list arrive as [`WebhookEvent::Other`], and data that does not fit its event's schema as [`WebhookEvent::Untyped`], with the reason. When handling a first delivery fails, answer with an error and call [`WebhookReceiver::forget`] with its [`identity`](Webhook::identity), so that the API's retry is handled as a first delivery. `Delivery<VerifiedWebhook>` keeps the body unread instead, to queue or store (see below).
+//!
+//! Any other server passes the headers and the body exactly as received to [`WebhookReceiver::receive`], or an `http::Request` to [`receive_request`](WebhookReceiver::receive_request), as with hyper once the body is collected; [`WebhookRefusal::response`] is the answer to a refusal:
+//!
+//! ```no_run
+//! use http::{Request, Response};
+//! use calypso_customer_purse::{Delivery, WebhookReceiver};
+//!
+//! fn endpoint(receiver: &WebhookReceiver, request: Request<Vec<u8>>) -> Response<String> {
+//!     match receiver.receive_request(&request) {
+//!         Ok(Delivery::First(webhook)) => {
+//!             println!("{}", webhook.event.event_type());
+//!             Response::new(String::new())
+//!         }
+//!         Ok(Delivery::Repeat(_)) => Response::new(String::new()),
+//!         Err(refusal) => refusal.response(),
+//!     }
+//! }
+//! ```
+//!
+//! A [`WebhookVerifier`] alone checks a delivery and reads it, without a limit or deduplication:
 //!
 //! ```no_run
 //! use calypso_customer_purse::reqwest::header::HeaderMap;
@@ -361,7 +415,11 @@ mod paging;
 mod retry;
 pub mod signing;
 pub mod types;
+
+#[cfg(feature = "axum")]
+mod webhook_axum;
 mod webhook_events;
+pub mod webhook_receiver;
 pub mod webhooks;
 
 /// Wire formats that serde's defaults get wrong: exact decimals, tolerant date-times,
@@ -384,6 +442,7 @@ pub use rust_decimal::Decimal;
 pub use secrecy::SecretString;
 pub use time::OffsetDateTime;
 pub use uuid::Uuid;
+pub use webhook_receiver::{Delivery, WebhookReceiver, WebhookRefusal};
 pub use webhooks::VerifiedWebhook;
 pub use webhooks::{Deduplicate, DeliveryId, InMemoryDeduplicator};
 pub use webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier};

@@ -510,6 +510,20 @@ pub trait Deduplicate {
     ///
     /// When the record cannot be read or written: then whether it is a repeat is not known.
     fn first_delivery(&self, id: &DeliveryId) -> Result<bool, Self::Error>;
+
+    /// Forgets `id`, so that its next delivery is a first one again: for when handling a
+    /// first delivery failed, and the API's retry must be handled.
+    ///
+    /// The default forgets nothing: right for a record kept in the transaction of the
+    /// delivery's effect, which a failure rolls back.
+    ///
+    /// # Errors
+    ///
+    /// When the record cannot be changed.
+    fn forget(&self, id: &DeliveryId) -> Result<(), Self::Error> {
+        let _ = id;
+        Ok(())
+    }
 }
 
 /// A [`Deduplicate`] that remembers, in memory, the ids of the last `max_ids` first
@@ -611,6 +625,14 @@ impl Deduplicate for InMemoryDeduplicator {
 
     fn first_delivery(&self, id: &DeliveryId) -> Result<bool, Self::Error> {
         Ok(self.first_delivery_at(id, Instant::now()))
+    }
+
+    fn forget(&self, id: &DeliveryId) -> Result<(), Self::Error> {
+        let mut seen = self.lock();
+        if seen.ids.remove(id.as_str()) {
+            seen.order.retain(|(known, _)| **known != *id.as_str());
+        }
+        Ok(())
     }
 }
 

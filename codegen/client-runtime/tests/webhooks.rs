@@ -357,3 +357,23 @@ fn the_deduplicator_forgets_an_id_once_it_is_older_than_its_age() {
     assert_eq!(dedup.len(), 1);
     assert!(format!("{dedup:?}").contains("remembered: 1"));
 }
+
+#[test]
+fn a_forgotten_id_is_a_first_delivery_again_and_counted_once() {
+    let dedup = InMemoryDeduplicator::new(2, Duration::from_secs(3600));
+    let now = Instant::now();
+    assert!(dedup.first_delivery_at(&id("a"), now));
+    dedup.forget(&id("a")).unwrap();
+    assert!(dedup.is_empty());
+    assert!(dedup.first_delivery_at(&id("a"), now));
+    assert!(!dedup.first_delivery_at(&id("a"), now));
+    assert!(dedup.first_delivery_at(&id("b"), now));
+    assert_eq!(dedup.len(), 2);
+    // Forgetting an id never seen changes nothing.
+    dedup.forget(&id("never")).unwrap();
+    assert_eq!(dedup.len(), 2);
+    // "c" evicts the oldest, "a", and "b" is still a repeat.
+    assert!(dedup.first_delivery_at(&id("c"), now));
+    assert!(!dedup.first_delivery_at(&id("b"), now));
+    assert!(dedup.first_delivery_at(&id("a"), now));
+}

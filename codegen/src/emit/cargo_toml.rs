@@ -25,12 +25,12 @@ pub fn emit(api: &Api, view: &CrateView) -> String {
     )
 }
 
-/// The features the crate's docs are built with on docs.rs: those of its public runtime
-/// modules, sorted, so that every public item is documented.
+/// The features the crate's docs are built with on docs.rs: those of its runtime files,
+/// sorted, so that every public item and trait implementation is documented.
 fn docs_features(api: &Api) -> Vec<&'static str> {
     let mut features: Vec<&'static str> = runtime::FILES
         .iter()
-        .filter(|file| file.module.visibility == "pub" && file.copied_for(api))
+        .filter(|file| file.copied_for(api))
         .filter_map(|file| file.module.feature)
         .collect();
     features.sort_unstable();
@@ -70,8 +70,8 @@ fn package_value<'a>(manifest: &'a str, key: &str) -> &'a str {
 }
 
 /// The `[features]` and `[dependencies]` of a runtime's `manifest`, with the comments inside
-/// them, less the dependencies named in `left_out` (and the comments above them), and with
-/// the entries named in `replaced` written as given.
+/// them, less the dependencies named in `left_out` and the features that turn them on (and the
+/// comments above them), and with the entries named in `replaced` written as given.
 pub(crate) fn runtime_sections(
     manifest: &str,
     left_out: &[&str],
@@ -90,7 +90,12 @@ pub(crate) fn runtime_sections(
                 continue;
             }
             let key = line.split('=').next().unwrap_or_default().trim();
-            if left_out.contains(&key) {
+            // A feature that turns on a dependency left out goes with it.
+            let needs_left_out = header == "[features]"
+                && left_out
+                    .iter()
+                    .any(|dependency| line.contains(&format!("\"dep:{dependency}\"")));
+            if left_out.contains(&key) || needs_left_out {
                 comments.clear();
                 continue;
             }

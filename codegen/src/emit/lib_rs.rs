@@ -30,6 +30,7 @@ pub fn emit(api: &Api, view: &CrateView, declarations: TokenStream) -> TokenStre
     if api.webhooks.is_some() {
         // Two lines: one would be wider than prettyplease's margin, and rustfmt, which
         // formats the stand-in's root, would join what prettyplease wraps.
+        reexports.push("webhook_receiver::{Delivery, WebhookReceiver, WebhookRefusal}");
         reexports.push("webhooks::VerifiedWebhook");
         reexports.push("webhooks::{Deduplicate, DeliveryId, InMemoryDeduplicator}");
         reexports.push("webhooks::{Webhook, WebhookError, WebhookEvent, WebhookVerifier}");

@@ -19,8 +19,8 @@ use bookshop_client::types::{
     Genre, ListBooksRequest, OrderBookRequest, OrderStatus, SearchBooksRequest,
 };
 use bookshop_client::{
-    Client, Error, FixedClock, RetryPolicy, SecretString, WebhookError, WebhookEvent,
-    WebhookVerifier,
+    Client, Delivery, Error, FixedClock, InMemoryDeduplicator, RetryPolicy, SecretString, Webhook,
+    WebhookError, WebhookEvent, WebhookReceiver, WebhookVerifier,
 };
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -507,5 +507,74 @@ fn a_changed_body_another_key_or_a_missing_header_is_refused() {
     assert!(
         matches!(result, Err(WebhookError::MissingHeader(name)) if name.eq_ignore_ascii_case("x-api-key")),
         "{result:?}"
+    );
+}
+
+/// The bookshop's webhooks through the `axum` extractor, served on loopback: a delivery's
+/// identity is its `notificationId` (the bookshop spec's `identityProperties`), so the same
+/// notification again is a repeat, and a refusal is answered before the handler.
+#[tokio::test]
+async fn the_axum_extractor_receives_the_bookshop_s_notifications_once() {
+    let handled: Arc<Mutex<Vec<(bool, String)>>> = Arc::default();
+    let receiver = WebhookReceiver::new(verifier())
+        .deduplicate_with(InMemoryDeduplicator::new(100, Duration::from_secs(60)))
+        .with_body_limit(1024);
+    let record = Arc::clone(&handled);
+    let app = Router::new()
+        .route(
+            "/hooks",
+            axum::routing::post(move |delivery: Delivery<Webhook>| async move {
+                let first = delivery.is_first();
+                let kind = delivery.into_inner().event.event_type().to_owned();
+                record.lock().unwrap().push((first, kind));
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .with_state(receiver);
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let http = bookshop_client::reqwest::Client::new();
+    let post = |body: String, headers: HeaderMap| {
+        let request = http.post(&url).headers(headers).body(body);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let shipped = r#"{"notificationId":"6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b","kind":"ORDER_SHIPPED","detail":{"orderId":41,"shippedAt":"2023-11-14T22:13:20Z"}}"#;
+    for _ in 0..2 {
+        let answer = post(shipped.to_owned(), hook_headers(HOOK_KEY, shipped)).await;
+        assert_eq!(answer.0, 204, "{answer:?}");
+    }
+    let other = shipped.replace("6f1c", "7f1c");
+    assert_eq!(
+        post(other.clone(), hook_headers(HOOK_KEY, &other)).await.0,
+        204
+    );
+
+    let changed = shipped.replace("41", "42");
+    let answer = post(changed, hook_headers(HOOK_KEY, shipped)).await;
+    assert_eq!(answer, (401, "webhook signature does not match".to_owned()));
+    let answer = post(shipped.to_owned(), HeaderMap::new()).await;
+    assert_eq!(
+        answer,
+        (401, "webhook signature headers missing".to_owned())
+    );
+    let long = format!("{shipped:<2000}");
+    let answer = post(long.clone(), hook_headers(HOOK_KEY, &long)).await;
+    assert_eq!(answer, (413, "webhook body too large".to_owned()));
+    let answer = post("[]".to_owned(), hook_headers(HOOK_KEY, "[]")).await;
+    assert_eq!(answer, (400, "webhook body is not a webhook".to_owned()));
+
+    let shipped = "ORDER_SHIPPED".to_owned();
+    assert_eq!(
+        *handled.lock().unwrap(),
+        [
+            (true, shipped.clone()),
+            (false, shipped.clone()),
+            (true, shipped)
+        ]
     );
 }
