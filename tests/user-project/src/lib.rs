@@ -2,13 +2,19 @@
 //! in `tests/` exercise, with the client's mock and with the sandbox, the way a user's own
 //! tests would.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::Router;
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::routing::post;
 use calypso_customer_purse::reqwest::header::HeaderMap;
 use calypso_customer_purse::types::{
     CreateCustomerRequest, Customer, ErrorCode, ExternalIdRequest, FindTransactionsRequest,
     PurseDepositEvent, Transaction,
 };
 use calypso_customer_purse::{
-    Client, Decimal, Deduplicate, DeliveryId, Error, Uuid, Webhook, WebhookError, WebhookEvent,
+    Client, Decimal, Delivery, Error, Uuid, Webhook, WebhookError, WebhookEvent, WebhookReceiver,
     WebhookVerifier,
 };
 
@@ -65,9 +71,6 @@ pub enum Handled {
         /// The event type as sent.
         event_type: String,
     },
-    /// A delivery handled before (the API sent it again): nothing to do, and nothing to
-    /// credit. Only [`handle_webhook_once`] says so.
-    Repeat(DeliveryId),
 }
 
 /// A confirmed deposit, as a merchant credits it.
@@ -97,9 +100,6 @@ pub enum WebhookRefused {
         /// What is missing or malformed.
         reason: String,
     },
-    /// Verified, but whether it was handled before could not be told (the deduplicator's
-    /// store failed): answered 5xx, so that the API sends it again.
-    Undeduplicated(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl std::fmt::Display for WebhookRefused {
@@ -108,9 +108,6 @@ impl std::fmt::Display for WebhookRefused {
             Self::Unverified(error) => write!(f, "webhook not verified: {error}"),
             Self::Unreadable { event_type, reason } => {
                 write!(f, "{event_type} webhook unreadable: {reason}")
-            }
-            Self::Undeduplicated(error) => {
-                write!(f, "webhook not told from a repeat: {error}")
             }
         }
     }
@@ -121,7 +118,6 @@ impl std::error::Error for WebhookRefused {
         match self {
             Self::Unverified(error) => Some(error),
             Self::Unreadable { .. } => None,
-            Self::Undeduplicated(error) => Some(error.as_ref()),
         }
     }
 }
@@ -151,35 +147,81 @@ pub fn handle_webhook(
     handle(verifier.verify(headers, body)?)
 }
 
-/// [`handle_webhook`], each delivery once: a delivery `seen` was told of before (the API
-/// sends an event again until it gets a 2xx) is [`Handled::Repeat`], so a confirmed deposit
-/// is credited on its first delivery only. A webhook without an identity is handled as a
-/// first delivery.
+/// The merchant's books: the deposits credited.
 ///
-/// With an in-memory `seen`, a delivery is recorded before it is acted on: if crediting then
-/// fails, its repeat is not credited either. Backed by the ledger's database, in the
-/// transaction that credits, a delivery takes effect exactly once.
-///
-/// # Errors
-///
-/// As for [`handle_webhook`]; and [`WebhookRefused::Undeduplicated`] when `seen` cannot
-/// answer.
-pub fn handle_webhook_once<D: Deduplicate>(
-    verifier: &WebhookVerifier,
-    seen: &D,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Handled, WebhookRefused> {
-    let webhook = verifier.verify(headers, body)?;
-    if let Some(id) = webhook.identity() {
-        let first = seen
-            .first_delivery(id)
-            .map_err(|error| WebhookRefused::Undeduplicated(Box::new(error)))?;
-        if !first {
-            return Ok(Handled::Repeat(id.clone()));
+/// A real ledger is a database; there, the delivery's id is recorded in the transaction that
+/// credits (see the client's docs on `Deduplicate`), which makes a delivery take effect
+/// exactly once, even across restarts.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    credits: Mutex<Vec<ConfirmedDeposit>>,
+}
+
+impl Ledger {
+    /// The deposits credited, in order.
+    pub fn credits(&self) -> Vec<ConfirmedDeposit> {
+        self.lock().clone()
+    }
+
+    fn credit(&self, deposit: ConfirmedDeposit) {
+        self.lock().push(deposit);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<ConfirmedDeposit>> {
+        self.credits.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What the webhook endpoint shares between requests: the client's receiver (the
+/// subscription's verifier and a deduplicator) and the ledger.
+#[derive(Debug, Clone)]
+pub struct WebhookState {
+    /// Checks each delivery and tells first deliveries from repeats.
+    pub receiver: WebhookReceiver,
+    /// Where confirmed deposits are credited.
+    pub ledger: Arc<Ledger>,
+}
+
+/// Where the client's `Delivery` extractor finds the receiver.
+impl FromRef<WebhookState> for WebhookReceiver {
+    fn from_ref(state: &WebhookState) -> Self {
+        state.receiver.clone()
+    }
+}
+
+/// The merchant's webhook endpoint, `POST path`: the client's extractor checks each delivery
+/// (a refused one never reaches the handler: 401, 400 or 413, with a short reason), and a
+/// confirmed deposit is credited on its first delivery only.
+pub fn webhook_endpoint(path: &str, state: WebhookState) -> Router {
+    Router::new()
+        .route(path, post(receive_webhook))
+        .with_state(state)
+}
+
+/// A checked delivery: acted on the first time, answered 200 again for a repeat. A delivery
+/// that cannot be acted on is answered 422 and forgotten, so that its next copy is handled.
+async fn receive_webhook(
+    State(state): State<WebhookState>,
+    delivery: Delivery<Webhook>,
+) -> Result<StatusCode, (StatusCode, String)> {
+    let Delivery::First(webhook) = delivery else {
+        return Ok(StatusCode::OK);
+    };
+    let identity = webhook.identity().cloned();
+    match handle(webhook) {
+        Ok(Handled::DepositConfirmed(deposit)) => state.ledger.credit(deposit),
+        Ok(_) => {}
+        Err(refused) => {
+            if let Some(id) = identity {
+                state
+                    .receiver
+                    .forget(&id)
+                    .map_err(|error| (error.status(), error.reason().to_owned()))?;
+            }
+            return Err((StatusCode::UNPROCESSABLE_ENTITY, refused.to_string()));
         }
     }
-    handle(webhook)
+    Ok(StatusCode::OK)
 }
 
 /// What to do with a verified webhook.

@@ -2,6 +2,7 @@
 //! that checks requests like the real API and keeps state, so the code runs end to end, with
 //! simulated deposits.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -10,7 +11,8 @@ use calypso_customer_purse::types::{
     ErrorCode, ExternalIdRequest, PurseAddressRequest, TransactionIdRequest, TransactionState,
 };
 use calypso_customer_purse::{
-    Client, Decimal, Error, InMemoryDeduplicator, SecretString, Uuid, WebhookError, WebhookVerifier,
+    Client, Decimal, Error, InMemoryDeduplicator, SecretString, Uuid, WebhookError,
+    WebhookReceiver, WebhookVerifier,
 };
 use calypso_customer_purse_sandbox::{
     DEMO_ACCOUNT, DeliveryOutcome, DeliveryStatus, Deposit, Resend, Running, Sandbox,
@@ -19,8 +21,8 @@ use calypso_customer_purse_sandbox::{
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use user_project::{
-    ConfirmedDeposit, Handled, WebhookRefused, deposits_of, handle_webhook, handle_webhook_once,
-    onboard,
+    ConfirmedDeposit, Handled, Ledger, WebhookRefused, WebhookState, deposits_of, handle_webhook,
+    onboard, webhook_endpoint,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -282,59 +284,86 @@ async fn a_settled_deposit_reaches_the_webhook_handler_signed() -> TestResult {
 async fn a_deposit_s_webhook_sent_again_is_credited_once() -> TestResult {
     let running = Sandbox::default().start_local().await?;
     let client = running.client()?;
-    let mut receiver = Receiver::start().await?;
+    // The merchant's endpoint, served on loopback, as their service serves it.
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/calypso/webhooks", listener.local_addr()?);
     let subscription = running.sandbox().register_webhook(WebhookRegistration {
         account: DEMO_ACCOUNT.to_owned(),
-        url: receiver.url.clone(),
+        url: url.clone(),
         event_types: None,
     })?;
-    let verifier = subscription.verifier();
-    // What the merchant's endpoint shares between its requests.
-    let seen = InMemoryDeduplicator::new(100_000, Duration::from_secs(24 * 3600));
+    let ledger = Arc::new(Ledger::default());
+    let state = WebhookState {
+        receiver: WebhookReceiver::new(subscription.verifier()).deduplicate_with(
+            InMemoryDeduplicator::new(100_000, Duration::from_secs(24 * 3600)),
+        ),
+        ledger: Arc::clone(&ledger),
+    };
+    let app = webhook_endpoint("/calypso/webhooks", state);
+    tokio::spawn(async move { axum::serve(listener, app).await });
 
     let payer = customer(&client, "payer-once").await?;
     let transaction_id = deposit(&running, &client, payer, "25.50").await?;
     running.sandbox().settle(transaction_id)?;
 
-    // The deposit's four events, each a first delivery; one of them confirms it.
-    let mut credits = Vec::new();
-    let mut confirmed_event = None;
-    for _ in 0..4 {
-        let (headers, body) = receiver.next().await;
-        if let Handled::DepositConfirmed(deposit) =
-            handle_webhook_once(&verifier, &seen, &headers, &body)?
-        {
-            let webhook = verifier.verify(&headers, &body)?;
-            confirmed_event = Some((webhook.envelope.id, webhook.identity().cloned()));
-            credits.push(deposit);
-        }
+    // The deposit's four events, each answered 200; one of them confirms it.
+    let deliveries = finished_deliveries(running.sandbox(), 4).await;
+    for delivery in &deliveries {
+        assert_eq!(
+            delivery.status,
+            Some(DeliveryStatus::Http(200)),
+            "{delivery:#?}"
+        );
     }
-    let (Some(event_id), Some(identity)) = confirmed_event.ok_or("a confirmed deposit")? else {
-        panic!("the sandbox's envelope has an `id` and a `requestId`");
+    let credited = ConfirmedDeposit {
+        transaction_id,
+        customer_id: payer,
+        amount: "25.50".parse()?,
+        currency: CURRENCY.to_owned(),
     };
+    assert_eq!(ledger.credits(), std::slice::from_ref(&credited));
+
+    // The API sends the confirmation again, as it does when it got no 2xx in time: the
+    // endpoint answers 200 and credits nothing more.
+    let confirmation = running
+        .sandbox()
+        .events()
+        .into_iter()
+        .find(|event| event.event_type.as_str() == "CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE")
+        .ok_or("the confirmation event")?;
+    running
+        .sandbox()
+        .resend(confirmation.id, Resend::default())?;
+    let attempts = running
+        .sandbox()
+        .wait_for(WAIT, |events| {
+            let event = events.iter().find(|event| event.id == confirmation.id)?;
+            let attempts = &event.deliveries.first()?.attempts;
+            (attempts.len() == 2).then(|| attempts.clone())
+        })
+        .await?;
     assert_eq!(
-        identity.as_str(),
-        format!("{event_id}:{}", subscription.request_id)
+        attempts[1].status,
+        DeliveryStatus::Http(200),
+        "{attempts:#?}"
     );
+    assert_eq!(ledger.credits(), [credited]);
 
-    // The API sends the confirmation again, as it does when it got no 2xx.
-    running.sandbox().resend(event_id, Resend::default())?;
-    let (headers, body) = receiver.next().await;
-    let again = verifier.verify(&headers, &body)?;
-    assert_eq!(again.envelope.id, Some(event_id));
-    match handle_webhook_once(&verifier, &seen, &headers, &body)? {
-        Handled::Repeat(id) => assert_eq!(id, identity),
-        other => panic!("expected the resent confirmation seen as a repeat, got {other:?}"),
-    }
-    // Without deduplication, the same delivery would be credited again.
-    assert!(matches!(
-        handle_webhook(&verifier, &headers, &body)?,
-        Handled::DepositConfirmed(_)
-    ));
+    // A delivery that is not the API's never reaches the handler.
+    let http = calypso_customer_purse::reqwest::Client::new();
+    let forged = http
+        .post(&url)
+        .header("Key", subscription.public_key.as_str())
+        .header("Sign", "0".repeat(128))
+        .body(r#"{"eventType":"CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE"}"#)
+        .send()
+        .await?;
+    assert_eq!(forged.status().as_u16(), 401);
+    assert_eq!(forged.text().await?, "webhook signature does not match");
+    let unsigned = http.post(&url).body("{}").send().await?;
+    assert_eq!(unsigned.status().as_u16(), 401);
+    assert_eq!(ledger.credits().len(), 1);
 
-    assert_eq!(credits.len(), 1, "{credits:#?}");
-    assert_eq!(credits[0].transaction_id, transaction_id);
-    assert_eq!(credits[0].amount, "25.50".parse()?);
     running.stop().await?;
     Ok(())
 }
