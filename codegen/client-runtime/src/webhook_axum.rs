@@ -24,9 +24,12 @@ where
     type Rejection = WebhookRefusal;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let receiver = WebhookReceiver::from_ref(state);
-        let (headers, body) = read(&receiver, request).await?;
-        receiver.receive(&headers, body.as_ref())
+        extract(
+            request,
+            WebhookReceiver::from_ref(state),
+            WebhookReceiver::receive,
+        )
+        .await
     }
 }
 
@@ -41,9 +44,12 @@ where
     type Rejection = WebhookRefusal;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let receiver = WebhookReceiver::from_ref(state);
-        let (headers, body) = read(&receiver, request).await?;
-        receiver.receive_verified(&headers, body.as_ref())
+        extract(
+            request,
+            WebhookReceiver::from_ref(state),
+            WebhookReceiver::receive_verified,
+        )
+        .await
     }
 }
 
@@ -55,12 +61,17 @@ impl IntoResponse for WebhookRefusal {
     }
 }
 
-/// The request's headers and body, refusing a body longer than the receiver's limit before
-/// reading more of it than that.
-async fn read(
-    receiver: &WebhookReceiver,
+/// One of the receiver's `receive` methods.
+type Receive<T> =
+    fn(&WebhookReceiver, &http::HeaderMap, &[u8]) -> Result<Delivery<T>, WebhookRefusal>;
+
+/// A delivery as `receive` makes it of the request's headers and body, read up to the
+/// receiver's limit: a longer body is refused before more of it than that is read.
+async fn extract<T>(
     request: Request,
-) -> Result<(http::HeaderMap, impl AsRef<[u8]>), WebhookRefusal> {
+    receiver: WebhookReceiver,
+    receive: Receive<T>,
+) -> Result<Delivery<T>, WebhookRefusal> {
     let (parts, body) = request.into_parts();
     let limit = receiver.body_limit();
     let body = Limited::new(body, limit)
@@ -71,5 +82,5 @@ async fn read(
             None => WebhookRefusal::BodyUnreadable(error),
         })?
         .to_bytes();
-    Ok((parts.headers, body))
+    receive(&receiver, &parts.headers, &body)
 }
