@@ -357,3 +357,47 @@ fn the_deduplicator_forgets_an_id_once_it_is_older_than_its_age() {
     assert_eq!(dedup.len(), 1);
     assert!(format!("{dedup:?}").contains("remembered: 1"));
 }
+
+#[test]
+fn a_refusal_for_what_the_body_holds_gives_its_cause_as_the_source() {
+    use std::error::Error as _;
+
+    // Signed, so the check passes, but no JSON: the envelope cannot be read.
+    let body = "not json";
+    let refused = rotating()
+        .verify(&headers(OLD_KEY, OLD_SECRET, body), body.as_bytes())
+        .expect_err("no envelope");
+    assert!(
+        matches!(refused, WebhookError::InvalidBody(_)),
+        "{refused:?}"
+    );
+    let cause = refused.source().expect("the JSON error behind it");
+    let json = cause
+        .downcast_ref::<serde_json::Error>()
+        .expect("a serde_json::Error");
+    assert!(json.is_syntax(), "{json:?}");
+    assert!(
+        refused.to_string().ends_with(&json.to_string()),
+        "{refused}"
+    );
+
+    let not_a_number = serde_json::from_str::<u32>("\"lots\"").unwrap_err();
+    let message = not_a_number.to_string();
+    let data = WebhookError::InvalidData {
+        event_type: "THING_CREATED".to_owned(),
+        source: not_a_number,
+    };
+    let cause = data.source().expect("the JSON error behind it");
+    assert_eq!(cause.to_string(), message);
+
+    // The other refusals are about the delivery itself, with nothing underneath.
+    for refusal in [
+        WebhookError::MissingHeader("Sign"),
+        WebhookError::WrongKey,
+        WebhookError::MalformedSignature,
+        WebhookError::BadSignature,
+        WebhookError::MissingEventType,
+    ] {
+        assert!(refusal.source().is_none(), "{refusal:?}");
+    }
+}
