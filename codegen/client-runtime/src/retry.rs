@@ -207,6 +207,58 @@ mod tests {
     }
 
     #[test]
+    fn the_jitter_picks_each_wait_from_half_to_all_of_the_delay_and_wraps_past_it() {
+        // 100 ms before jitter: 50 ms, plus 0 to 50,000,000 ns (50,000,001 choices).
+        let policy = RetryPolicy::new(2, Duration::from_millis(100));
+        let half = Duration::from_millis(50);
+        let nanos = Duration::from_nanos;
+        assert_eq!(policy.backoff(1, 0), half);
+        assert_eq!(policy.backoff(1, 1), half + nanos(1));
+        assert_eq!(policy.backoff(1, 49_999_999), half + nanos(49_999_999));
+        assert_eq!(policy.backoff(1, 50_000_000), Duration::from_millis(100));
+        assert_eq!(policy.backoff(1, 50_000_001), half);
+        assert_eq!(policy.backoff(1, 50_000_003), half + nanos(2));
+        // u64::MAX = 368,934,874,095 × 50,000,001 + 24,677,520
+        assert_eq!(policy.backoff(1, u64::MAX), half + nanos(24_677_520));
+        // The second retry: 200 ms before jitter.
+        assert_eq!(policy.backoff(2, 7), Duration::from_millis(100) + nanos(7));
+    }
+
+    #[test]
+    fn waits_drawn_with_fresh_jitter_spread_over_the_whole_range() {
+        // Many clients retrying at once must not wait alike: each draw is fresh, so among
+        // 200 some fall in each half of the range (each half missed: a chance of 2^-200).
+        let policy = RetryPolicy::new(2, Duration::from_millis(100));
+        let waits: Vec<Duration> = (0..200).map(|_| policy.backoff(1, jitter())).collect();
+        let middle = Duration::from_millis(75);
+        assert!(waits.iter().all(|wait| {
+            (Duration::from_millis(50)..=Duration::from_millis(100)).contains(wait)
+        }));
+        assert!(waits.iter().any(|wait| *wait < middle), "{waits:?}");
+        assert!(waits.iter().any(|wait| *wait > middle), "{waits:?}");
+    }
+
+    #[test]
+    fn a_policy_reports_the_attempts_and_delays_it_was_given() {
+        let policy = RetryPolicy::new(4, Duration::from_millis(300));
+        assert_eq!(policy.max_attempts(), 4);
+        assert_eq!(policy.base_delay(), Duration::from_millis(300));
+        assert_eq!(policy.max_delay(), Duration::from_secs(10));
+        let capped = policy.with_max_delay(Duration::from_secs(2));
+        assert_eq!(capped.max_delay(), Duration::from_secs(2));
+        assert_eq!(capped.base_delay(), Duration::from_millis(300));
+        // The cap is never below the first wait, and one attempt is always made.
+        let slow = RetryPolicy::new(0, Duration::from_secs(20));
+        assert_eq!(slow.max_delay(), Duration::from_secs(20));
+        assert_eq!(slow.max_attempts(), 1);
+        assert_eq!(RetryPolicy::default(), RetryPolicy::DEFAULT);
+        assert_eq!(
+            RetryPolicy::DEFAULT.base_delay(),
+            Duration::from_millis(250)
+        );
+    }
+
+    #[test]
     fn backoff_is_capped() {
         let policy =
             RetryPolicy::new(40, Duration::from_secs(1)).with_max_delay(Duration::from_secs(3));

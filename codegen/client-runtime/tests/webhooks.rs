@@ -377,3 +377,105 @@ fn a_forgotten_id_is_a_first_delivery_again_and_counted_once() {
     assert!(!dedup.first_delivery_at(&id("b"), now));
     assert!(dedup.first_delivery_at(&id("a"), now));
 }
+
+#[test]
+fn a_refusal_for_what_the_body_holds_gives_its_cause_as_the_source() {
+    use std::error::Error as _;
+
+    // Signed, so the check passes, but no JSON: the envelope cannot be read.
+    let body = "not json";
+    let refused = rotating()
+        .verify(&headers(OLD_KEY, OLD_SECRET, body), body.as_bytes())
+        .expect_err("no envelope");
+    assert!(
+        matches!(refused, WebhookError::InvalidBody(_)),
+        "{refused:?}"
+    );
+    let cause = refused.source().expect("the JSON error behind it");
+    let json = cause
+        .downcast_ref::<serde_json::Error>()
+        .expect("a serde_json::Error");
+    assert!(json.is_syntax(), "{json:?}");
+    assert!(
+        refused.to_string().ends_with(&json.to_string()),
+        "{refused}"
+    );
+
+    let not_a_number = serde_json::from_str::<u32>("\"lots\"").unwrap_err();
+    let message = not_a_number.to_string();
+    let data = WebhookError::InvalidData {
+        event_type: "THING_CREATED".to_owned(),
+        source: not_a_number,
+    };
+    let cause = data.source().expect("the JSON error behind it");
+    assert_eq!(cause.to_string(), message);
+
+    // The other refusals are about the delivery itself, with nothing underneath.
+    for refusal in [
+        WebhookError::MissingHeader("Sign"),
+        WebhookError::WrongKey,
+        WebhookError::MalformedSignature,
+        WebhookError::BadSignature,
+        WebhookError::MissingEventType,
+    ] {
+        assert!(refusal.source().is_none(), "{refusal:?}");
+    }
+}
+
+#[test]
+fn a_body_that_is_no_json_object_is_refused_saying_an_envelope_was_expected() {
+    for body in ["[1]", "\"THING_CREATED\"", "7"] {
+        let refused = rotating()
+            .verify(&headers(NEW_KEY, NEW_SECRET, body), body.as_bytes())
+            .expect_err(body);
+        assert!(
+            matches!(refused, WebhookError::InvalidBody(_)),
+            "{refused:?}"
+        );
+        let message = refused.to_string();
+        assert!(
+            message.contains("expected a webhook envelope (a JSON object)"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_delivery_that_names_an_identity_property_twice_has_no_identity_and_is_refused() {
+    // Which of the two deliveries would it be? Neither the first value nor the last is taken.
+    for body in [
+        r#"{"eventType":"THING_CREATED","id":1,"requestId":"r","id":2}"#,
+        r#"{"eventType":"THING_CREATED","requestId":"r","id":1,"requestId":"s"}"#,
+    ] {
+        let headers = headers(NEW_KEY, NEW_SECRET, body);
+        let verified = rotating().verify_only(&headers, body.as_bytes()).unwrap();
+        assert_eq!(verified.identity(), None, "{body}");
+        let refused = rotating()
+            .verify(&headers, body.as_bytes())
+            .expect_err(body);
+        assert!(
+            matches!(refused, WebhookError::InvalidBody(_)),
+            "{refused:?}"
+        );
+        assert!(refused.to_string().contains("duplicate field"), "{refused}");
+    }
+}
+
+#[test]
+fn a_delivery_id_kept_as_text_comes_back_as_the_same_id() {
+    let body = r#"{"eventType":"THING_CREATED","id":12,"requestId":"a:b"}"#;
+    let id = identity_of(body).expect("both properties are there");
+    let text = id.clone().into_string();
+    assert_eq!(text, r"12:a\:b");
+    assert_eq!(text, id.as_str());
+    assert_eq!(DeliveryId::new(text), id);
+}
+
+#[test]
+fn a_deduplicator_is_empty_until_it_remembers_a_delivery() {
+    let dedup = InMemoryDeduplicator::new(10, Duration::from_secs(60));
+    assert!(dedup.is_empty());
+    assert_eq!(dedup.first_delivery(&id("1:a")), Ok(true));
+    assert!(!dedup.is_empty());
+    assert_eq!(dedup.len(), 1);
+}
