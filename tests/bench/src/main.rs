@@ -270,7 +270,7 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
     rows.push(
         Row::new(
             format!(
-                "Webhook verify + identity + in-memory dedup, per delivery ({} B body)",
+                "Webhook receiver: verify + identity + in-memory dedup, per delivery ({} B body)",
                 dedup.body_bytes
             ),
             duration(dedup.with_dedup),
