@@ -119,14 +119,109 @@ pub struct Signing {
     pub signature_header: String,
     pub max_clock_skew_seconds: u32,
     pub account_field: String,
-    pub timestamp_field: String,
-    pub timestamp_unit: TimestampUnit,
     pub payload_field: String,
+    /// How requests are signed: the `recipe`, or the legacy form read as one.
+    pub recipe: Recipe,
+    /// How webhooks are signed: `webhooks.recipe`, or the requests' recipe.
+    pub webhook_recipe: Recipe,
     /// The error body property and value that mean "timestamp outside the window".
     pub timestamp_rejected: Option<(String, String)>,
     pub example: Option<SigningExample>,
     /// How the API answers the requests it refuses before running them, for the mock.
     pub refusals: Option<Refusals>,
+}
+
+/// A signing recipe: what is signed, how, and where the values it makes go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipe {
+    pub algorithm: Algorithm,
+    pub encoding: Encoding,
+    /// In order; never empty.
+    pub parts: Vec<Part>,
+    /// Between two parts.
+    pub separator: String,
+    /// The separator after the last part too.
+    pub terminated: bool,
+    pub timestamp: Option<RecipeTimestamp>,
+    /// Where the nonce goes, when the recipe has one.
+    pub nonce: Option<Place>,
+}
+
+impl Recipe {
+    /// Whether the recipe signs `part`.
+    pub fn signs(&self, part: &Part) -> bool {
+        self.parts.contains(part)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    HmacSha256,
+    HmacSha512,
+}
+
+impl Algorithm {
+    /// The HMAC's length in bytes.
+    pub fn digest_len(self) -> usize {
+        match self {
+            Algorithm::HmacSha256 => 32,
+            Algorithm::HmacSha512 => 64,
+        }
+    }
+
+    /// As the spec names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::HmacSha256 => "HMAC-SHA256",
+            Algorithm::HmacSha512 => "HMAC-SHA512",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    LowercaseHex,
+    UppercaseHex,
+    Base64,
+}
+
+/// A signed part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Body,
+    Method,
+    PathWithQuery,
+    Url,
+    Timestamp,
+    Nonce,
+    Key,
+    Text(String),
+}
+
+/// A recipe's timestamp: how it is written and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipeTimestamp {
+    pub format: TimestampFormat,
+    pub place: Place,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampFormat {
+    UnixSeconds,
+    UnixMilliseconds,
+    /// `2025-03-01T02:30:00`, UTC.
+    Iso8601,
+    /// `2025-03-01T02:30:00Z`.
+    Iso8601Utc,
+}
+
+/// Where a value the recipe makes goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// A header, named as the spec writes it.
+    Header(String),
+    /// A property of the request envelope.
+    Envelope(String),
 }
 
 /// The answer to each check a request can fail (`x-request-signing.refusals`).
@@ -145,17 +240,19 @@ pub struct Refusal {
     pub body_json: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimestampUnit {
-    Seconds,
-    Milliseconds,
-}
-
+/// A published signature: the secret, the parts signed, and the signature they make.
 #[derive(Debug, Clone)]
 pub struct SigningExample {
     pub secret: String,
     pub body: String,
     pub signature: String,
+    /// The other parts, as the example gives them (`None`: empty).
+    pub method: Option<String>,
+    pub path_with_query: Option<String>,
+    pub url: Option<String>,
+    pub timestamp: Option<String>,
+    pub nonce: Option<String>,
+    pub key: Option<String>,
 }
 
 /// One signed JSON POST.

@@ -20,8 +20,10 @@ pub struct Document {
     pub paths: IndexMap<String, PathItem>,
     #[serde(default)]
     pub components: Components,
+    /// `x-request-signing`, as YAML: the checker applies its JSON Schema, then reads it as a
+    /// [`RequestSigning`].
     #[serde(rename = "x-request-signing")]
-    pub request_signing: Option<RequestSigning>,
+    pub request_signing: Option<Value>,
     #[serde(rename = "x-rust-crate")]
     pub rust_crate: Option<RustCrate>,
     /// The security requirements of every operation: alternatives, each a set of schemes
@@ -218,6 +220,11 @@ pub enum SchemaType {
 }
 
 /// `x-request-signing`: how every request is stamped and signed.
+///
+/// Read from the raw YAML once `codegen/schemas/x-request-signing.schema.json` has been
+/// applied to it (see `check::signing`): its shape is the schema's. Its two forms, the legacy
+/// one (`algorithm`, `signatureEncoding`, `signedContent`, and the envelope's timestamp) and
+/// a `recipe`, are told apart by the checker.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestSigning {
@@ -225,9 +232,14 @@ pub struct RequestSigning {
     pub key_security_scheme: String,
     /// The security scheme (an API key in a header) that carries the signature.
     pub signature_security_scheme: String,
-    pub algorithm: String,
-    pub signature_encoding: String,
-    pub signed_content: String,
+    /// Legacy form: the HMAC of the body alone.
+    pub algorithm: Option<String>,
+    /// Legacy form: how the signature is written.
+    pub signature_encoding: Option<String>,
+    /// Legacy form: `request-body`.
+    pub signed_content: Option<String>,
+    /// How requests are signed, in place of the legacy form.
+    pub recipe: Option<Recipe>,
     pub max_clock_skew_seconds: u32,
     pub envelope: SigningEnvelope,
     /// How the API says a request's timestamp is outside the window.
@@ -237,9 +249,49 @@ pub struct RequestSigning {
     /// How the API answers the requests it refuses before running them: what the generated
     /// crate's mock answers.
     pub refusals: Option<Refusals>,
-    /// How the webhooks (`x-webhooks`, or 3.1's `webhooks`) read: they are signed like
-    /// requests, with the subscription's key pair.
+    /// How the webhooks (`x-webhooks`, or 3.1's `webhooks`) read, and how they are signed.
     pub webhooks: Option<SigningWebhooks>,
+}
+
+/// A signing recipe: the signed parts and how they are joined, the HMAC, its encoding, and
+/// where the timestamp and the nonce go.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Recipe {
+    pub algorithm: String,
+    pub encoding: String,
+    pub parts: Vec<RecipePart>,
+    #[serde(default)]
+    pub separator: String,
+    #[serde(default)]
+    pub terminated: bool,
+    pub timestamp: Option<RecipeTimestamp>,
+    pub nonce: Option<Placement>,
+}
+
+/// A signed part: a name (`body`, `timestamp`, ...) or fixed text.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RecipePart {
+    Named(String),
+    Text { text: String },
+}
+
+/// A recipe's timestamp: its format, and where it goes.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecipeTimestamp {
+    pub format: String,
+    pub header: Option<String>,
+    pub envelope_property: Option<String>,
+}
+
+/// Where a value the recipe makes goes: a header, or a property of the envelope.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Placement {
+    pub header: Option<String>,
+    pub envelope_property: Option<String>,
 }
 
 /// The body every webhook shares, and the two properties that make it an event.
@@ -259,6 +311,8 @@ pub struct SigningWebhooks {
     /// no identity.
     #[serde(default)]
     pub identity_properties: Option<Vec<String>>,
+    /// How webhooks are signed, when not as requests are.
+    pub recipe: Option<Recipe>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -266,8 +320,10 @@ pub struct SigningWebhooks {
 pub struct SigningEnvelope {
     pub schema: String,
     pub account_property: String,
-    pub timestamp_property: String,
-    pub timestamp_unit: String,
+    /// Legacy form: the envelope property of the timestamp.
+    pub timestamp_property: Option<String>,
+    /// Legacy form: `milliseconds` or `seconds`.
+    pub timestamp_unit: Option<String>,
     pub payload_property: String,
 }
 
@@ -307,6 +363,13 @@ pub struct SigningExample {
     pub secret: String,
     pub body: String,
     pub signature: String,
+    /// The other parts the recipe signs, as sent.
+    pub method: Option<String>,
+    pub path_with_query: Option<String>,
+    pub url: Option<String>,
+    pub timestamp: Option<String>,
+    pub nonce: Option<String>,
+    pub key: Option<String>,
 }
 
 /// `x-rust-crate`: the generated crate's package metadata.

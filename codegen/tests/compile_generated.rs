@@ -14,7 +14,9 @@ use support::manifest_dir;
 /// Specs whose generated crate is compiled, its copied runtime tests included: between them
 /// every optional part of the client (paged methods, webhooks, the timestamp-rejected check,
 /// each wire format) is emitted or copied, and left out. `base.yaml` has no enums, decimals
-/// or date-times, so it copies none of the runtime's `wire/` files.
+/// or date-times, so it copies none of the runtime's `wire/` files. The two recipe specs
+/// sign otherwise than Calypso: a timestamp and a nonce in headers, and an ISO timestamp in
+/// the envelope with the method, URL and key signed.
 const SPECS: &[&str] = &[
     "ok/paged-and-webhooks.yaml",
     "base.yaml",
@@ -22,6 +24,8 @@ const SPECS: &[&str] = &[
     "ok/formats.yaml",
     "ok/openapi-3-1.yaml",
     "ok/payload-flags.yaml",
+    "ok/recipe-headers.yaml",
+    "ok/recipe-iso-base64.yaml",
 ];
 
 #[test]

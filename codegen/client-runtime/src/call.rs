@@ -14,26 +14,48 @@ use crate::client::Client;
 use crate::clock::parse_http_date;
 use crate::contract::{
     ErrorBody, ACCOUNT_PROPERTY, ERROR_BODY_PROPERTIES, KEY_HEADER, OPERATIONS, PAYLOAD_PROPERTY,
-    SIGNATURE_HEADER, TIMESTAMP_PROPERTY, TIMESTAMP_REJECTED, TIMESTAMP_UNIT_MILLIS,
+    REQUEST_RECIPE, SIGNATURE_HEADER, TIMESTAMP_REJECTED,
 };
 use crate::error::{ApiError, Error, RawBody};
 use crate::retry::{is_retryable, jitter, retry_after};
+use crate::signing::{self, Message, Part, Place, Timestamp, TimestampText};
 
-/// The signed body of every request: the account, the timestamp and the operation's
-/// payload, under the property names of the spec's envelope.
+/// The signed body of every request: the account, the timestamp and the nonce when the
+/// recipe puts them there, and the operation's payload, under the property names of the
+/// spec's envelope.
 struct Envelope<'a, P> {
     account: &'a str,
-    timestamp: i64,
+    /// The property, and the value, when the recipe puts the timestamp in the envelope.
+    timestamp: Option<(&'static str, Stamp<'a>)>,
+    /// The property, and the value, when the recipe puts a nonce in the envelope.
+    nonce: Option<(&'static str, &'a str)>,
     payload: &'a P,
 }
 
+/// A timestamp in the envelope: a number of seconds or milliseconds, or ISO 8601 text.
+enum Stamp<'a> {
+    Number(i64),
+    Text(&'a str),
+}
+
 /// What `#[derive(Serialize)]` would write, with the property names from the contract
-/// (which `#[serde(rename)]` cannot take).
+/// (which `#[serde(rename)]` cannot take): the account, the timestamp, the nonce and the
+/// payload, in that order, leaving out what the recipe puts elsewhere.
 impl<P: Serialize> Serialize for Envelope<'_, P> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut envelope = serializer.serialize_struct("Envelope", 3)?;
+        let len = 2 + usize::from(self.timestamp.is_some()) + usize::from(self.nonce.is_some());
+        let mut envelope = serializer.serialize_struct("Envelope", len)?;
         envelope.serialize_field(ACCOUNT_PROPERTY, self.account)?;
-        envelope.serialize_field(TIMESTAMP_PROPERTY, &self.timestamp)?;
+        match &self.timestamp {
+            Some((property, Stamp::Number(number))) => {
+                envelope.serialize_field(property, number)?;
+            }
+            Some((property, Stamp::Text(text))) => envelope.serialize_field(property, text)?,
+            None => {}
+        }
+        if let Some((property, nonce)) = &self.nonce {
+            envelope.serialize_field(property, nonce)?;
+        }
         envelope.serialize_field(PAYLOAD_PROPERTY, self.payload)?;
         envelope.end()
     }
@@ -43,6 +65,20 @@ impl<P: Serialize> Serialize for Envelope<'_, P> {
 const KEY: HeaderName = HeaderName::from_static(KEY_HEADER);
 /// The signature's header name, checked at compile time too.
 const SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+/// The timestamp's header, when the recipe sends the timestamp in one; checked at compile
+/// time too.
+const TIMESTAMP_HEADER: Option<HeaderName> = match REQUEST_RECIPE.timestamp {
+    Some(Timestamp {
+        place: Place::Header(name),
+        ..
+    }) => Some(HeaderName::from_static(name)),
+    _ => None,
+};
+/// The nonce's header, when the recipe sends a nonce in one.
+const NONCE_HEADER: Option<HeaderName> = match REQUEST_RECIPE.nonce {
+    Some(Place::Header(name)) => Some(HeaderName::from_static(name)),
+    _ => None,
+};
 /// Every request body is JSON.
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
@@ -242,9 +278,36 @@ impl Client {
             .clock
             .now_unix_millis()
             .saturating_add(inner.clock_offset.load(Ordering::Relaxed));
+        let recipe = &REQUEST_RECIPE;
+        // Written out only when a header carries it, the signature signs it, or the envelope
+        // carries it as text.
+        let timestamp_text: Option<TimestampText> = recipe.timestamp.and_then(|timestamp| {
+            let needed = matches!(timestamp.place, Place::Header(_))
+                || recipe.parts.contains(&Part::Timestamp)
+                || timestamp.format.number(now).is_none();
+            needed.then(|| timestamp.format.write(now))
+        });
+        let nonce = recipe.nonce.map(|_| signing::nonce());
         let envelope = Envelope {
             account: &inner.account,
-            timestamp: now.div_euclid(TIMESTAMP_UNIT_MILLIS),
+            timestamp: match recipe.timestamp {
+                Some(Timestamp {
+                    format,
+                    place: Place::Envelope(property),
+                }) => Some((
+                    property,
+                    match (format.number(now), &timestamp_text) {
+                        (Some(number), _) => Stamp::Number(number),
+                        (None, Some(text)) => Stamp::Text(text.as_str()),
+                        (None, None) => Stamp::Text(""),
+                    },
+                )),
+                _ => None,
+            },
+            nonce: match (recipe.nonce, &nonce) {
+                (Some(Place::Envelope(property)), Some(nonce)) => Some((property, nonce.as_str())),
+                _ => None,
+            },
             payload,
         };
         let mut body = Vec::with_capacity(BODY_CAPACITY);
@@ -252,14 +315,30 @@ impl Client {
         if inner.trace_bodies {
             tracing::trace!(body = %String::from_utf8_lossy(&body), "request body");
         }
-        let signature = match HeaderValue::from_bytes(inner.signer.sign(&body).as_bytes()) {
-            Ok(signature) => signature,
-            Err(_) => unreachable!("hex digits are valid in a header"),
+        let path_with_query = match recipe.parts.contains(&Part::PathWithQuery) {
+            true => signing::path_with_query(url.path(), url.query()),
+            false => std::borrow::Cow::Borrowed(""),
         };
+        let message = Message {
+            body: &body,
+            method: "POST",
+            path_with_query: &path_with_query,
+            url: url.as_str(),
+            timestamp: timestamp_text.as_ref().map_or("", TimestampText::as_str),
+            nonce: nonce.as_ref().map_or("", signing::Nonce::as_str),
+            key: inner.api_key.as_bytes(),
+        };
+        let signature = header_value(inner.signer.sign_request(&message).as_bytes())?;
         let mut request = reqwest::Request::new(reqwest::Method::POST, url.clone());
         let headers = request.headers_mut();
         headers.insert(KEY, inner.api_key.clone());
         headers.insert(SIGNATURE, signature);
+        if let (Some(name), Some(text)) = (TIMESTAMP_HEADER, &timestamp_text) {
+            headers.insert(name, header_value(text.as_str().as_bytes())?);
+        }
+        if let (Some(name), Some(nonce)) = (NONCE_HEADER, &nonce) {
+            headers.insert(name, header_value(nonce.as_str().as_bytes())?);
+        }
         headers.insert(CONTENT_TYPE, JSON);
         *request.timeout_mut() = match self.options.timeout {
             Some(timeout) => Some(timeout),
@@ -345,6 +424,16 @@ impl Client {
             tracing::trace!(body = %String::from_utf8_lossy(body), "response body");
         }
     }
+}
+
+/// A value the recipe made (a signature, a timestamp, a nonce) as a header value: checked,
+/// although every encoding and format the recipe has writes only characters a header takes.
+fn header_value(bytes: &[u8]) -> Result<HeaderValue, Error> {
+    HeaderValue::from_bytes(bytes).map_err(|_| {
+        Error::Encode(serde::ser::Error::custom(
+            "the signing recipe made a value that is not valid in a header",
+        ))
+    })
 }
 
 /// A name for what went wrong, for logs: never a body, which may hold personal data.

@@ -43,10 +43,10 @@ use serde_json::value::RawValue;
 use crate::client::{Client, ClientBuilder};
 use crate::contract::{
     ErrorBody, ACCOUNT_PROPERTY, KEY_HEADER, MAX_CLOCK_SKEW, OPERATIONS, PAYLOAD_PROPERTY,
-    REFUSALS, SIGNATURE_HEADER, TIMESTAMP_PROPERTY, TIMESTAMP_REJECTED, TIMESTAMP_UNIT_MILLIS,
+    REFUSALS, REQUEST_RECIPE, SIGNATURE_HEADER, TIMESTAMP_REJECTED,
 };
 use crate::mock_operations::PAYLOAD_CHECKS;
-use crate::signing::Signer;
+use crate::signing::{self, Message, Part, Place, Signer, TimestampFormat};
 
 /// The account the mock serves unless [`MockApi::start_with`] names another.
 pub const MOCK_ACCOUNT: &str = "mock-account";
@@ -563,25 +563,98 @@ fn check(shared: &Shared, request: &wiremock::Request) -> Result<Box<RawValue>, 
     }
     let signature = header(SIGNATURE_HEADER)
         .ok_or_else(|| Refusal::BadSignature("no signature header".to_owned()))?;
+    // Read before the signature is checked, for the values the recipe signs from it; its
+    // faults are told after, in the real API's order.
+    let envelope: Result<serde_json::Map<String, serde_json::Value>, _> =
+        serde_json::from_slice(&request.body);
+    let recipe = &REQUEST_RECIPE;
+    // The timestamp as sent (header text, or the envelope's value), when the recipe has one.
+    let timestamp = recipe.timestamp.map(|stamp| match stamp.place {
+        Place::Header(name) => (
+            stamp.format,
+            format!("`{name}` header"),
+            header(name).map(|text| Sent::Text(text.to_owned())),
+        ),
+        Place::Envelope(property) => (
+            stamp.format,
+            format!("`{property}`"),
+            envelope
+                .as_ref()
+                .ok()
+                .and_then(|envelope| envelope.get(property))
+                .and_then(|value| Sent::of(stamp.format, value)),
+        ),
+    });
+    let nonce = recipe.nonce.map(|place| match place {
+        Place::Header(name) => (format!("`{name}` header"), header(name)),
+        Place::Envelope(property) => (
+            format!("`{property}`"),
+            envelope
+                .as_ref()
+                .ok()
+                .and_then(|envelope| envelope.get(property))
+                .and_then(serde_json::Value::as_str),
+        ),
+    });
+    let path_with_query = signing::path_with_query(request.url.path(), request.url.query());
+    // The URL the client sent to: the mock's own, as the Host header names it.
+    let url = match recipe.parts.contains(&Part::Url) {
+        true => format!(
+            "http://{}{path_with_query}",
+            header("host").unwrap_or_default()
+        ),
+        false => String::new(),
+    };
+    let timestamp_text = match &timestamp {
+        Some((_, _, Some(sent))) => sent.text(),
+        _ => String::new(),
+    };
+    let message = Message {
+        body: &request.body,
+        method: request.method.as_str(),
+        path_with_query: &path_with_query,
+        url: &url,
+        timestamp: &timestamp_text,
+        nonce: nonce
+            .as_ref()
+            .and_then(|(_, nonce)| *nonce)
+            .unwrap_or_default(),
+        key: header(KEY_HEADER).unwrap_or_default().as_bytes(),
+    };
     // The webhook verifier's check too; its message says whether the signature is malformed
     // or not the body's.
     shared
         .signer
-        .check(&request.body, signature)
+        .check_message(&message, signature)
         .map_err(|error| Refusal::BadSignature(error.to_string()))?;
 
     let bad = |why: String| Refusal::BadRequest(why);
-    let envelope: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(&request.body)
-            .map_err(|error| bad(format!("the body is not a JSON object: {error}")))?;
+    let envelope = envelope
+        .as_ref()
+        .map_err(|error| bad(format!("the body is not a JSON object: {error}")))?;
     let account = envelope
         .get(ACCOUNT_PROPERTY)
         .and_then(serde_json::Value::as_str)
         .ok_or_else(|| bad(format!("no string `{ACCOUNT_PROPERTY}` in the envelope")))?;
-    let timestamp = envelope
-        .get(TIMESTAMP_PROPERTY)
-        .and_then(serde_json::Value::as_i64)
-        .ok_or_else(|| bad(format!("no integer `{TIMESTAMP_PROPERTY}` in the envelope")))?;
+    let sent_ms = match &timestamp {
+        None => None,
+        Some((format, _, Some(sent))) => Some(sent.millis(*format).ok_or_else(|| {
+            bad(format!(
+                "the timestamp `{timestamp_text}` is not written as the spec says"
+            ))
+        })?),
+        Some((format, what, None)) => {
+            let in_header = matches!(stamp_place(), Some(Place::Header(_)));
+            return Err(bad(match (in_header, format.number(0)) {
+                (true, _) => format!("no {what}"),
+                (false, Some(_)) => format!("no integer {what} in the envelope"),
+                (false, None) => format!("no string {what} in the envelope"),
+            }));
+        }
+    };
+    if let Some((what, None)) = &nonce {
+        return Err(bad(format!("no nonce ({what})")));
+    }
     let payload = envelope
         .get(PAYLOAD_PROPERTY)
         .ok_or_else(|| bad(format!("no `{PAYLOAD_PROPERTY}` in the envelope")))?;
@@ -593,14 +666,56 @@ fn check(shared: &Shared, request: &wiremock::Request) -> Result<Box<RawValue>, 
         )));
     }
     let skew_ms = i64::try_from(MAX_CLOCK_SKEW.as_millis()).unwrap_or(i64::MAX);
-    let sent_ms = timestamp.saturating_mul(TIMESTAMP_UNIT_MILLIS);
-    if sent_ms.abs_diff(shared.now_ms()) > skew_ms.unsigned_abs() {
-        return Err(Refusal::StaleTimestamp(format!(
-            "`{TIMESTAMP_PROPERTY}` {timestamp} is more than {} s from the mock's clock",
-            MAX_CLOCK_SKEW.as_secs()
-        )));
+    if let (Some(sent_ms), Some((_, what, _))) = (sent_ms, &timestamp) {
+        if sent_ms.abs_diff(shared.now_ms()) > skew_ms.unsigned_abs() {
+            return Err(Refusal::StaleTimestamp(format!(
+                "{what} {timestamp_text} is more than {} s from the mock's clock",
+                MAX_CLOCK_SKEW.as_secs()
+            )));
+        }
     }
     Ok(payload)
+}
+
+/// Where the recipe puts the timestamp, if it has one.
+fn stamp_place() -> Option<Place> {
+    REQUEST_RECIPE.timestamp.map(|timestamp| timestamp.place)
+}
+
+/// A timestamp as a request sent it: header text, or the envelope's number or text.
+enum Sent {
+    Number(i64),
+    Text(String),
+}
+
+impl Sent {
+    /// The envelope's `value`, if it is what `format` puts there: a number, or text.
+    fn of(format: TimestampFormat, value: &serde_json::Value) -> Option<Sent> {
+        match format.number(0) {
+            Some(_) => value.as_i64().map(Sent::Number),
+            None => value.as_str().map(|text| Sent::Text(text.to_owned())),
+        }
+    }
+
+    /// As the signature signs it.
+    fn text(&self) -> String {
+        match self {
+            Sent::Number(number) => number.to_string(),
+            Sent::Text(text) => text.clone(),
+        }
+    }
+
+    /// The instant, in milliseconds since the Unix epoch; `None` for text `format` does not
+    /// write.
+    fn millis(&self, format: TimestampFormat) -> Option<i64> {
+        match (self, format) {
+            (Sent::Number(seconds), TimestampFormat::UnixSeconds) => {
+                Some(seconds.saturating_mul(1000))
+            }
+            (Sent::Number(millis), _) => Some(*millis),
+            (Sent::Text(text), format) => format.read(text),
+        }
+    }
 }
 
 /// The answer of the stub that takes the call, or the unmatched answer.

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use crate::contract::{
     webhook_event_type, WebhookEnvelope, KEY_HEADER, KEY_HEADER_AS_WRITTEN, SIGNATURE_HEADER,
     SIGNATURE_HEADER_AS_WRITTEN, WEBHOOK_DATA_PROPERTY, WEBHOOK_IDENTITY_PROPERTIES,
+    WEBHOOK_RECIPE,
 };
 use crate::signing::{SignatureError, Signer};
 
@@ -94,7 +95,7 @@ impl WebhookVerifier {
         Self {
             pairs: vec![KeyPair {
                 public_key: public_key.into(),
-                signer: Signer::new(secret_key),
+                signer: Signer::with_recipe(secret_key, &WEBHOOK_RECIPE),
             }],
         }
     }
@@ -109,7 +110,7 @@ impl WebhookVerifier {
     pub fn with_key(mut self, public_key: impl Into<String>, secret_key: &SecretString) -> Self {
         let pair = KeyPair {
             public_key: public_key.into(),
-            signer: Signer::new(secret_key),
+            signer: Signer::with_recipe(secret_key, &WEBHOOK_RECIPE),
         };
         match self
             .pairs

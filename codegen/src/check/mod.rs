@@ -7,11 +7,13 @@
 //! resolves schemas into Rust types.
 
 mod body;
+mod json_schema;
 mod operations;
 mod pagination;
 mod refusals;
 mod schemas;
 mod security;
+pub mod signing;
 mod webhooks;
 
 pub use pagination::PAGED_METHOD_SUFFIXES;
@@ -21,7 +23,7 @@ pub use webhooks::{OTHER_EVENT_VARIANT, UNTYPED_EVENT_VARIANT};
 use indexmap::IndexMap;
 
 use crate::error::{Problem, SpecPath};
-use crate::model::{Api, Package, RustType, Signing, SigningExample, TimestampUnit, Uses};
+use crate::model::{Api, Package, RustType, Signing, Uses};
 use crate::spec::{self, Document, Schema};
 
 pub(crate) type Result<T> = std::result::Result<T, Problem>;
@@ -54,20 +56,14 @@ pub fn check(doc: &Document) -> Result<Api> {
     let default_base_url = check_servers(&doc.servers)?;
 
     let signing_path = root.key("x-request-signing");
-    let signing_spec = doc.request_signing.as_ref().ok_or_else(|| {
-        Problem::new(
-            &signing_path,
-            "missing signing extension `x-request-signing`: the generator reads the key and \
-             signature headers, the algorithm and the request envelope from it",
-        )
-    })?;
+    let signing_spec = &signing::read(doc.request_signing.as_ref())?;
     let envelope_name = component_name(
         &signing_spec.envelope.schema,
         &signing_path.key("envelope").key("schema"),
         &doc.components.schemas,
     )?;
     let headers = security::signing_headers(doc, signing_spec)?;
-    let signing = check_signing(
+    let signing = signing::check_signing(
         signing_spec,
         headers,
         &doc.components.schemas[envelope_name],
@@ -208,98 +204,6 @@ fn check_servers(servers: &[spec::Server]) -> Result<Option<String>> {
     Ok(Some(first.url.trim_end_matches('/').to_owned()))
 }
 
-/// `headers`: the key's and the signature's, from their security schemes.
-fn check_signing(
-    signing: &spec::RequestSigning,
-    (key_header, signature_header): (String, String),
-    envelope: &Schema,
-) -> Result<Signing> {
-    let path = SpecPath::root().key("x-request-signing");
-    expect_one_of(&path.key("algorithm"), &signing.algorithm, &["HMAC-SHA512"])?;
-    expect_one_of(
-        &path.key("signatureEncoding"),
-        &signing.signature_encoding,
-        &["lowercase-hex"],
-    )?;
-    expect_one_of(
-        &path.key("signedContent"),
-        &signing.signed_content,
-        &["request-body"],
-    )?;
-    let envelope_path = path.key("envelope");
-    let unit_path = envelope_path.key("timestampUnit");
-    expect_one_of(
-        &unit_path,
-        &signing.envelope.timestamp_unit,
-        &["milliseconds", "seconds"],
-    )?;
-    let timestamp_unit = if signing.envelope.timestamp_unit == "seconds" {
-        TimestampUnit::Seconds
-    } else {
-        TimestampUnit::Milliseconds
-    };
-
-    let e = &signing.envelope;
-    for (field, property, wanted) in [
-        ("accountProperty", &e.account_property, Some("string")),
-        ("timestampProperty", &e.timestamp_property, Some("integer")),
-        ("payloadProperty", &e.payload_property, None),
-    ] {
-        let Some(schema) = envelope.properties.get(property.as_str()) else {
-            return Err(Problem::new(
-                &envelope_path.key(field),
-                format!(
-                    "the envelope schema `{}` has no property `{property}`",
-                    e.schema
-                ),
-            ));
-        };
-        if let Some(wanted) = wanted
-            && schema.single_type() != Some(wanted)
-        {
-            return Err(Problem::new(
-                &envelope_path.key(field),
-                format!("the envelope property `{property}` must be of type {wanted}"),
-            ));
-        }
-    }
-
-    let example = match &signing.example {
-        None => None,
-        Some(example) => {
-            let hex = &example.signature;
-            if hex.len() != 128 || !hex.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')) {
-                return Err(Problem::new(
-                    &path.key("example").key("signature"),
-                    "an HMAC-SHA512 signature is 128 lowercase hex digits",
-                ));
-            }
-            Some(SigningExample {
-                secret: example.secret.clone(),
-                body: example.body.clone(),
-                signature: example.signature.clone(),
-            })
-        }
-    };
-
-    Ok(Signing {
-        key_header,
-        signature_header,
-        max_clock_skew_seconds: signing.max_clock_skew_seconds,
-        account_field: e.account_property.clone(),
-        timestamp_field: e.timestamp_property.clone(),
-        timestamp_unit,
-        payload_field: e.payload_property.clone(),
-        timestamp_rejected: signing
-            .timestamp_rejected
-            .as_ref()
-            .map(|r| (r.error_property.clone(), r.error_value.clone())),
-        example,
-        // Checked against the error body once its type is known.
-        refusals: None,
-    })
-}
-
 /// The error body must have the property that says "timestamp outside the window".
 fn check_timestamp_rejected(
     signing: &Signing,
@@ -333,19 +237,6 @@ pub(crate) fn error_body_properties<'t>(
             .unwrap_or_default(),
         _ => Vec::new(),
     }
-}
-
-fn expect_one_of(path: &SpecPath, value: &str, supported: &[&str]) -> Result<()> {
-    if supported.contains(&value) {
-        return Ok(());
-    }
-    Err(Problem::new(
-        path,
-        format!(
-            "unsupported value `{value}`; supported: {}",
-            supported.join(", ")
-        ),
-    ))
 }
 
 /// The component name of a `#/components/schemas/NAME` reference that exists.

@@ -8,7 +8,8 @@ use quote::quote;
 use super::rust_types::{ident, tokens};
 use super::{SpecPaths, docs};
 use crate::model::{
-    Api, Refusal, Refusals, RustType, Signing, SigningExample, TimestampUnit, Webhooks,
+    Algorithm, Api, Encoding, Part, Place, Recipe, Refusal, Refusals, RustType, Signing,
+    SigningExample, TimestampFormat, Webhooks,
 };
 
 pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
@@ -35,6 +36,7 @@ pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
         #module_doc
 
         use crate::call::Operation;
+        use crate::signing;
 
         #signing
 
@@ -57,7 +59,7 @@ fn signing(signing: &Signing, paths: SpecPaths) -> TokenStream {
     let signature_mark = paths.mark("x-request-signing.signatureSecurityScheme");
     let skew_mark = paths.mark("x-request-signing.maxClockSkewSeconds");
     let envelope_mark = paths.mark("x-request-signing.envelope");
-    let unit_mark = paths.mark("x-request-signing.envelope.timestampUnit");
+    let recipe_mark = paths.mark("x-request-signing");
     let key_header = signing.key_header.to_ascii_lowercase();
     let signature_header = signing.signature_header.to_ascii_lowercase();
     let key_doc = docs::outer(&format!(
@@ -72,15 +74,8 @@ fn signing(signing: &Signing, paths: SpecPaths) -> TokenStream {
     let skew_doc = docs::outer(&format!(
         "How far a request's timestamp may be from the server's clock: {skew} seconds either way."
     ));
-    let (account, timestamp, payload) = (
-        &signing.account_field,
-        &signing.timestamp_field,
-        &signing.payload_field,
-    );
-    let unit_millis = proc_macro2::Literal::i64_unsuffixed(match signing.timestamp_unit {
-        TimestampUnit::Milliseconds => 1,
-        TimestampUnit::Seconds => 1000,
-    });
+    let (account, payload) = (&signing.account_field, &signing.payload_field);
+    let recipe = recipe(&signing.recipe);
     quote! {
         #key_doc
         #key_mark
@@ -98,18 +93,83 @@ fn signing(signing: &Signing, paths: SpecPaths) -> TokenStream {
         #envelope_mark
         pub(crate) const ACCOUNT_PROPERTY: &str = #account;
 
-        /// The envelope property that holds the timestamp.
-        #envelope_mark
-        pub(crate) const TIMESTAMP_PROPERTY: &str = #timestamp;
-
         /// The envelope property that holds the operation's payload.
         #envelope_mark
         pub(crate) const PAYLOAD_PROPERTY: &str = #payload;
 
-        /// Milliseconds per unit of the envelope's timestamp: 1 for milliseconds, 1000 for
-        /// seconds.
-        #unit_mark
-        pub(crate) const TIMESTAMP_UNIT_MILLIS: i64 = #unit_millis;
+        /// How requests are signed: the parts, the HMAC, its encoding, and where the
+        /// timestamp and the nonce go.
+        #recipe_mark
+        pub(crate) const REQUEST_RECIPE: signing::Recipe = #recipe;
+    }
+}
+
+/// A recipe as the runtime's `signing::Recipe`.
+fn recipe(recipe: &Recipe) -> TokenStream {
+    let algorithm = match recipe.algorithm {
+        Algorithm::HmacSha256 => quote!(HmacSha256),
+        Algorithm::HmacSha512 => quote!(HmacSha512),
+    };
+    let encoding = match recipe.encoding {
+        Encoding::LowercaseHex => quote!(LowercaseHex),
+        Encoding::UppercaseHex => quote!(UppercaseHex),
+        Encoding::Base64 => quote!(Base64),
+    };
+    let parts = recipe.parts.iter().map(|part| match part {
+        Part::Body => quote!(signing::Part::Body),
+        Part::Method => quote!(signing::Part::Method),
+        Part::PathWithQuery => quote!(signing::Part::PathWithQuery),
+        Part::Url => quote!(signing::Part::Url),
+        Part::Timestamp => quote!(signing::Part::Timestamp),
+        Part::Nonce => quote!(signing::Part::Nonce),
+        Part::Key => quote!(signing::Part::Key),
+        Part::Text(text) => quote!(signing::Part::Text(#text)),
+    });
+    let (separator, terminated) = (&recipe.separator, recipe.terminated);
+    let timestamp = match &recipe.timestamp {
+        Some(timestamp) => {
+            let format = match timestamp.format {
+                TimestampFormat::UnixSeconds => quote!(UnixSeconds),
+                TimestampFormat::UnixMilliseconds => quote!(UnixMilliseconds),
+                TimestampFormat::Iso8601 => quote!(Iso8601),
+                TimestampFormat::Iso8601Utc => quote!(Iso8601Utc),
+            };
+            let place = place(&timestamp.place);
+            quote!(Some(signing::Timestamp {
+                format: signing::TimestampFormat::#format,
+                place: #place,
+            }))
+        }
+        None => quote!(None),
+    };
+    let nonce = match &recipe.nonce {
+        Some(nonce) => {
+            let place = place(nonce);
+            quote!(Some(#place))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        signing::Recipe {
+            algorithm: signing::Algorithm::#algorithm,
+            encoding: signing::Encoding::#encoding,
+            parts: &[#(#parts),*],
+            separator: #separator,
+            terminated: #terminated,
+            timestamp: #timestamp,
+            nonce: #nonce,
+        }
+    }
+}
+
+/// Where a value goes; a header's name in lowercase, as `HeaderName::from_static` takes it.
+fn place(place: &Place) -> TokenStream {
+    match place {
+        Place::Header(name) => {
+            let name = name.to_ascii_lowercase();
+            quote!(signing::Place::Header(#name))
+        }
+        Place::Envelope(property) => quote!(signing::Place::Envelope(#property)),
     }
 }
 
@@ -220,7 +280,12 @@ fn webhooks_contract(signing: &Signing, webhooks: &Webhooks, paths: SpecPaths) -
     } else {
         quote!(Some(&envelope.#event_type))
     };
+    let recipe = recipe(&signing.webhook_recipe);
     quote! {
+        /// How webhooks are signed: the parts, the HMAC and its encoding.
+        #webhooks_mark
+        pub(crate) const WEBHOOK_RECIPE: signing::Recipe = #recipe;
+
         /// The key header as the spec writes it, for messages.
         #webhooks_mark
         pub(crate) const KEY_HEADER_AS_WRITTEN: &str = #key;
@@ -253,6 +318,43 @@ fn webhooks_contract(signing: &Signing, webhooks: &Webhooks, paths: SpecPaths) -
 /// The provider's published signature (`x-request-signing.example`), as a test.
 fn example_test(example: &SigningExample) -> TokenStream {
     let (secret, body, signature) = (&example.secret, &example.body, &example.signature);
+    let others = [
+        ("method", &example.method),
+        ("path_with_query", &example.path_with_query),
+        ("url", &example.url),
+        ("timestamp", &example.timestamp),
+        ("nonce", &example.nonce),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| {
+        let field = ident(field);
+        value.as_ref().map(|value| quote!(#field: #value,))
+    })
+    .chain(
+        example
+            .key
+            .as_ref()
+            .map(|key| quote!(key: #key.as_bytes(),)),
+    )
+    .collect::<Vec<_>>();
+    // A recipe of the body alone signs as it always did; other parts go in a message.
+    let (signs, signs_changed) = if others.is_empty() {
+        (
+            quote!(signer.sign(#body.as_bytes())),
+            quote!(signer.sign(changed.as_bytes())),
+        )
+    } else {
+        (
+            quote!(signer.sign_message(&crate::signing::Message {
+                #(#others)*
+                ..crate::signing::Message::of_body(#body.as_bytes())
+            })),
+            quote!(signer.sign_message(&crate::signing::Message {
+                #(#others)*
+                ..crate::signing::Message::of_body(changed.as_bytes())
+            })),
+        )
+    };
     quote! {
         #[cfg(test)]
         mod tests {
@@ -262,14 +364,16 @@ fn example_test(example: &SigningExample) -> TokenStream {
             #[test]
             fn signs_the_published_example() {
                 let signer = Signer::new(&secrecy::SecretString::from(#secret));
-                assert_eq!(signer.sign(#body.as_bytes()).as_bytes(), #signature.as_bytes());
+                let signature = #signs;
+                assert_eq!(signature.as_bytes(), #signature.as_bytes());
             }
 
             #[test]
             fn any_change_to_the_body_changes_the_signature() {
                 let signer = Signer::new(&secrecy::SecretString::from(#secret));
                 let changed = format!("{} ", #body);
-                assert_ne!(signer.sign(changed.as_bytes()).as_bytes(), #signature.as_bytes());
+                let signature = #signs_changed;
+                assert_ne!(signature.as_bytes(), #signature.as_bytes());
             }
         }
     }

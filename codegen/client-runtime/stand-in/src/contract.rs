@@ -3,6 +3,7 @@
 //! The contract between the runtime and the spec: header names, the envelope's property names, the operations, the error body and the other facts of the spec that the runtime's files (copied from the generator's `client-runtime`) read.
 
 use crate::call::Operation;
+use crate::signing;
 
 /// The header that carries the API key (`Key`).
 pub const KEY_HEADER: &str = "key";
@@ -16,15 +17,23 @@ pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(1
 /// The envelope property that holds the account.
 pub(crate) const ACCOUNT_PROPERTY: &str = "account";
 
-/// The envelope property that holds the timestamp.
-pub(crate) const TIMESTAMP_PROPERTY: &str = "timestamp";
-
 /// The envelope property that holds the operation's payload.
 pub(crate) const PAYLOAD_PROPERTY: &str = "payload";
 
-/// Milliseconds per unit of the envelope's timestamp: 1 for milliseconds, 1000 for
-/// seconds.
-pub(crate) const TIMESTAMP_UNIT_MILLIS: i64 = 1;
+/// How requests are signed: the parts, the HMAC, its encoding, and where the
+/// timestamp and the nonce go.
+pub(crate) const REQUEST_RECIPE: signing::Recipe = signing::Recipe {
+    algorithm: signing::Algorithm::HmacSha512,
+    encoding: signing::Encoding::LowercaseHex,
+    parts: &[signing::Part::Body],
+    separator: "",
+    terminated: false,
+    timestamp: Some(signing::Timestamp {
+        format: signing::TimestampFormat::UnixMilliseconds,
+        place: signing::Place::Envelope("timestamp"),
+    }),
+    nonce: None,
+};
 
 /// The base URL used when none is given: `https://api.example.com`.
 pub const DEFAULT_BASE_URL: &str = "https://api.example.com";
@@ -76,6 +85,17 @@ pub(crate) const REFUSALS: crate::mock::Refusals = crate::mock::Refusals {
     )),
 };
 
+/// How webhooks are signed: the parts, the HMAC and its encoding.
+pub(crate) const WEBHOOK_RECIPE: signing::Recipe = signing::Recipe {
+    algorithm: signing::Algorithm::HmacSha512,
+    encoding: signing::Encoding::LowercaseHex,
+    parts: &[signing::Part::Body],
+    separator: "",
+    terminated: false,
+    timestamp: None,
+    nonce: None,
+};
+
 /// The key header as the spec writes it, for messages.
 pub(crate) const KEY_HEADER_AS_WRITTEN: &str = "Key";
 
@@ -107,8 +127,9 @@ mod tests {
         let signer = Signer::new(
             &secrecy::SecretString::from("b823a6b9ea72408583cef9ec8d67fa52"),
         );
+        let signature = signer.sign("{\"timestamp\":1}".as_bytes());
         assert_eq!(
-            signer.sign("{\"timestamp\":1}".as_bytes()).as_bytes(),
+            signature.as_bytes(),
             "b16e9d45f49f2069becbc4f108b237bee588cfc353fe9501df103e692acbc68d482a10d34c12bea22fedde7e28e1b8e57a6a0a373b0e9a27c5257bd8b36e13b9"
             .as_bytes()
         );
@@ -120,8 +141,9 @@ mod tests {
             &secrecy::SecretString::from("b823a6b9ea72408583cef9ec8d67fa52"),
         );
         let changed = format!("{} ", "{\"timestamp\":1}");
+        let signature = signer.sign(changed.as_bytes());
         assert_ne!(
-            signer.sign(changed.as_bytes()).as_bytes(),
+            signature.as_bytes(),
             "b16e9d45f49f2069becbc4f108b237bee588cfc353fe9501df103e692acbc68d482a10d34c12bea22fedde7e28e1b8e57a6a0a373b0e9a27c5257bd8b36e13b9"
             .as_bytes()
         );
