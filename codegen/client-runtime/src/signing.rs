@@ -410,8 +410,8 @@ impl Signer {
         }
     }
 
-    /// Checks that `signature` is the signature of a message of `body` alone (as
-    /// [`sign`](Self::sign) makes one): written as the recipe writes one (hex in either
+    /// Checks that `signature` is the signature of a message of `body` alone (every other
+    /// part empty): written as the recipe writes one (hex in either
     /// case), and the recipe's HMAC of it, compared in constant time.
     ///
     /// `signature` is taken as given: a header value's surrounding whitespace is the
