@@ -218,8 +218,13 @@ fn arm(
         crate::invoke::one::<_, #response>(context, #id, #request).await
     };
     let Some(payload_type) = payload_type else {
+        // An operation that sends neither parameters nor a body has no flags to read.
+        let args = match op.params {
+            Some(_) => quote!(args),
+            None => quote!(_),
+        };
         return Ok(quote! {
-            Command::#name(args) => {
+            Command::#name(#args) => {
                 #params
                 #call
             }
