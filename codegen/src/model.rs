@@ -118,8 +118,8 @@ pub struct Signing {
     pub key_header: String,
     pub signature_header: String,
     pub max_clock_skew_seconds: u32,
-    pub account_field: String,
-    pub payload_field: String,
+    /// The body every request extends; `None`: each request body is its payload.
+    pub envelope: Option<Envelope>,
     /// How requests are signed: the `recipe`, or the legacy form read as one.
     pub recipe: Recipe,
     /// How webhooks are signed: `webhooks.recipe`, or the requests' recipe.
@@ -129,6 +129,13 @@ pub struct Signing {
     pub example: Option<SigningExample>,
     /// How the API answers the requests it refuses before running them, for the mock.
     pub refusals: Option<Refusals>,
+}
+
+/// The request envelope's property names (`x-request-signing.envelope`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub account_field: String,
+    pub payload_field: String,
 }
 
 /// A signing recipe: what is signed, how, and where the values it makes go.
@@ -255,7 +262,77 @@ pub struct SigningExample {
     pub key: Option<String>,
 }
 
-/// One signed JSON POST.
+/// An operation's HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    /// As HTTP writes it: `GET`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+
+    /// Whether HTTP calls the method idempotent (RFC 9110, 9.2.2): what the client retries
+    /// when the spec gives no `x-idempotent`.
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete)
+    }
+}
+
+/// An operation's path and query parameters, and the struct that holds them.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// The struct's name: `<Operation>Params`.
+    pub name: String,
+    /// In the struct's order: the path's first, then the query's, each in spec order.
+    pub list: Vec<Param>,
+}
+
+/// One path or query parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// As the spec names it: in the path's `{name}`, or the query's `name=`.
+    pub wire_name: String,
+    /// Its field in the params struct.
+    pub field: String,
+    pub place: ParamPlace,
+    /// How the mock and the tool read its text back.
+    pub kind: ParamKind,
+    /// An array: several values.
+    pub list: bool,
+    /// An `Option` field (a query parameter not required).
+    pub optional: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamPlace {
+    Path,
+    Query,
+}
+
+/// A parameter value's JSON kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A string, a uuid or an enum value.
+    Text,
+    Integer,
+    Boolean,
+}
+
+/// One signed operation.
 #[derive(Debug, Clone)]
 pub struct Operation {
     /// The operation's Rust name: the client method's and the mock entry point's. The snake
@@ -273,10 +350,13 @@ pub struct Operation {
     pub summary: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
-    /// The payload struct's name.
-    pub payload: String,
+    pub http_method: HttpMethod,
+    /// Its path and query parameters, if it has any.
+    pub params: Option<Params>,
+    /// The payload struct's name, when it sends a body.
+    pub payload: Option<String>,
     pub response: RustType,
-    /// Safe to repeat (`x-idempotent`): the client retries it.
+    /// Safe to repeat (`x-idempotent`, or else its method): the client retries it.
     pub idempotent: bool,
     pub pagination: Option<Pagination>,
     /// Where the spec defines it (`paths./widgets/get.post`), for reports.

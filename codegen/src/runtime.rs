@@ -176,6 +176,12 @@ pub const FILES: &[RuntimeFile] = &[
     ),
     runtime_file!(
         "client-runtime",
+        crate_wide "src/params.rs",
+        Needed::Always,
+        []
+    ),
+    runtime_file!(
+        "client-runtime",
         private "src/retry.rs",
         Needed::Always,
         []

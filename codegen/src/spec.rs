@@ -70,19 +70,54 @@ pub struct SecurityScheme {
     pub name: Option<String>,
 }
 
-/// One path, or one webhook. Only `post` is supported; the other methods are kept to be
-/// reported.
+/// One path, or one webhook. `head`, `options` and `trace` are kept to be reported.
 #[derive(Debug, Deserialize)]
 pub struct PathItem {
     pub post: Option<Operation>,
-    pub get: Option<Value>,
-    pub put: Option<Value>,
-    pub patch: Option<Value>,
-    pub delete: Option<Value>,
+    pub get: Option<Operation>,
+    pub put: Option<Operation>,
+    pub patch: Option<Operation>,
+    pub delete: Option<Operation>,
     pub head: Option<Value>,
     pub options: Option<Value>,
     pub trace: Option<Value>,
-    pub parameters: Option<Value>,
+    /// The parameters of every operation of the path.
+    pub parameters: Option<Vec<Parameter>>,
+}
+
+impl PathItem {
+    /// The operations the generator reads, by their method's name, in a fixed order.
+    pub fn operations(&self) -> [(&'static str, Option<&Operation>); 5] {
+        [
+            ("post", self.post.as_ref()),
+            ("get", self.get.as_ref()),
+            ("put", self.put.as_ref()),
+            ("patch", self.patch.as_ref()),
+            ("delete", self.delete.as_ref()),
+        ]
+    }
+}
+
+/// A parameter. Fields the generator refuses are captured to be named.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Parameter {
+    #[serde(rename = "$ref")]
+    pub reference: Option<String>,
+    pub name: Option<String>,
+    #[serde(rename = "in")]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+    pub schema: Option<Schema>,
+    pub style: Option<String>,
+    pub explode: Option<bool>,
+    pub allow_reserved: Option<bool>,
+    pub allow_empty_value: Option<bool>,
+    pub content: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,16 +128,16 @@ pub struct Operation {
     pub description: Option<String>,
     #[serde(default)]
     pub deprecated: bool,
-    pub parameters: Option<Value>,
+    pub parameters: Option<Vec<Parameter>>,
     pub request_body: Option<RequestBody>,
     #[serde(default)]
     pub responses: IndexMap<StatusKey, Response>,
     /// The operation's own security requirements, in place of the document's.
     pub security: Option<Vec<SecurityRequirement>>,
-    /// `x-idempotent: true`: repeating the operation has the effect of doing it once, so the
-    /// client may retry it.
-    #[serde(rename = "x-idempotent", default)]
-    pub idempotent: bool,
+    /// `x-idempotent`: `true` when repeating the operation has the effect of doing it once,
+    /// so the client may retry it. Left out, the method says.
+    #[serde(rename = "x-idempotent")]
+    pub idempotent: Option<bool>,
     #[serde(rename = "x-pagination")]
     pub pagination: Option<Pagination>,
 }
@@ -241,7 +276,8 @@ pub struct RequestSigning {
     /// How requests are signed, in place of the legacy form.
     pub recipe: Option<Recipe>,
     pub max_clock_skew_seconds: u32,
-    pub envelope: SigningEnvelope,
+    /// The body every request extends; without one, each body is its payload.
+    pub envelope: Option<SigningEnvelope>,
     /// How the API says a request's timestamp is outside the window.
     pub timestamp_rejected: Option<TimestampRejected>,
     /// A published example (secret, body, signature) that becomes a test of the signer.

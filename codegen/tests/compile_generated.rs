@@ -28,6 +28,58 @@ const SPECS: &[&str] = &[
     "ok/recipe-iso-base64.yaml",
 ];
 
+/// Specs whose generated crate is also called: a test crate beside the client and the tool
+/// (its test, `tests/calls/<name>.rs`) makes signed calls against the generated mock, with
+/// the client's mock feature, and runs.
+const CALLED: &[(&str, &str)] = &[("ok/request-shapes.yaml", "request_shapes.rs")];
+
+#[test]
+fn generated_crates_make_signed_calls_their_mock_accepts() {
+    for (spec, calls) in CALLED {
+        let text = fs::read_to_string(manifest_dir().join("tests/specs").join(spec))
+            .expect("test spec is readable");
+        let api = codegen::load(&text, spec).unwrap_or_else(|error| panic!("{error}"));
+        let client = codegen::generate_from(&api, spec).unwrap_or_else(|error| panic!("{error}"));
+        let cli = codegen::generate_cli(&api, spec, "../client")
+            .unwrap_or_else(|error| panic!("{error}"));
+        let test = fs::read_to_string(manifest_dir().join("tests/calls").join(calls))
+            .expect("the calls' test is readable");
+        let name = &api.package.name;
+        let manifest = format!(
+            "[package]\nname = \"calls\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dev-dependencies]\n{name} = {{ path = \"../client\", features = [\"mock\"] }}\n\
+             reqwest = {{ version = \"0.13\", default-features = false }}\n\
+             serde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n"
+        );
+        let calls_crate = [
+            codegen::GeneratedFile {
+                path: "Cargo.toml".into(),
+                contents: manifest,
+            },
+            codegen::GeneratedFile {
+                path: "src/lib.rs".into(),
+                contents: "//! Signed calls against the generated mock (in `tests/`).\n".to_owned(),
+            },
+            codegen::GeneratedFile {
+                path: "tests/calls.rs".into(),
+                contents: test,
+            },
+        ];
+        let out = std::env::temp_dir().join(format!(
+            "codegen-calls-{}-{}",
+            std::process::id(),
+            spec.replace(['/', '.'], "-")
+        ));
+        support::write_workspace(
+            &out,
+            &[("client", &client), ("cli", &cli), ("calls", &calls_crate)],
+        );
+        support::cargo(&out, &["check", "--workspace", "--all-targets"]);
+        support::cargo(&out, &["test", "-p", "calls"]);
+        fs::remove_dir_all(&out).expect("temporary folder is removable");
+    }
+}
+
 #[test]
 fn generated_crates_compile() {
     for spec in SPECS {

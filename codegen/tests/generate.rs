@@ -66,6 +66,7 @@ fn customer_purse_spec() {
             "src/mock_operations.rs",
             "src/operations.rs",
             "src/paging.rs",
+            "src/params.rs",
             "src/retry.rs",
             "src/signing.rs",
             "src/types.rs",

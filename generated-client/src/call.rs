@@ -15,17 +15,19 @@ use tracing::Instrument;
 use crate::client::Client;
 use crate::clock::parse_http_date;
 use crate::contract::{
-    ErrorBody, ACCOUNT_PROPERTY, ERROR_BODY_PROPERTIES, KEY_HEADER, OPERATIONS, PAYLOAD_PROPERTY,
-    REQUEST_RECIPE, SIGNATURE_HEADER, TIMESTAMP_REJECTED,
+    ErrorBody, ENVELOPE, ERROR_BODY_PROPERTIES, KEY_HEADER, OPERATIONS, REQUEST_RECIPE,
+    SIGNATURE_HEADER, TIMESTAMP_REJECTED,
 };
 use crate::error::{ApiError, Error, RawBody};
+use crate::params::{self, Method, Param};
 use crate::retry::{is_retryable, jitter, retry_after};
 use crate::signing::{self, Message, Part, Place, Timestamp, TimestampText};
 
 /// The signed body of every request: the account, the timestamp and the nonce when the
 /// recipe puts them there, and the operation's payload, under the property names of the
 /// spec's envelope.
-struct Envelope<'a, P> {
+struct Envelope<'a, P: ?Sized> {
+    names: EnvelopeNames,
     account: &'a str,
     /// The property, and the value, when the recipe puts the timestamp in the envelope.
     timestamp: Option<(&'static str, Stamp<'a>)>,
@@ -43,11 +45,11 @@ enum Stamp<'a> {
 /// What `#[derive(Serialize)]` would write, with the property names from the contract
 /// (which `#[serde(rename)]` cannot take): the account, the timestamp, the nonce and the
 /// payload, in that order, leaving out what the recipe puts elsewhere.
-impl<P: Serialize> Serialize for Envelope<'_, P> {
+impl<P: Serialize + ?Sized> Serialize for Envelope<'_, P> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let len = 2 + usize::from(self.timestamp.is_some()) + usize::from(self.nonce.is_some());
         let mut envelope = serializer.serialize_struct("Envelope", len)?;
-        envelope.serialize_field(ACCOUNT_PROPERTY, self.account)?;
+        envelope.serialize_field(self.names.account, self.account)?;
         match &self.timestamp {
             Some((property, Stamp::Number(number))) => {
                 envelope.serialize_field(property, number)?;
@@ -58,7 +60,7 @@ impl<P: Serialize> Serialize for Envelope<'_, P> {
         if let Some((property, nonce)) = &self.nonce {
             envelope.serialize_field(property, nonce)?;
         }
-        envelope.serialize_field(PAYLOAD_PROPERTY, self.payload)?;
+        envelope.serialize_field(self.names.payload, self.payload)?;
         envelope.end()
     }
 }
@@ -88,13 +90,29 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 /// not grow its buffer from a few bytes, copying it each time.
 const BODY_CAPACITY: usize = 512;
 
+/// The property names of the envelope every request body extends, when the spec has one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EnvelopeNames {
+    /// The property that holds the account.
+    pub(crate) account: &'static str,
+    /// The property that holds the operation's payload.
+    pub(crate) payload: &'static str,
+}
+
 /// One operation of the API, as the contract lists it.
 pub(crate) struct Operation {
     /// The spec's operationId, for traces.
     pub(crate) id: &'static str,
-    /// The path its requests are POSTed to, from the base URL.
+    /// Its HTTP method.
+    pub(crate) method: Method,
+    /// The path its requests are sent to, from the base URL; a template when it has path
+    /// parameters (`/orders/{orderId}`).
     pub(crate) path: &'static str,
-    /// Safe to repeat (`x-idempotent`).
+    /// Its path and query parameters, in the order they are written.
+    pub(crate) params: &'static [Param],
+    /// Whether it sends a body: the payload (in the envelope, when the spec has one).
+    pub(crate) body: bool,
+    /// Safe to repeat (`x-idempotent`, or else its method).
     pub(crate) idempotent: bool,
 }
 
@@ -117,10 +135,11 @@ impl From<Error> for Failed {
 
 impl Client {
     /// Runs one operation, `OPERATIONS[operation]`: attempts until one succeeds, one fails
-    /// for good, or the retry policy allows no more.
-    pub(crate) async fn call<P, R>(&self, operation: usize, payload: &P) -> Result<R, Error>
+    /// for good, or the retry policy allows no more. `request` is what the operation sends:
+    /// its payload, its params struct, the two as a pair `(params, payload)`, or `()`.
+    pub(crate) async fn call<P, R>(&self, operation: usize, request: &P) -> Result<R, Error>
     where
-        P: serde::Serialize,
+        P: serde::Serialize + ?Sized,
         R: serde::de::DeserializeOwned,
     {
         let span = tracing::info_span!(
@@ -132,7 +151,7 @@ impl Client {
         );
         let started = Instant::now();
         let result = self
-            .attempts(operation, payload, &span)
+            .dispatch(operation, request, &span)
             .instrument(span.clone())
             .await;
         span.record(
@@ -151,6 +170,10 @@ impl Client {
     /// tool, and for reading a property the spec does not describe yet. The typed methods
     /// are the way to call the API otherwise.
     ///
+    /// `payload` is what the typed method takes: the operation's payload; for an operation
+    /// with path or query parameters, its `<Operation>Params`, or the pair `(params,
+    /// payload)` when it sends a body too; `()` for one that sends neither.
+    ///
     /// # Errors
     ///
     /// As the typed method's; [`Error::Decode`] when the body is not JSON, and
@@ -167,20 +190,61 @@ impl Client {
         self.call(operation, payload).await
     }
 
-    async fn attempts<P, R>(
+    /// Splits `request` into the URL and the body the operation sends, then runs the attempts.
+    /// An operation without parameters (every one of an API like Calypso's) is sent to the
+    /// URL parsed when the client was built, its payload serialized straight into the body.
+    async fn dispatch<P, R>(
         &self,
         operation: usize,
-        payload: &P,
+        request: &P,
         span: &tracing::Span,
     ) -> Result<R, Error>
     where
-        P: serde::Serialize,
+        P: serde::Serialize + ?Sized,
+        R: serde::de::DeserializeOwned,
+    {
+        let op = &OPERATIONS[operation];
+        if op.params.is_empty() {
+            // Parsed once, when the client was built, in the order of `OPERATIONS`.
+            let url = &self.inner.urls[operation];
+            let body = op.body.then_some(request);
+            return self.attempts(operation, url, body, span).await;
+        }
+        let encode = |why: String| Error::Encode(serde::ser::Error::custom(why));
+        // The params struct's JSON, and the payload's exact text beside it.
+        let (values, body) = if op.body {
+            let text = serde_json::to_string(request).map_err(Error::Encode)?;
+            let (values, body): (serde_json::Value, Box<serde_json::value::RawValue>) =
+                serde_json::from_str(&text).map_err(Error::Encode)?;
+            (values, Some(body))
+        } else {
+            (serde_json::to_value(request).map_err(Error::Encode)?, None)
+        };
+        let serde_json::Value::Object(values) = values else {
+            return Err(encode("the parameters are not a JSON object".to_owned()));
+        };
+        let url = params::url(&self.inner.base_url, op.path, op.params, &values).map_err(encode)?;
+        let url = reqwest::Url::parse(&url).map_err(|error| encode(error.to_string()))?;
+        match body {
+            Some(body) => self.attempts(operation, &url, Some(&*body), span).await,
+            None => self.attempts::<(), R>(operation, &url, None, span).await,
+        }
+    }
+
+    async fn attempts<P, R>(
+        &self,
+        operation: usize,
+        url: &reqwest::Url,
+        payload: Option<&P>,
+        span: &tracing::Span,
+    ) -> Result<R, Error>
+    where
+        P: serde::Serialize + ?Sized,
         R: serde::de::DeserializeOwned,
     {
         let policy = self.options.retry_policy.unwrap_or(self.inner.retry_policy);
-        let repeatable = OPERATIONS[operation].idempotent || self.options.retry_state_changing;
-        // Parsed once, when the client was built, in the order of `OPERATIONS`.
-        let url = &self.inner.urls[operation];
+        let op = &OPERATIONS[operation];
+        let repeatable = op.idempotent || self.options.retry_state_changing;
         let mut attempt: u32 = 0;
         let mut retries: u32 = 0;
         let mut clock_learned = false;
@@ -190,7 +254,7 @@ impl Client {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let failed = match self.attempt(url, payload).await {
+            let failed = match self.attempt(op.method, url, payload).await {
                 Ok((status, value)) => {
                     span.record("status", status.as_u16());
                     return Ok(value);
@@ -249,14 +313,15 @@ impl Client {
     /// the response read.
     async fn attempt<P, R>(
         &self,
+        method: Method,
         url: &reqwest::Url,
-        payload: &P,
+        payload: Option<&P>,
     ) -> Result<(StatusCode, R), Failed>
     where
-        P: serde::Serialize,
+        P: serde::Serialize + ?Sized,
         R: serde::de::DeserializeOwned,
     {
-        let request = self.signed_request(url, payload)?;
+        let request = self.signed_request(method, url, payload)?;
         let response = self
             .inner
             .http
@@ -269,11 +334,13 @@ impl Client {
     /// One attempt's request: the envelope stamped with the current time (corrected
     /// by the learned clock offset), serialized once, and signed. Built directly
     /// rather than through reqwest's builder, which parses the URL and each header
-    /// again on every call.
-    pub(crate) fn signed_request<P: serde::Serialize>(
+    /// again on every call. Without a payload it sends no body and signs the empty one;
+    /// without an envelope the body is the payload itself.
+    pub(crate) fn signed_request<P: serde::Serialize + ?Sized>(
         &self,
+        method: Method,
         url: &reqwest::Url,
-        payload: &P,
+        payload: Option<&P>,
     ) -> Result<reqwest::Request, Error> {
         let inner = &*self.inner;
         let now = inner
@@ -290,30 +357,43 @@ impl Client {
             needed.then(|| timestamp.format.write(now))
         });
         let nonce = recipe.nonce.map(|_| signing::nonce());
-        let envelope = Envelope {
-            account: &inner.account,
-            timestamp: match recipe.timestamp {
-                Some(Timestamp {
-                    format,
-                    place: Place::Envelope(property),
-                }) => Some((
-                    property,
-                    match (format.number(now), &timestamp_text) {
-                        (Some(number), _) => Stamp::Number(number),
-                        (None, Some(text)) => Stamp::Text(text.as_str()),
-                        (None, None) => Stamp::Text(""),
+        let mut body = Vec::new();
+        match (payload, ENVELOPE) {
+            (Some(payload), Some(names)) => {
+                let envelope = Envelope {
+                    names,
+                    account: &inner.account,
+                    timestamp: match recipe.timestamp {
+                        Some(Timestamp {
+                            format,
+                            place: Place::Envelope(property),
+                        }) => Some((
+                            property,
+                            match (format.number(now), &timestamp_text) {
+                                (Some(number), _) => Stamp::Number(number),
+                                (None, Some(text)) => Stamp::Text(text.as_str()),
+                                (None, None) => Stamp::Text(""),
+                            },
+                        )),
+                        _ => None,
                     },
-                )),
-                _ => None,
-            },
-            nonce: match (recipe.nonce, &nonce) {
-                (Some(Place::Envelope(property)), Some(nonce)) => Some((property, nonce.as_str())),
-                _ => None,
-            },
-            payload,
-        };
-        let mut body = Vec::with_capacity(BODY_CAPACITY);
-        serde_json::to_writer(&mut body, &envelope).map_err(Error::Encode)?;
+                    nonce: match (recipe.nonce, &nonce) {
+                        (Some(Place::Envelope(property)), Some(nonce)) => {
+                            Some((property, nonce.as_str()))
+                        }
+                        _ => None,
+                    },
+                    payload,
+                };
+                body.reserve(BODY_CAPACITY);
+                serde_json::to_writer(&mut body, &envelope).map_err(Error::Encode)?;
+            }
+            (Some(payload), None) => {
+                body.reserve(BODY_CAPACITY);
+                serde_json::to_writer(&mut body, payload).map_err(Error::Encode)?;
+            }
+            (None, _) => {}
+        }
         if inner.trace_bodies {
             tracing::trace!(body = %String::from_utf8_lossy(&body), "request body");
         }
@@ -323,7 +403,7 @@ impl Client {
         };
         let message = Message {
             body: &body,
-            method: "POST",
+            method: method.as_str(),
             path_with_query: &path_with_query,
             url: url.as_str(),
             timestamp: timestamp_text.as_ref().map_or("", TimestampText::as_str),
@@ -331,7 +411,7 @@ impl Client {
             key: inner.api_key.as_bytes(),
         };
         let signature = header_value(inner.signer.sign_request(&message).as_bytes())?;
-        let mut request = reqwest::Request::new(reqwest::Method::POST, url.clone());
+        let mut request = reqwest::Request::new(method.to_reqwest(), url.clone());
         let headers = request.headers_mut();
         headers.insert(KEY, inner.api_key.clone());
         headers.insert(SIGNATURE, signature);
@@ -341,13 +421,17 @@ impl Client {
         if let (Some(name), Some(nonce)) = (NONCE_HEADER, &nonce) {
             headers.insert(name, header_value(nonce.as_str().as_bytes())?);
         }
-        headers.insert(CONTENT_TYPE, JSON);
+        if payload.is_some() {
+            headers.insert(CONTENT_TYPE, JSON);
+        }
         *request.timeout_mut() = match self.options.timeout {
             Some(timeout) => Some(timeout),
             None if inner.http_applies_timeout => None,
             None => Some(inner.timeout),
         };
-        *request.body_mut() = Some(body.into());
+        if payload.is_some() {
+            *request.body_mut() = Some(body.into());
+        }
         Ok(request)
     }
 

@@ -11,7 +11,7 @@ use reqwest::header::HeaderValue;
 use secrecy::SecretString;
 
 use crate::clock::{Clock, SystemClock};
-use crate::contract::{BASE_URL, OPERATIONS};
+use crate::contract::{BASE_URL, ENVELOPE, OPERATIONS};
 use crate::error::BuildError;
 use crate::retry::{RequestOptions, RetryPolicy};
 use crate::signing::Signer;
@@ -269,7 +269,12 @@ impl ClientBuilder {
         if !usable {
             return Err(BuildError::InvalidBaseUrl { url: base_url });
         }
-        let account = self.account.ok_or(BuildError::MissingAccount)?;
+        // An API without a request envelope has no account.
+        let account = match (self.account, ENVELOPE) {
+            (Some(account), _) => account,
+            (None, None) => String::new(),
+            (None, Some(_)) => return Err(BuildError::MissingAccount),
+        };
         let api_key = self.api_key.ok_or(BuildError::MissingApiKey)?;
         let api_key = HeaderValue::from_str(&api_key).map_err(|_| BuildError::InvalidApiKey)?;
         let api_secret = self.api_secret.ok_or(BuildError::MissingApiSecret)?;

@@ -412,6 +412,7 @@ pub mod mock;
 mod mock_operations;
 mod operations;
 mod paging;
+pub(crate) mod params;
 mod retry;
 pub mod signing;
 pub mod types;

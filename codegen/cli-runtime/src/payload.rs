@@ -94,7 +94,22 @@ impl Fields {
         &mut self,
         body: &BodyArgs,
     ) -> Result<P, Failure> {
-        let body_text = body.text()?;
+        self.made(body.text()?)
+    }
+
+    /// An operation's path and query parameters: each given flag, read as its params
+    /// struct `P`.
+    #[allow(dead_code)] // Used by the tools of specs with parameters.
+    pub(crate) fn params<P: serde::de::DeserializeOwned>(&mut self) -> Result<P, Failure> {
+        self.made(None)
+    }
+
+    /// The body's JSON (or `{}`), each given flag on top, the fallbacks for what neither
+    /// gives, read as `P`.
+    fn made<P: serde::de::DeserializeOwned>(
+        &mut self,
+        body_text: Option<String>,
+    ) -> Result<P, Failure> {
         let mut object: BTreeMap<String, Box<RawValue>> = match &body_text {
             Some(text) => serde_json::from_str(text).map_err(|error| {
                 Failure::usage(format!(

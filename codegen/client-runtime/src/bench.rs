@@ -22,5 +22,5 @@ pub fn signed_request<P: serde::Serialize>(
     url: &reqwest::Url,
     payload: &P,
 ) -> Result<reqwest::Request, Error> {
-    client.signed_request(url, payload)
+    client.signed_request(crate::params::Method::Post, url, Some(payload))
 }

@@ -42,10 +42,11 @@ use serde_json::value::RawValue;
 
 use crate::client::{Client, ClientBuilder};
 use crate::contract::{
-    ErrorBody, ACCOUNT_PROPERTY, KEY_HEADER, MAX_CLOCK_SKEW, OPERATIONS, PAYLOAD_PROPERTY,
-    REFUSALS, REQUEST_RECIPE, SIGNATURE_HEADER, TIMESTAMP_REJECTED,
+    ErrorBody, ENVELOPE, KEY_HEADER, MAX_CLOCK_SKEW, OPERATIONS, REFUSALS, REQUEST_RECIPE,
+    SIGNATURE_HEADER, TIMESTAMP_REJECTED,
 };
 use crate::mock_operations::PAYLOAD_CHECKS;
+use crate::params;
 use crate::signing::{self, Message, Part, Place, Signer, TimestampFormat};
 
 /// The account the mock serves unless [`MockApi::start_with`] names another.
@@ -125,14 +126,25 @@ pub struct Call {
     pub body: Vec<u8>,
     /// How the mock answered it.
     pub outcome: Outcome,
+    /// What the call sent as its operation's typed method takes it (the JSON of a stub's
+    /// `P`), when the checks read it.
+    request: Option<String>,
 }
 
 impl Call {
-    /// The envelope's payload read as `P`; `None` when the body holds none that reads so.
+    /// What the call sent, read as `P`, its operation's request as the stubs take it: the
+    /// payload (the envelope's, when the spec has one), the params struct, the pair
+    /// `(params, payload)`, or `()`. `None` when it does not read so.
     pub fn payload<P: DeserializeOwned>(&self) -> Option<P> {
+        if let Some(request) = &self.request {
+            return serde_json::from_str(request).ok();
+        }
+        let Some(names) = ENVELOPE else {
+            return serde_json::from_slice(&self.body).ok();
+        };
         let envelope: serde_json::Map<String, serde_json::Value> =
             serde_json::from_slice(&self.body).ok()?;
-        serde_json::from_value(envelope.get(PAYLOAD_PROPERTY)?.clone()).ok()
+        serde_json::from_value(envelope.get(names.payload)?.clone()).ok()
     }
 }
 
@@ -508,9 +520,16 @@ impl wiremock::Respond for Dispatcher {
     fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
         let shared = &self.0;
         let path = request.url.path().to_owned();
+        // The operation of the request's method whose path template fits best: the most
+        // literal segments, so that `/orders/search` wins over `/orders/{id}`.
         let operation = OPERATIONS
             .iter()
-            .position(|op| op.path == path && request.method == wiremock::http::Method::POST);
+            .enumerate()
+            .filter(|(_, op)| request.method.as_str() == op.method.as_str())
+            .filter_map(|(index, op)| Some((index, params::fits(op.path, &path)?)))
+            .max_by_key(|(index, literal)| (*literal, std::cmp::Reverse(*index)))
+            .map(|(index, _)| index);
+        let mut sent = None;
         let (outcome, response) = match operation {
             None => (
                 Outcome::Unmatched,
@@ -519,12 +538,15 @@ impl wiremock::Respond for Dispatcher {
                     &format!("mock: no operation at {} {path}", request.method),
                 ),
             ),
-            Some(index) => match check(shared, request) {
+            Some(index) => match check(shared, index, request) {
                 Err(refusal) => {
                     let response = refused(shared, &refusal);
                     (Outcome::Refused(refusal), response)
                 }
-                Ok(payload) => answer(shared, index, &payload),
+                Ok(payload) => {
+                    sent = Some(payload.get().to_owned());
+                    answer(shared, index, &payload)
+                }
             },
         };
         let headers = request
@@ -541,13 +563,20 @@ impl wiremock::Respond for Dispatcher {
             headers,
             body: request.body.clone(),
             outcome,
+            request: sent,
         });
         response
     }
 }
 
-/// The real API's checks, in its order; the payload's JSON when all pass.
-fn check(shared: &Shared, request: &wiremock::Request) -> Result<Box<RawValue>, Refusal> {
+/// The real API's checks, in its order; the JSON of what the operation sent, as its stubs
+/// take it, when all pass.
+fn check(
+    shared: &Shared,
+    operation: usize,
+    request: &wiremock::Request,
+) -> Result<Box<RawValue>, Refusal> {
+    let op = &OPERATIONS[operation];
     let header = |name: &str| {
         request
             .headers
@@ -629,13 +658,26 @@ fn check(shared: &Shared, request: &wiremock::Request) -> Result<Box<RawValue>, 
         .map_err(|error| Refusal::BadSignature(error.to_string()))?;
 
     let bad = |why: String| Refusal::BadRequest(why);
-    let envelope = envelope
-        .as_ref()
-        .map_err(|error| bad(format!("the body is not a JSON object: {error}")))?;
-    let account = envelope
-        .get(ACCOUNT_PROPERTY)
-        .and_then(serde_json::Value::as_str)
-        .ok_or_else(|| bad(format!("no string `{ACCOUNT_PROPERTY}` in the envelope")))?;
+    if !op.body && !request.body.is_empty() {
+        return Err(bad(format!("`{}` sends no body", op.id)));
+    }
+    let envelope = match (op.body, ENVELOPE) {
+        (true, Some(_)) => Some(
+            envelope
+                .as_ref()
+                .map_err(|error| bad(format!("the body is not a JSON object: {error}")))?,
+        ),
+        _ => None,
+    };
+    let account = match (envelope, ENVELOPE) {
+        (Some(envelope), Some(names)) => Some(
+            envelope
+                .get(names.account)
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| bad(format!("no string `{}` in the envelope", names.account)))?,
+        ),
+        _ => None,
+    };
     let sent_ms = match &timestamp {
         None => None,
         Some((format, _, Some(sent))) => Some(sent.millis(*format).ok_or_else(|| {
@@ -655,12 +697,42 @@ fn check(shared: &Shared, request: &wiremock::Request) -> Result<Box<RawValue>, 
     if let Some((what, None)) = &nonce {
         return Err(bad(format!("no nonce ({what})")));
     }
-    let payload = envelope
-        .get(PAYLOAD_PROPERTY)
-        .ok_or_else(|| bad(format!("no `{PAYLOAD_PROPERTY}` in the envelope")))?;
-    let payload = serde_json::value::to_raw_value(payload)
-        .map_err(|error| bad(format!("the payload cannot be read: {error}")))?;
-    if account != shared.account {
+    let payload: Option<Box<RawValue>> = match (envelope, ENVELOPE) {
+        (Some(envelope), Some(names)) => {
+            let payload = envelope
+                .get(names.payload)
+                .ok_or_else(|| bad(format!("no `{}` in the envelope", names.payload)))?;
+            Some(
+                serde_json::value::to_raw_value(payload)
+                    .map_err(|error| bad(format!("the payload cannot be read: {error}")))?,
+            )
+        }
+        _ if op.body => Some(
+            serde_json::from_slice(&request.body)
+                .map_err(|error| bad(format!("the body is not JSON: {error}")))?,
+        ),
+        _ => None,
+    };
+    let values = match op.params.is_empty() {
+        true => None,
+        false => Some(
+            params::read(op.path, op.params, request.url.path(), request.url.query())
+                .map_err(|why| bad(format!("the parameters do not read: {why}")))?,
+        ),
+    };
+    let sent = match (values, payload) {
+        (None, Some(payload)) => payload,
+        (values, payload) => {
+            let text = match (values, payload) {
+                (Some(values), Some(payload)) => format!("[{values},{}]", payload.get()),
+                (Some(values), None) => values.to_string(),
+                _ => "null".to_owned(),
+            };
+            RawValue::from_string(text)
+                .map_err(|error| bad(format!("the request cannot be read: {error}")))?
+        }
+    };
+    if let Some(account) = account.filter(|account| *account != shared.account) {
         return Err(Refusal::UnknownKey(format!(
             "the key is not a key of account `{account}`"
         )));
@@ -674,7 +746,7 @@ fn check(shared: &Shared, request: &wiremock::Request) -> Result<Box<RawValue>, 
             )));
         }
     }
-    Ok(payload)
+    Ok(sent)
 }
 
 /// Where the recipe puts the timestamp, if it has one.

@@ -16,10 +16,31 @@ pub(crate) fn envelope_part<'b>(
     missing: &str,
     shape: &str,
 ) -> Result<(&'b Schema, SpecPath)> {
-    let path = owner_path.key("requestBody");
     let Some(body) = body else {
         return Err(Problem::new(owner_path, missing));
     };
+    let (schema, schema_path) = json_schema(body, owner_path)?;
+    let Some(parts) = &schema.all_of else {
+        return Err(Problem::new(&schema_path, shape));
+    };
+    let all_of_path = schema_path.key("allOf");
+    let envelope_at = parts
+        .iter()
+        .position(|part| part.reference.as_deref() == Some(envelope_ref));
+    let (Some(envelope_at), 2) = (envelope_at, parts.len()) else {
+        return Err(Problem::new(&all_of_path, shape));
+    };
+    let own_at = 1 - envelope_at;
+    Ok((&parts[own_at], all_of_path.index(own_at)))
+}
+
+/// The schema of `body`'s `application/json` content, and its path, for the body of the
+/// operation or webhook at `owner_path`.
+pub(crate) fn json_schema<'b>(
+    body: &'b RequestBody,
+    owner_path: &SpecPath,
+) -> Result<(&'b Schema, SpecPath)> {
+    let path = owner_path.key("requestBody");
     if body.reference.is_some() {
         return Err(Problem::new(
             &path.key("$ref"),
@@ -37,18 +58,7 @@ pub(crate) fn envelope_part<'b>(
     let Some(schema) = &media.schema else {
         return Err(Problem::new(&schema_path, "the request body has no schema"));
     };
-    let Some(parts) = &schema.all_of else {
-        return Err(Problem::new(&schema_path, shape));
-    };
-    let all_of_path = schema_path.key("allOf");
-    let envelope_at = parts
-        .iter()
-        .position(|part| part.reference.as_deref() == Some(envelope_ref));
-    let (Some(envelope_at), 2) = (envelope_at, parts.len()) else {
-        return Err(Problem::new(&all_of_path, shape));
-    };
-    let own_at = 1 - envelope_at;
-    Ok((&parts[own_at], all_of_path.index(own_at)))
+    Ok((schema, schema_path))
 }
 
 /// Refuses a property of the body's own part that is not one of `allowed`.

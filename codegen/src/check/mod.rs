@@ -10,6 +10,7 @@ mod body;
 mod json_schema;
 mod operations;
 mod pagination;
+mod params;
 mod refusals;
 mod schemas;
 mod security;
@@ -57,16 +58,19 @@ pub fn check(doc: &Document) -> Result<Api> {
 
     let signing_path = root.key("x-request-signing");
     let signing_spec = &signing::read(doc.request_signing.as_ref())?;
-    let envelope_name = component_name(
-        &signing_spec.envelope.schema,
-        &signing_path.key("envelope").key("schema"),
-        &doc.components.schemas,
-    )?;
+    let envelope_name = match &signing_spec.envelope {
+        Some(envelope) => Some(component_name(
+            &envelope.schema,
+            &signing_path.key("envelope").key("schema"),
+            &doc.components.schemas,
+        )?),
+        None => None,
+    };
     let headers = security::signing_headers(doc, signing_spec)?;
     let signing = signing::check_signing(
         signing_spec,
         headers,
-        &doc.components.schemas[envelope_name],
+        envelope_name.map(|name| &doc.components.schemas[name]),
     )?;
 
     let mut types = schemas::Types::new(&doc.components.schemas, envelope_name, version);

@@ -13,7 +13,8 @@ use crate::spec::{Schema, SchemaType};
 /// Collects the named types (structs and enums) while resolving schemas to Rust types.
 pub(crate) struct Types<'a> {
     schemas: &'a IndexMap<String, Schema>,
-    pub(crate) envelope: &'a str,
+    /// The request envelope's component, if the spec has one.
+    pub(crate) envelope: Option<&'a str>,
     /// The spec's OpenAPI version, which decides how null and single values are written.
     pub(crate) version: Version,
     /// Rust name → definition and the spec path it came from.
@@ -27,7 +28,7 @@ pub(crate) struct Types<'a> {
 impl<'a> Types<'a> {
     pub(crate) fn new(
         schemas: &'a IndexMap<String, Schema>,
-        envelope: &'a str,
+        envelope: Option<&'a str>,
         version: Version,
     ) -> Self {
         Types {
@@ -75,7 +76,7 @@ impl<'a> Types<'a> {
     pub(crate) fn define_components(&mut self) -> Result<()> {
         let schemas = self.schemas;
         for (name, schema) in schemas {
-            if name == self.envelope {
+            if Some(name.as_str()) == self.envelope {
                 continue;
             }
             let path = component_path(name);
@@ -175,7 +176,7 @@ impl<'a> Types<'a> {
 
     fn resolve_ref(&mut self, reference: &str, path: &SpecPath) -> Result<RustType> {
         let name = component_name(reference, path, self.schemas)?;
-        if name == self.envelope {
+        if Some(name) == self.envelope {
             return Err(Problem::new(
                 path,
                 "the signing envelope schema can only be used by request bodies",
@@ -330,6 +331,44 @@ impl<'a> Types<'a> {
             fields,
             keeps_other_properties,
         })
+    }
+
+    /// Defines the struct `name` of `fields`, made by the checker rather than read from a
+    /// schema (an operation's parameters), from `path`.
+    pub(crate) fn define_struct(
+        &mut self,
+        name: &str,
+        doc: String,
+        fields: Vec<Field>,
+        path: &SpecPath,
+    ) -> Result<()> {
+        if RESERVED_TYPE_NAMES.contains(&name) {
+            return Err(Problem::new(
+                path,
+                format!(
+                    "the parameters become the Rust type `{name}`, a name the generated code uses"
+                ),
+            ));
+        }
+        if let Some((_, first)) = self.defs.get(name) {
+            return Err(Problem::new(
+                path,
+                format!(
+                    "these parameters and the schema at {first} both become the Rust type `{name}`"
+                ),
+            ));
+        }
+        let def = TypeDef {
+            name: name.to_owned(),
+            doc: Some(doc),
+            kind: TypeKind::Struct(StructDef {
+                fields,
+                keeps_other_properties: false,
+            }),
+            spec_path: path.to_string(),
+        };
+        self.defs.insert(name.to_owned(), (def, path.clone()));
+        Ok(())
     }
 
     /// A struct that holds itself by value (not through an array) would have infinite size.

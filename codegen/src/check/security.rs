@@ -94,22 +94,26 @@ fn check_required_together(doc: &Document, key: &str, signature: &str) -> Result
         "every request carries both headers, so the operations must require the two schemes \
          together: `security: [{{{key}: [], {signature}: []}}]`"
     );
-    for (http_path, item) in &doc.paths {
-        let own = item.post.as_ref().and_then(|op| op.security.as_deref());
-        let (requirements, path) = match own {
+    let operations = doc.paths.iter().flat_map(|(http_path, item)| {
+        item.operations()
+            .into_iter()
+            .filter_map(move |(method, op)| Some((http_path, method, op?)))
+    });
+    for (http_path, method, op) in operations {
+        let (requirements, path) = match op.security.as_deref() {
             Some(own) => (
                 Some(own),
                 SpecPath::root()
                     .key("paths")
                     .key(http_path)
-                    .key("post")
+                    .key(method)
                     .key("security"),
             ),
             None => (doc.security.as_deref(), SpecPath::root().key("security")),
         };
         match requirements {
             Some(requirements) if together(requirements) => {}
-            Some(_) => return Err(Problem::new(&path, hint)),
+            Some(_) => return Err(Problem::new(&path, hint.clone())),
             None => {
                 return Err(Problem::new(
                     &SpecPath::root(),

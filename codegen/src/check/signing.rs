@@ -11,7 +11,7 @@ use super::json_schema;
 use super::security::is_header_name;
 use crate::error::{Problem, SpecPath};
 use crate::model::{
-    Algorithm, Encoding, Part, Place, Recipe, RecipeTimestamp, Signing, SigningExample,
+    Algorithm, Encoding, Envelope, Part, Place, Recipe, RecipeTimestamp, Signing, SigningExample,
     TimestampFormat,
 };
 use crate::spec::{self, Schema};
@@ -48,22 +48,25 @@ pub(crate) fn read(extension: Option<&serde_yaml::Value>) -> Result<spec::Reques
 pub(crate) fn check_signing(
     signing: &spec::RequestSigning,
     (key_header, signature_header): (String, String),
-    envelope: &Schema,
+    envelope: Option<&Schema>,
 ) -> Result<Signing> {
     let path = SpecPath::root().key("x-request-signing");
-    let e = &signing.envelope;
     let envelope_path = path.key("envelope");
-    for (field, property, wanted) in [
-        ("accountProperty", &e.account_property, Some("string")),
-        ("payloadProperty", &e.payload_property, None),
-    ] {
-        envelope_property(
-            envelope,
-            &e.schema,
-            property,
-            wanted,
-            &envelope_path.key(field),
-        )?;
+    // The envelope's spec and its schema, when there is one.
+    let with_schema = signing.envelope.as_ref().zip(envelope);
+    if let Some((e, envelope)) = with_schema {
+        for (field, property, wanted) in [
+            ("accountProperty", &e.account_property, Some("string")),
+            ("payloadProperty", &e.payload_property, None),
+        ] {
+            envelope_property(
+                envelope,
+                &e.schema,
+                property,
+                wanted,
+                &envelope_path.key(field),
+            )?;
+        }
     }
     let recipe = match &signing.recipe {
         Some(recipe) => {
@@ -86,12 +89,32 @@ pub(crate) fn check_signing(
             ] {
                 if let Some(Place::Envelope(property)) = place {
                     let at = recipe_path.key(what).key("envelopeProperty");
+                    let Some((e, envelope)) = with_schema else {
+                        return Err(Problem::new(
+                            &at,
+                            format!(
+                                "the {what} goes in the envelope, but there is none: add \
+                                 `envelope` to `x-request-signing`, or send the {what} in a \
+                                 `header`"
+                            ),
+                        ));
+                    };
                     envelope_property(envelope, &e.schema, property, wanted, &at)?;
                 }
             }
             recipe
         }
-        None => legacy_recipe(signing, envelope)?,
+        None => match with_schema {
+            Some((e, envelope)) => legacy_recipe(signing, e, envelope)?,
+            None => {
+                return Err(Problem::new(
+                    &path,
+                    "missing property `envelope`: the legacy form (`algorithm`, \
+                     `signatureEncoding`, `signedContent`) puts the timestamp in the request \
+                     envelope; without an envelope, give a `recipe` that sends it in a header",
+                ));
+            }
+        },
     };
     let webhook_recipe = match signing.webhooks.as_ref().and_then(|w| w.recipe.as_ref()) {
         Some(webhook) => {
@@ -130,8 +153,10 @@ pub(crate) fn check_signing(
         key_header,
         signature_header,
         max_clock_skew_seconds: signing.max_clock_skew_seconds,
-        account_field: e.account_property.clone(),
-        payload_field: e.payload_property.clone(),
+        envelope: signing.envelope.as_ref().map(|e| Envelope {
+            account_field: e.account_property.clone(),
+            payload_field: e.payload_property.clone(),
+        }),
         recipe,
         webhook_recipe,
         timestamp_rejected: signing
@@ -174,7 +199,7 @@ fn envelope_property(
 /// The legacy keys say what a recipe says: give one or the other.
 fn refuse_legacy_beside_recipe(signing: &spec::RequestSigning) -> Result<()> {
     let path = SpecPath::root().key("x-request-signing");
-    let e = &signing.envelope;
+    let e = signing.envelope.as_ref();
     let legacy = [
         (
             "algorithm",
@@ -193,12 +218,12 @@ fn refuse_legacy_beside_recipe(signing: &spec::RequestSigning) -> Result<()> {
         ),
         (
             "envelope.timestampProperty",
-            e.timestamp_property.is_some(),
+            e.is_some_and(|e| e.timestamp_property.is_some()),
             path.key("envelope").key("timestampProperty"),
         ),
         (
             "envelope.timestampUnit",
-            e.timestamp_unit.is_some(),
+            e.is_some_and(|e| e.timestamp_unit.is_some()),
             path.key("envelope").key("timestampUnit"),
         ),
     ];
@@ -216,7 +241,11 @@ fn refuse_legacy_beside_recipe(signing: &spec::RequestSigning) -> Result<()> {
 }
 
 /// The legacy form as the recipe it is: the body alone, the timestamp in the envelope.
-fn legacy_recipe(signing: &spec::RequestSigning, envelope: &Schema) -> Result<Recipe> {
+fn legacy_recipe(
+    signing: &spec::RequestSigning,
+    e: &spec::SigningEnvelope,
+    envelope: &Schema,
+) -> Result<Recipe> {
     let path = SpecPath::root().key("x-request-signing");
     let missing = |name: &str, at: &SpecPath| {
         Problem::new(
@@ -239,7 +268,6 @@ fn legacy_recipe(signing: &spec::RequestSigning, envelope: &Schema) -> Result<Re
     if signing.signed_content.is_none() {
         return Err(missing("signedContent", &path));
     }
-    let e = &signing.envelope;
     let envelope_path = path.key("envelope");
     let property = e
         .timestamp_property

@@ -328,7 +328,7 @@ fn pinned_value(schema: &Schema, path: &SpecPath, version: Version) -> Result<St
 
 /// The Rust name of the struct a component became.
 fn struct_name(types: &Types, component: &str, path: &SpecPath) -> Result<String> {
-    if component == types.envelope {
+    if Some(component) == types.envelope {
         return Err(Problem::new(
             path,
             format!(

@@ -8,8 +8,8 @@ use quote::quote;
 use super::rust_types::{ident, tokens};
 use super::{SpecPaths, docs};
 use crate::model::{
-    Algorithm, Api, Encoding, Part, Place, Recipe, Refusal, Refusals, RustType, Signing,
-    SigningExample, TimestampFormat, Webhooks,
+    Algorithm, Api, Encoding, HttpMethod, ParamKind, ParamPlace, Part, Place, Recipe, Refusal,
+    Refusals, RustType, Signing, SigningExample, TimestampFormat, Webhooks,
 };
 
 pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
@@ -23,7 +23,49 @@ pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
     let base_url = base_url(api.default_base_url.as_deref(), paths);
     let operations = api.operations.iter().map(|op| {
         let (id, path, idempotent) = (&op.operation_id, &op.http_path, op.idempotent);
-        quote!(Operation { id: #id, path: #path, idempotent: #idempotent })
+        let method = match op.http_method {
+            HttpMethod::Get => quote!(Get),
+            HttpMethod::Post => quote!(Post),
+            HttpMethod::Put => quote!(Put),
+            HttpMethod::Patch => quote!(Patch),
+            HttpMethod::Delete => quote!(Delete),
+        };
+        let params = op
+            .params
+            .iter()
+            .flat_map(|params| &params.list)
+            .map(|param| {
+                let name = &param.wire_name;
+                let place = match param.place {
+                    ParamPlace::Path => quote!(Path),
+                    ParamPlace::Query => quote!(Query),
+                };
+                let kind = match param.kind {
+                    ParamKind::Text => quote!(Text),
+                    ParamKind::Integer => quote!(Integer),
+                    ParamKind::Boolean => quote!(Boolean),
+                };
+                let list = param.list;
+                quote! {
+                    params::Param {
+                        name: #name,
+                        place: params::Place::#place,
+                        kind: params::Kind::#kind,
+                        list: #list,
+                    }
+                }
+            });
+        let body = op.payload.is_some();
+        quote! {
+            Operation {
+                id: #id,
+                method: params::Method::#method,
+                path: #path,
+                params: &[#(#params),*],
+                body: #body,
+                idempotent: #idempotent,
+            }
+        }
     });
     let operation_count = proc_macro2::Literal::usize_unsuffixed(api.operations.len());
     let error_body = error_body(api, paths);
@@ -36,6 +78,7 @@ pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
         #module_doc
 
         use crate::call::Operation;
+        use crate::params;
         use crate::signing;
 
         #signing
@@ -74,7 +117,13 @@ fn signing(signing: &Signing, paths: SpecPaths) -> TokenStream {
     let skew_doc = docs::outer(&format!(
         "How far a request's timestamp may be from the server's clock: {skew} seconds either way."
     ));
-    let (account, payload) = (&signing.account_field, &signing.payload_field);
+    let envelope = match &signing.envelope {
+        Some(envelope) => {
+            let (account, payload) = (&envelope.account_field, &envelope.payload_field);
+            quote!(Some(crate::call::EnvelopeNames { account: #account, payload: #payload }))
+        }
+        None => quote!(None),
+    };
     let recipe = recipe(&signing.recipe);
     quote! {
         #key_doc
@@ -89,13 +138,10 @@ fn signing(signing: &Signing, paths: SpecPaths) -> TokenStream {
         #skew_mark
         pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(#skew);
 
-        /// The envelope property that holds the account.
+        /// The property names of the envelope every request body extends; `None` when each
+        /// body is its payload itself.
         #envelope_mark
-        pub(crate) const ACCOUNT_PROPERTY: &str = #account;
-
-        /// The envelope property that holds the operation's payload.
-        #envelope_mark
-        pub(crate) const PAYLOAD_PROPERTY: &str = #payload;
+        pub(crate) const ENVELOPE: Option<crate::call::EnvelopeNames> = #envelope;
 
         /// How requests are signed: the parts, the HMAC, its encoding, and where the
         /// timestamp and the nonce go.

@@ -6,10 +6,11 @@ use quote::quote;
 
 use minijinja::context;
 
+use super::operations::request_type;
 use super::rust_types::{ident, tokens};
 use super::template_view::OperationView;
 use super::{SpecPaths, docs, templates};
-use crate::model::{Api, RustType};
+use crate::model::Api;
 
 pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
     let types = quote!(types::);
@@ -21,7 +22,7 @@ pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
         ));
         let spec = paths.mark(&op.spec_path);
         let method = ident(&op.method);
-        let payload = tokens(&RustType::Named(op.payload.clone()), &types);
+        let payload = request_type(op, &types);
         let response = tokens(&op.response, &types);
         let index = Literal::usize_unsuffixed(index);
         quote! {
@@ -32,10 +33,7 @@ pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
             }
         }
     });
-    let checks = api
-        .operations
-        .iter()
-        .map(|op| tokens(&RustType::Named(op.payload.clone()), &types));
+    let checks = api.operations.iter().map(|op| request_type(op, &types));
     let count = Literal::usize_unsuffixed(api.operations.len());
     let checks_mark = paths.mark("paths");
     quote! {

@@ -44,19 +44,39 @@ fn operation_methods(
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let spec = paths.mark(&op.spec_path);
     let method = ident(&op.method);
-    let payload = ident(&op.payload);
     let response = tokens(&op.response, types);
     let index = proc_macro2::Literal::usize_unsuffixed(index);
-    let paged = op
-        .pagination
-        .as_ref()
-        .map(|pagination| paged_methods(op, pagination, types, paths, &context));
+    let paged = match (&op.pagination, &op.payload) {
+        (Some(pagination), Some(payload)) => Some(paged_methods(
+            op, payload, pagination, types, paths, &context,
+        )),
+        _ => None,
+    };
+    // What the operation sends, as the method takes it and as `call` takes it.
+    let (args, request) = match (&op.params, &op.payload) {
+        (None, Some(payload)) => {
+            let payload = ident(payload);
+            (quote!(payload: &#types #payload), quote!(payload))
+        }
+        (Some(params), None) => {
+            let params = ident(&params.name);
+            (quote!(params: &#types #params), quote!(params))
+        }
+        (Some(params), Some(payload)) => {
+            let (params, payload) = (ident(&params.name), ident(payload));
+            (
+                quote!(params: &#types #params, payload: &#types #payload),
+                quote!(&(params, payload)),
+            )
+        }
+        (None, None) => (quote!(), quote!(&())),
+    };
     quote! {
         #doc
         #spec
         #deprecated
-        pub async fn #method(&self, payload: &#types #payload) -> Result<#response, Error> {
-            self.call(#index, payload).await
+        pub async fn #method(&self, #args) -> Result<#response, Error> {
+            self.call(#index, #request).await
         }
 
         #paged
@@ -66,6 +86,7 @@ fn operation_methods(
 /// Every item of a paged operation as a stream, and all of them collected.
 fn paged_methods(
     op: &Operation,
+    payload: &str,
     pagination: &Pagination,
     types: &TokenStream,
     paths: SpecPaths,
@@ -74,7 +95,7 @@ fn paged_methods(
     let method = ident(&op.method);
     let stream_method = ident(&pagination.stream_method);
     let all_method = ident(&pagination.all_method);
-    let payload = ident(&op.payload);
+    let payload = ident(payload);
     let response = tokens(&op.response, types);
     let item = tokens(&pagination.item, types);
     let page_field = ident(&pagination.page_number_field);
@@ -151,5 +172,20 @@ fn paged_methods(
         pub async fn #all_method(&self, payload: &#types #payload) -> Result<Vec<#item>, Error> {
             futures_util::TryStreamExt::try_collect(self.#stream_method(payload)).await
         }
+    }
+}
+
+/// The type of what `op` sends, as its mock's stubs read it: the payload, the params struct,
+/// the pair of them, or `()`.
+pub(super) fn request_type(op: &Operation, types: &TokenStream) -> TokenStream {
+    let named = |name: &str| tokens(&RustType::Named(name.to_owned()), types);
+    match (&op.params, &op.payload) {
+        (None, Some(payload)) => named(payload),
+        (Some(params), None) => named(&params.name),
+        (Some(params), Some(payload)) => {
+            let (params, payload) = (named(&params.name), named(payload));
+            quote!((#params, #payload))
+        }
+        (None, None) => quote!(()),
     }
 }

@@ -67,7 +67,15 @@ pub struct OperationView {
     /// The tool's command for it (the operation's Rust name in kebab case).
     pub command: String,
     pub http_path: String,
+    /// `GET`, `POST`, ...
+    pub http_method: String,
+    /// What the client's method takes, for tables: the payload type, the params struct,
+    /// both (`GetOrderParams, Order`), or `()`.
     pub payload: String,
+    /// The method's parameters as an example declares them (`payload: &types::Widget`), and
+    /// as it passes them (`payload`).
+    pub args: String,
+    pub values: String,
     /// The response type as an example spells it (`types::Widget`).
     pub response: String,
     /// The summary, trimmed; `None` when empty.
@@ -188,7 +196,31 @@ impl OperationView {
             operation_id: op.operation_id.clone(),
             command: op.command.clone(),
             http_path: op.http_path.clone(),
-            payload: op.payload.clone(),
+            http_method: op.http_method.as_str().to_owned(),
+            payload: match (&op.params, &op.payload) {
+                (None, Some(payload)) => payload.clone(),
+                (Some(params), None) => params.name.clone(),
+                (Some(params), Some(payload)) => format!("{}, {payload}", params.name),
+                (None, None) => "()".to_owned(),
+            },
+            args: [
+                op.params
+                    .as_ref()
+                    .map(|p| format!("params: &types::{}", p.name)),
+                op.payload.as_ref().map(|p| format!("payload: &types::{p}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", "),
+            values: [
+                op.params.as_ref().map(|_| "params"),
+                op.payload.as_ref().map(|_| "payload"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", "),
             response: spelled(&op.response, "types::"),
             summary: trimmed(op.summary.as_deref()),
             summary_line: docs::summary_line(op).to_owned(),

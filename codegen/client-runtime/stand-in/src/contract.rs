@@ -3,6 +3,7 @@
 //! The contract between the runtime and the spec: header names, the envelope's property names, the operations, the error body and the other facts of the spec that the runtime's files (copied from the generator's `client-runtime`) read.
 
 use crate::call::Operation;
+use crate::params;
 use crate::signing;
 
 /// The header that carries the API key (`Key`).
@@ -14,11 +15,12 @@ pub const SIGNATURE_HEADER: &str = "sign";
 /// How far a request's timestamp may be from the server's clock: 180 seconds either way.
 pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(180);
 
-/// The envelope property that holds the account.
-pub(crate) const ACCOUNT_PROPERTY: &str = "account";
-
-/// The envelope property that holds the operation's payload.
-pub(crate) const PAYLOAD_PROPERTY: &str = "payload";
+/// The property names of the envelope every request body extends; `None` when each
+/// body is its payload itself.
+pub(crate) const ENVELOPE: Option<crate::call::EnvelopeNames> = Some(crate::call::EnvelopeNames {
+    account: "account",
+    payload: "payload",
+});
 
 /// How requests are signed: the parts, the HMAC, its encoding, and where the
 /// timestamp and the nonce go.
@@ -45,17 +47,26 @@ pub(crate) const BASE_URL: Option<&str> = Some(DEFAULT_BASE_URL);
 pub(crate) const OPERATIONS: [Operation; 3] = [
     Operation {
         id: "getThing",
+        method: params::Method::Post,
         path: "/api/v1/thing/get",
+        params: &[],
+        body: true,
         idempotent: true,
     },
     Operation {
         id: "createThing",
+        method: params::Method::Post,
         path: "/api/v1/thing/create",
+        params: &[],
+        body: true,
         idempotent: false,
     },
     Operation {
         id: "findThings",
+        method: params::Method::Post,
         path: "/api/v1/thing/find",
+        params: &[],
+        body: true,
         idempotent: true,
     },
 ];

@@ -351,6 +351,9 @@ mod operations;
 #[path = "../../src/paging.rs"]
 mod paging;
 
+#[path = "../../src/params.rs"]
+pub(crate) mod params;
+
 #[path = "../../src/retry.rs"]
 mod retry;
 

@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::flags::{Flag, flag};
+use super::flags::{Flag, flag, param_flag};
 use crate::emit::rust_types::{ident, tokens};
 use crate::emit::{docs, templates};
 use crate::model::{Api, Operation, Pagination, RustType};
@@ -15,17 +15,31 @@ pub fn emit(api: &Api) -> Result<TokenStream, String> {
     let mut structs = Vec::new();
     let mut arms = Vec::new();
     for op in &api.operations {
-        let payload = api.struct_def(&op.payload).ok_or_else(|| {
-            format!(
-                "internal error: the payload type `{}` of `{}` is not a struct",
-                op.payload, op.operation_id
-            )
-        })?;
-        let flags: Vec<Flag> = payload
-            .fields
-            .iter()
-            .map(|field| flag(api, field))
-            .collect();
+        let fields_of = |name: &str| {
+            api.struct_def(name)
+                .map(|def| def.fields.as_slice())
+                .ok_or_else(|| {
+                    format!(
+                        "internal error: the type `{name}` of `{}` is not a struct",
+                        op.operation_id
+                    )
+                })
+        };
+        let flags: Vec<Flag> = match &op.payload {
+            Some(payload) => fields_of(payload)?
+                .iter()
+                .map(|field| flag(api, field))
+                .collect(),
+            None => Vec::new(),
+        };
+        // A parameter's flag is named after it, unless a payload field's flag has the name.
+        let param_flags: Vec<Flag> = match &op.params {
+            Some(params) => fields_of(&params.name)?
+                .iter()
+                .map(|field| param_flag(api, field, &flags))
+                .collect(),
+            None => Vec::new(),
+        };
         let command = op.command.clone();
         let variant_name = crate::naming::camel_name(&command)
             .ok_or_else(|| format!("internal error: the command `{command}` has no Rust name"))?;
@@ -35,10 +49,11 @@ pub fn emit(api: &Api) -> Result<TokenStream, String> {
         structs.push(args_struct(
             &command,
             &args,
-            &flags,
+            (&param_flags, &flags),
             op.pagination.is_some(),
+            op.payload.is_some(),
         ));
-        arms.push(arm(api, op, &name, &flags)?);
+        arms.push(arm(api, op, &name, (&param_flags, &flags))?);
     }
     let webhooks = api.webhooks.as_ref().map(|_| {
         quote! {
@@ -107,8 +122,9 @@ fn variant(
         ""
     };
     let long_about = format!(
-        "{deprecated}{}\n\nSends POST {} (operation `{}`).",
+        "{deprecated}{}\n\nSends {} {} (operation `{}`).",
         docs::paragraphs([op.summary.as_deref(), op.description.as_deref()]),
+        op.http_method.as_str(),
         op.http_path,
         op.operation_id,
     );
@@ -121,16 +137,23 @@ fn variant(
 fn args_struct(
     command: &str,
     name: &proc_macro2::Ident,
-    flags: &[Flag],
+    (param_flags, flags): (&[Flag], &[Flag]),
     paged: bool,
+    has_body: bool,
 ) -> TokenStream {
     let doc = docs::outer(&format!("The flags of `{command}`."));
-    let fields = flags.iter().map(|flag| {
+    let fields = param_flags.iter().chain(flags).map(|flag| {
         let (member, ty, arg, long, help) =
             (&flag.member, &flag.ty, &flag.arg, &flag.long, &flag.help);
         quote! {
             #[arg(long = #long, help = #help, #arg)]
             #member: #ty,
+        }
+    });
+    let body = has_body.then(|| {
+        quote! {
+            #[command(flatten)]
+            body: crate::payload::BodyArgs,
         }
     });
     let all = paged.then(|| {
@@ -147,8 +170,7 @@ fn args_struct(
         pub(crate) struct #name {
             #(#fields)*
             #all
-            #[command(flatten)]
-            body: crate::payload::BodyArgs,
+            #body
         }
     }
 }
@@ -157,28 +179,65 @@ fn arm(
     api: &Api,
     op: &Operation,
     name: &proc_macro2::Ident,
-    flags: &[Flag],
+    (param_flags, flags): (&[Flag], &[Flag]),
 ) -> Result<TokenStream, String> {
-    let takes = flags.iter().map(|flag| {
-        let (property, long, member, take) = (&flag.property, &flag.long, &flag.member, &flag.take);
-        quote!(fields.#take(#property, #long, args.#member)?;)
-    });
-    let payload_type = tokens(
-        &RustType::Named(op.payload.clone()),
-        &quote!(client::types::),
-    );
+    let takes = |flags: &[Flag], into: TokenStream| -> Vec<TokenStream> {
+        flags
+            .iter()
+            .map(|flag| {
+                let (property, long, member, take) =
+                    (&flag.property, &flag.long, &flag.member, &flag.take);
+                quote!(#into.#take(#property, #long, args.#member)?;)
+            })
+            .collect()
+    };
+    let param_takes = takes(param_flags, quote!(params));
+    let takes = takes(flags, quote!(fields));
+    let types = quote!(client::types::);
+    let payload_type = op
+        .payload
+        .as_ref()
+        .map(|payload| tokens(&RustType::Named(payload.clone()), &types));
     let response = response_type(&op.response);
     let id = &op.operation_id;
-    let call = quote! {
-        crate::invoke::one::<_, #response>(context, #id, &payload).await
+    let params = op.params.as_ref().map(|params| {
+        let params_type = tokens(&RustType::Named(params.name.clone()), &types);
+        quote! {
+            let mut params = crate::payload::Fields::new();
+            #(#param_takes)*
+            let params: #params_type = params.params()?;
+        }
+    });
+    let request = match (&op.params, &op.payload) {
+        (None, Some(_)) => quote!(&payload),
+        (Some(_), None) => quote!(&params),
+        (Some(_), Some(_)) => quote!(&(params, payload)),
+        (None, None) => quote!(&()),
     };
+    let call = quote! {
+        crate::invoke::one::<_, #response>(context, #id, #request).await
+    };
+    let Some(payload_type) = payload_type else {
+        // An operation that sends neither parameters nor a body has no flags to read.
+        let args = match op.params {
+            Some(_) => quote!(args),
+            None => quote!(_),
+        };
+        return Ok(quote! {
+            Command::#name(#args) => {
+                #params
+                #call
+            }
+        });
+    };
+    let op_payload = op.payload.as_deref().unwrap_or_default();
     // A required page number need not be given for --all: the walk starts at the first page.
     let page_fallback = op
         .pagination
         .as_ref()
         .filter(|p| !p.page_number_optional)
         .map(|p| {
-            let property = wire_name_of(api, &op.payload, &p.page_number_field);
+            let property = wire_name_of(api, op_payload, &p.page_number_field);
             let first = p.first_page.to_string();
             quote!(if args.all { fields.fallback(#property, #first); })
         });
@@ -197,6 +256,7 @@ fn arm(
     };
     Ok(quote! {
         Command::#name(args) => {
+            #params
             let mut fields = crate::payload::Fields::new();
             #(#takes)*
             #page_fallback
@@ -257,7 +317,11 @@ fn paging(
     // A required page number that neither a flag nor the body gave holds the spec's first
     // page (the fallback): the walk then starts at the first page in force, which
     // --first-page or the profile may change.
-    let property = wire_name_of(api, &op.payload, &pagination.page_number_field);
+    let property = wire_name_of(
+        api,
+        op.payload.as_deref().unwrap_or_default(),
+        &pagination.page_number_field,
+    );
     let (start, set) = match (pagination.page_number_optional, is_i64) {
         (true, true) => (quote!(payload.#page), quote!(payload.#page = Some(page))),
         (true, false) => (

@@ -71,6 +71,11 @@ fn enum_values(api: &Api, ty: &RustType) -> Option<String> {
 }
 
 pub fn flag(api: &Api, field: &Field) -> Flag {
+    made_flag(api, field, "field")
+}
+
+/// The flag of `field`, its clap id and `Args` member marked with `kind` (`field`, `param`).
+fn made_flag(api: &Api, field: &Field, kind: &str) -> Flag {
     let base = field.name.trim_end_matches('_').to_kebab_case();
     // A field named like one of the tool's own flags gets a `payload-` prefix.
     let long = if crate::taken::tool_flags().contains(&base) {
@@ -78,7 +83,7 @@ pub fn flag(api: &Api, field: &Field) -> Flag {
     } else {
         base
     };
-    let member = ident(&format!("field_{}", field.name.trim_end_matches('_')));
+    let member = ident(&format!("{kind}_{}", field.name.trim_end_matches('_')));
     let mut help = field
         .doc
         .as_deref()
@@ -108,7 +113,7 @@ pub fn flag(api: &Api, field: &Field) -> Flag {
     if !field.optional {
         help.push_str(" [required]");
     }
-    let id = format!("field:{}", field.wire_name);
+    let id = format!("{kind}:{}", field.wire_name);
     let (ty, arg, take) = match (list_item, given(api, &field.ty)) {
         (Some((ty, value_name, _)), _) => (
             quote!(Vec<#ty>),
@@ -138,4 +143,15 @@ pub fn flag(api: &Api, field: &Field) -> Flag {
         take: ident(take),
         help,
     }
+}
+
+/// A path or query parameter's flag: named after it, or `--param-<name>` when one of
+/// `payload_flags` (or the tool) has that name already.
+pub fn param_flag(api: &Api, field: &Field, payload_flags: &[Flag]) -> Flag {
+    let mut made = made_flag(api, field, "param");
+    let base = field.name.trim_end_matches('_').to_kebab_case();
+    if made.long != base || payload_flags.iter().any(|other| other.long == base) {
+        made.long = format!("param-{base}");
+    }
+    made
 }
