@@ -1,0 +1,162 @@
+//! Signed calls of the CoinPayments fixture (`tests/fixtures/coinpayments/spec.yaml`) against
+//! its generated mock: GET, POST, PUT and DELETE with path and query parameters, the payload
+//! itself as the body (byte for byte the documented example's), and the client id, ISO
+//! timestamp and base64 HMAC-SHA256 in CoinPayments' headers, the signature covering the
+//! method and the whole URL. Run by `compile_generated.rs` in a crate beside the client.
+
+use coinpayments_client::mock::{MOCK_API_KEY, MockApi, Outcome, Refusal};
+use coinpayments_client::types::{
+    CreateClientWebhookParams, CreateWebhookRequest, CreatedWebhook, DeleteClientWebhookParams,
+    ListClientWebhooksParams, Notification, UpdateClientWebhookParams, UpdateWebhookRequest,
+    Webhook, Webhooks,
+};
+use coinpayments_client::{RequestOptions, RetryPolicy};
+
+const CLIENT_ID: &str = "5d4a1bf1e3b04d0b8d1d3f2f7c0e9a11";
+
+/// The body of the spec's signed example (`x-request-signing.example.body`).
+const EXAMPLE_BODY: &str = r#"{"notificationsUrl":"https://api.my-store.com/webhooks/endpoint","notifications":["invoiceCreated","invoicePaid"]}"#;
+
+fn header<'c>(headers: &'c [(String, String)], name: &str) -> &'c str {
+    headers
+        .iter()
+        .find(|(known, _)| known == name)
+        .map(|(_, value)| value.as_str())
+        .unwrap_or_else(|| panic!("no {name} header in {headers:?}"))
+}
+
+#[tokio::test]
+async fn a_webhook_is_created_with_the_documented_body_and_headers() {
+    let mock = MockApi::start().await;
+    mock.create_client_webhook()
+        .when(|(params, _): &(CreateClientWebhookParams, CreateWebhookRequest)| {
+            params.client_id == CLIENT_ID
+        })
+        .respond_with(&CreatedWebhook::new("wh-1"));
+    let request = CreateWebhookRequest::new(
+        "https://api.my-store.com/webhooks/endpoint",
+        vec![Notification::InvoiceCreated, Notification::InvoicePaid],
+    );
+    let created = mock
+        .client()
+        .create_client_webhook(&CreateClientWebhookParams::new(CLIENT_ID), &request)
+        .await
+        .expect("answered");
+    assert_eq!(created.id, "wh-1");
+    assert!(mock.refused_calls().is_empty(), "{:?}", mock.refused_calls());
+    let call = mock.calls().remove(0);
+    assert_eq!(call.path, format!("/api/v1/merchant/clients/{CLIENT_ID}/webhooks"));
+    assert_eq!(String::from_utf8_lossy(&call.body), EXAMPLE_BODY);
+    assert_eq!(header(&call.headers, "x-coinpayments-client"), MOCK_API_KEY);
+    let timestamp = header(&call.headers, "x-coinpayments-timestamp");
+    let layout = "0000-00-00T00:00:00";
+    assert!(
+        timestamp.len() == layout.len()
+            && timestamp.bytes().zip(layout.bytes()).all(|(got, wanted)| match wanted {
+                b'0' => got.is_ascii_digit(),
+                mark => got == mark,
+            }),
+        "UTC ISO 8601 to the second, without a zone: {timestamp}"
+    );
+    let signature = header(&call.headers, "x-coinpayments-signature");
+    assert!(
+        signature.len() == 44 && signature.ends_with('='),
+        "base64 of 32 bytes: {signature}"
+    );
+}
+
+#[tokio::test]
+async fn a_list_is_a_get_with_its_query_and_no_body() {
+    let mock = MockApi::start().await;
+    let listed = Webhooks::new().with_items(vec![
+        Webhook::new().with_id("wh-1").with_notifications(vec![Notification::InvoicePaid]),
+    ]);
+    mock.list_client_webhooks().respond_with(&listed);
+    let params = ListClientWebhooksParams::new(CLIENT_ID).with_type(Notification::InvoicePaid);
+    let got = mock.client().list_client_webhooks(&params).await.expect("answered");
+    assert_eq!(got, listed);
+    let all = ListClientWebhooksParams::new(CLIENT_ID);
+    mock.client().list_client_webhooks(&all).await.expect("answered");
+    assert!(mock.refused_calls().is_empty(), "{:?}", mock.refused_calls());
+    let calls = mock.calls();
+    assert!(calls[0].body.is_empty(), "a GET sends no body");
+    assert_eq!(mock.list_client_webhooks().calls(), vec![params, all]);
+}
+
+#[tokio::test]
+async fn the_signature_covers_the_method_and_the_whole_url() {
+    let mock = MockApi::start().await;
+    mock.list_client_webhooks().respond_with(&Webhooks::new());
+    mock.delete_client_webhook().respond_with(&serde_json::json!({}));
+    let params = ListClientWebhooksParams::new(CLIENT_ID).with_type(Notification::InvoicePaid);
+    mock.client().list_client_webhooks(&params).await.expect("answered");
+    let sent = mock.calls().remove(0);
+    let http = reqwest::Client::new();
+    let again = |method: reqwest::Method, path_and_query: String| {
+        let mut request = http.request(method, format!("{}{path_and_query}", mock.uri()));
+        for (name, value) in &sent.headers {
+            if name != "host" {
+                request = request.header(name.as_str(), value.as_str());
+            }
+        }
+        request.send()
+    };
+    let path = format!("/api/v1/merchant/clients/{CLIENT_ID}/webhooks");
+    let same = again(reqwest::Method::GET, format!("{path}?type=invoicePaid")).await;
+    assert_eq!(same.expect("sent").status(), 200, "the same request again passes");
+    for (method, changed) in [
+        (reqwest::Method::GET, format!("{path}?type=invoiceCreated")),
+        (
+            reqwest::Method::GET,
+            "/api/v1/merchant/clients/another-client/webhooks?type=invoicePaid".to_owned(),
+        ),
+        (reqwest::Method::DELETE, format!("{path}/wh-1?type=invoicePaid")),
+    ] {
+        let refused = again(method, changed.clone()).await.expect("sent");
+        assert_eq!(refused.status(), 401, "{changed}");
+    }
+    let outcomes: Vec<bool> = mock
+        .calls()
+        .iter()
+        .map(|call| matches!(call.outcome, Outcome::Refused(Refusal::BadSignature(_))))
+        .collect();
+    assert_eq!(outcomes, [false, false, true, true, true]);
+}
+
+#[tokio::test]
+async fn put_and_delete_are_retried_and_a_post_is_not() {
+    let mock = MockApi::start().await;
+    mock.update_client_webhook().respond_with(&serde_json::json!({}));
+    mock.update_client_webhook().times(1).respond_with_status(503);
+    mock.delete_client_webhook().respond_with(&serde_json::json!({}));
+    mock.delete_client_webhook().times(1).respond_with_status(503);
+    mock.create_client_webhook().respond_with(&CreatedWebhook::new("wh-2"));
+    mock.create_client_webhook().times(1).respond_with_status(503);
+    let client = mock.client().with_options(
+        RequestOptions::new().retry_policy(RetryPolicy::new(3, std::time::Duration::from_millis(1))),
+    );
+    let update = UpdateWebhookRequest::new(vec![Notification::InvoiceCompleted]);
+    let updated = client
+        .update_client_webhook(&UpdateClientWebhookParams::new(CLIENT_ID, "wh-1"), &update)
+        .await;
+    assert!(updated.is_ok(), "a PUT is retried: {updated:?}");
+    let deleted = client
+        .delete_client_webhook(&DeleteClientWebhookParams::new(CLIENT_ID, "wh-1"))
+        .await;
+    assert!(deleted.is_ok(), "a DELETE is retried: {deleted:?}");
+    let request = CreateWebhookRequest::new("https://example.invalid/hook", vec![]);
+    let created = client
+        .create_client_webhook(&CreateClientWebhookParams::new(CLIENT_ID), &request)
+        .await;
+    assert!(created.is_err(), "a POST is not retried after a 503");
+    assert!(mock.refused_calls().is_empty(), "{:?}", mock.refused_calls());
+    let sent: Vec<_> = mock.calls().into_iter().filter_map(|call| call.operation).collect();
+    let expected = [
+        "updateClientWebhook",
+        "updateClientWebhook",
+        "deleteClientWebhook",
+        "deleteClientWebhook",
+        "createClientWebhook",
+    ];
+    assert_eq!(sent, expected);
+}
