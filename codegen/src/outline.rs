@@ -272,7 +272,7 @@ impl<'a> Head<'a> {
 }
 
 /// `#[cfg(test)]` code is no part of what a crate offers.
-fn is_test_only(item: &syn::Item) -> bool {
+pub(crate) fn is_test_only(item: &syn::Item) -> bool {
     let attrs = match item {
         syn::Item::Mod(item) => &item.attrs,
         syn::Item::Fn(item) => &item.attrs,

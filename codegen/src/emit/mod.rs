@@ -66,6 +66,16 @@ pub struct CrateCode {
 }
 
 impl CrateCode {
+    /// The crate without the `#[cfg(test)]` items of its emitted files (such as the test of
+    /// the spec's signed example): what the crate offers, for the change report.
+    pub fn without_tests(mut self) -> Self {
+        for (_, file) in &mut self.rust {
+            file.items
+                .retain(|item| !crate::outline::is_test_only(item));
+        }
+        self
+    }
+
     /// Every file, sorted by path: the Rust files formatted, without their spec paths.
     pub fn into_files(self) -> Vec<GeneratedFile> {
         let header = self.header;
