@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::docs;
 use super::rust_types::spelled;
-use crate::model::{Api, Operation};
+use crate::model::{Api, Operation, Part};
 
 /// The crate-wide view: the package, the API and the operations the examples call.
 #[derive(Debug, Serialize)]
@@ -38,6 +38,13 @@ pub struct CrateView {
     pub key_header: String,
     pub signature_header: String,
     pub max_clock_skew_seconds: u32,
+    /// The requests' HMAC, as the spec names it (`HMAC-SHA512`).
+    pub algorithm: &'static str,
+    /// What the requests' recipe signs, in words and in order: "the timestamp, a nonce and
+    /// the body".
+    pub signed_parts: String,
+    /// Whether request bodies are an envelope with the account and the stamps.
+    pub enveloped: bool,
     /// How the server says it refused a request's timestamp, if the spec says.
     pub timestamp_rejected: Option<RejectedView>,
     /// In spec order.
@@ -152,6 +159,9 @@ impl CrateView {
             key_header: api.signing.key_header.clone(),
             signature_header: api.signing.signature_header.clone(),
             max_clock_skew_seconds: api.signing.max_clock_skew_seconds,
+            algorithm: api.signing.recipe.algorithm.name(),
+            signed_parts: signed_parts(&api.signing.recipe.parts),
+            enveloped: api.signing.envelope.is_some(),
             timestamp_rejected: (api.signing.timestamp_rejected.as_ref()).map(
                 |(property, value)| RejectedView {
                     property: property.clone(),
@@ -247,6 +257,28 @@ impl OperationView {
     /// The view as a template context, with the slots of `extra`.
     pub fn context_with(&self, extra: Value) -> Value {
         minijinja::context! { ..self.context(), ..extra }
+    }
+}
+
+/// A recipe's signed parts in words, in order, fixed text left out.
+fn signed_parts(parts: &[Part]) -> String {
+    let words: Vec<&str> = parts
+        .iter()
+        .filter_map(|part| match part {
+            Part::Body => Some("the body"),
+            Part::Method => Some("the method"),
+            Part::PathWithQuery => Some("the path with its query"),
+            Part::Url => Some("the URL"),
+            Part::Timestamp => Some("the timestamp"),
+            Part::Nonce => Some("a nonce"),
+            Part::Key => Some("the API key"),
+            Part::Text(_) => None,
+        })
+        .collect();
+    match words.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
