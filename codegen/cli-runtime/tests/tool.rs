@@ -2,31 +2,41 @@
 //! with its credentials from the environment or a config file. What it prints on stdout and
 //! stderr, and its exit code, are its interface.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
+use sha2::Sha512;
 
 const THING_ID: &str = "4a3a7e8e-0000-4000-8000-000000000001";
 const THING: &str = r#"{"id":"4a3a7e8e-0000-4000-8000-000000000001","amount":1.50}"#;
 
 /// What the server does with one request: a status line and a JSON body, or `None` to
 /// close the connection without a word.
-type Respond = dyn Fn(&str, &Value) -> Option<(&'static str, String)> + Send + Sync;
+type Respond = dyn Fn(&str, &Value) -> Option<(String, String)> + Send + Sync;
 
-/// A server on 127.0.0.1 that answers every request as `respond` says, and records each
-/// request's path and JSON body.
+/// One request as the server received it.
+#[derive(Debug, Clone)]
+struct Received {
+    path: String,
+    /// Names in lowercase.
+    headers: Vec<(String, String)>,
+    body: Value,
+}
+
+/// A server on 127.0.0.1 that answers every request as `respond` says, and records each.
 struct Server {
     url: String,
-    requests: Arc<Mutex<Vec<(String, Value)>>>,
+    requests: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Server {
     fn start(
-        respond: impl Fn(&str, &Value) -> Option<(&'static str, String)> + Send + Sync + 'static,
+        respond: impl Fn(&str, &Value) -> Option<(String, String)> + Send + Sync + 'static,
     ) -> Self {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -47,15 +57,24 @@ impl Server {
     /// Answers every request with `status` and `body`.
     fn answering(status: &'static str, body: &str) -> Self {
         let body = body.to_owned();
-        Self::start(move |_, _| Some((status, body.clone())))
+        Self::start(move |_, _| Some((status.to_owned(), body.clone())))
     }
 
+    /// Each request's path and JSON body.
     fn requests(&self) -> Vec<(String, Value)> {
+        let requests = self.requests.lock().unwrap();
+        requests
+            .iter()
+            .map(|request| (request.path.clone(), request.body.clone()))
+            .collect()
+    }
+
+    fn received(&self) -> Vec<Received> {
         self.requests.lock().unwrap().clone()
     }
 }
 
-fn serve(mut stream: TcpStream, log: &Mutex<Vec<(String, Value)>>, respond: &Respond) {
+fn serve(mut stream: TcpStream, log: &Mutex<Vec<Received>>, respond: &Respond) {
     let mut bytes = Vec::new();
     let mut buffer = [0u8; 4096];
     let head_end = loop {
@@ -68,11 +87,16 @@ fn serve(mut stream: TcpStream, log: &Mutex<Vec<(String, Value)>>, respond: &Res
         }
     };
     let head = String::from_utf8_lossy(&bytes[..head_end]).into_owned();
-    let length: usize = head
+    let headers: Vec<(String, String)> = head
         .split("\r\n")
+        .skip(1)
         .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
-        .map_or(0, |(_, value)| value.trim().parse().unwrap());
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .map_or(0, |(_, value)| value.parse().unwrap());
     while bytes.len() < head_end + length {
         match stream.read(&mut buffer) {
             Ok(read) if read > 0 => bytes.extend_from_slice(&buffer[..read]),
@@ -82,7 +106,11 @@ fn serve(mut stream: TcpStream, log: &Mutex<Vec<(String, Value)>>, respond: &Res
     let path = head.split(' ').nth(1).unwrap_or_default().to_owned();
     let body: Value = serde_json::from_slice(&bytes[head_end..head_end + length]).unwrap();
     let answer = respond(&path, &body);
-    log.lock().unwrap().push((path, body));
+    log.lock().unwrap().push(Received {
+        path,
+        headers,
+        body,
+    });
     let Some((status, body)) = answer else {
         return;
     };
@@ -260,6 +288,27 @@ fn verbose_shows_the_request_and_how_it_ended_and_very_verbose_the_bodies_too() 
 }
 
 #[test]
+fn verbose_says_how_long_the_call_took_in_milliseconds() {
+    let home = folder("took");
+    let slow = Server::start(|_, _| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        Some(("200 OK".to_owned(), THING.to_owned()))
+    });
+    let verbose = run(
+        &mut tool_for(&slow, &home),
+        &["-v", "get-thing", "--id", THING_ID],
+    );
+    let took: f64 = verbose
+        .stderr
+        .split_once("< getThing: success (")
+        .and_then(|(_, rest)| rest.split_once(" ms)\n"))
+        .and_then(|(millis, _)| millis.parse().ok())
+        .unwrap_or_else(|| panic!("{verbose:?}"));
+    // At least the server's 100 ms, and well under a second on any machine.
+    assert!((100.0..1000.0).contains(&took), "{took}");
+}
+
+#[test]
 fn all_pages_are_walked_to_the_last_one_each_item_on_a_line() {
     let home = folder("pages");
     let server = Server::start(|_, body| {
@@ -268,7 +317,7 @@ fn all_pages_are_walked_to_the_last_one_each_item_on_a_line() {
             Some(2) => r#"{"result":[{"n":3}],"total":2}"#,
             _ => r#"{"result":[{"n":"past the last page"}],"total":2}"#,
         };
-        Some(("200 OK", answer.to_owned()))
+        Some(("200 OK".to_owned(), answer.to_owned()))
     });
     let all = run(&mut tool_for(&server, &home), &["find-things", "--all"]);
     assert_eq!(all.code, Some(0), "{all:?}");
@@ -480,4 +529,219 @@ fn a_missing_config_file_is_fine_unless_it_or_a_profile_in_it_was_asked_for() {
     );
     assert_eq!(other.code, Some(0), "{other:?}");
     assert_eq!(server.requests().len(), 2);
+}
+
+const WEBHOOK_KEY: &str = "webhook-key";
+const WEBHOOK_SECRET: &str = "webhook-secret";
+
+/// The body's signature under `secret`, computed here rather than by the code under test.
+fn sign(secret: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha512>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn webhook(event_type: &str, data: &str) -> String {
+    format!(r#"{{"id":7,"requestId":"r-7","eventType":"{event_type}","data":{data}}}"#)
+}
+
+/// The tool with the subscription's keys in the environment.
+fn webhook_tool(home: &Path) -> Command {
+    let mut command = tool(home);
+    command
+        .env("CLIENT_RUNTIME_WEBHOOK_KEY", WEBHOOK_KEY)
+        .env("CLIENT_RUNTIME_WEBHOOK_SECRET", WEBHOOK_SECRET);
+    command
+}
+
+#[test]
+fn a_saved_webhook_is_verified_said_what_it_is_and_printed() {
+    let home = folder("verify");
+    let file = home.join("webhook.json");
+    let cases = [
+        (
+            webhook("THING_CREATED", &format!(r#"{{"thingId":"{THING_ID}"}}"#)),
+            "verified THING_CREATED\n",
+        ),
+        (
+            webhook("THING_MELTED", "{}"),
+            "verified THING_MELTED, an event type the spec does not list\n",
+        ),
+        (
+            webhook("THING_CREATED", r#"{"thingId":"not a uuid"}"#),
+            "verified THING_CREATED, but its data does not read as the spec describes it: ",
+        ),
+    ];
+    for (body, said) in cases {
+        std::fs::write(&file, &body).unwrap();
+        let verified = run(
+            &mut webhook_tool(&home),
+            &[
+                "--compact",
+                "webhooks",
+                "verify",
+                "--body-file",
+                file.to_str().unwrap(),
+                "--signature",
+                &sign(WEBHOOK_SECRET, &body),
+            ],
+        );
+        assert_eq!(verified.code, Some(0), "{verified:?}");
+        assert!(verified.stderr.starts_with(said), "{verified:?}");
+        assert_eq!(verified.stdout, format!("{body}\n"));
+    }
+
+    let body = webhook("THING_CREATED", "{}");
+    let mut child = webhook_tool(&home)
+        .args(["webhooks", "verify", "--body-file", "-", "--signature"])
+        .arg(sign(WEBHOOK_SECRET, &body))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0), "read from stdin");
+
+    std::fs::write(&file, &body).unwrap();
+    let forged = run(
+        &mut webhook_tool(&home),
+        &[
+            "webhooks",
+            "verify",
+            "--body-file",
+            file.to_str().unwrap(),
+            "--signature",
+            &sign("another-secret", &body),
+        ],
+    );
+    assert_eq!(forged.code, Some(5), "{forged:?}");
+    assert!(forged.stderr.starts_with("error: refused: "), "{forged:?}");
+    assert_eq!(forged.stdout, "");
+}
+
+/// POSTs `body` with these headers to `address` and returns the status code and body of
+/// the answer.
+fn post(address: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    let mut request = format!(
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, body)| body)
+        .to_owned();
+    (status, body)
+}
+
+#[test]
+fn the_listener_checks_each_webhook_passes_it_on_and_stops_after_the_last_one_asked_for() {
+    let home = folder("listen");
+    let app = Server::start(|_, _| Some(("202 Accepted".to_owned(), "\"taken\"".to_owned())));
+    let mut child = webhook_tool(&home)
+        .args([
+            "--compact",
+            "webhooks",
+            "listen",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-events",
+            "3",
+            "--forward-to",
+            &app.url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let address = first
+        .strip_prefix("listening for webhooks on http://")
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(address, _)| address.to_owned())
+        .unwrap_or_else(|| panic!("{first:?}"));
+
+    // Bigger than a few KiB, far under the limit of 1 MiB.
+    let note = "n".repeat(3000);
+    let big = webhook(
+        "THING_CREATED",
+        &format!(r#"{{"thingId":"{THING_ID}","note":"{note}"}}"#),
+    );
+    let signature = sign(WEBHOOK_SECRET, &big);
+    let signed = [("Key", WEBHOOK_KEY), ("Sign", signature.as_str())];
+    assert_eq!(
+        post(&address, &signed, &big),
+        (202, "\"taken\"".to_owned()),
+        "the application's answer"
+    );
+    let forged_signature = sign("another-secret", &big);
+    let forged = [("Key", WEBHOOK_KEY), ("Sign", forged_signature.as_str())];
+    let (status, refusal) = post(&address, &forged, &big);
+    assert_eq!(status, 401);
+    assert!(refusal.starts_with("refused: "), "{refusal}");
+    assert_eq!(post(&address, &signed, &big).0, 202);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the listener did not stop after 3 webhooks");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(stdout, format!("{big}\n{big}\n"), "each verified webhook");
+
+    // Forwarded byte for byte, with the headers that say what it is and who signed it.
+    let forwarded = app.received();
+    assert_eq!(forwarded.len(), 2);
+    let header = |name: &str| {
+        forwarded[0]
+            .headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    assert_eq!(header("sign"), Some(signature.clone()));
+    assert_eq!(header("key").as_deref(), Some(WEBHOOK_KEY));
+    assert_eq!(
+        forwarded[0].body,
+        serde_json::from_str::<Value>(&big).unwrap()
+    );
 }
