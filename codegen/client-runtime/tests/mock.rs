@@ -134,10 +134,11 @@ async fn a_client_with_the_wrong_secret_is_refused_as_the_api_refuses() {
     }
     let refused = mock.refused_calls();
     assert_eq!(refused.len(), 1);
-    assert!(matches!(
-        refused[0].outcome,
-        Outcome::Refused(Refusal::BadSignature(_))
-    ));
+    let Outcome::Refused(refusal @ Refusal::BadSignature(why)) = &refused[0].outcome else {
+        panic!("expected a bad signature, got {:?}", refused[0].outcome);
+    };
+    // What a test's failure message shows: the kind of refusal, then why.
+    assert_eq!(refusal.to_string(), format!("bad signature: {why}"));
     assert!(
         mock.get_thing().calls().is_empty(),
         "a refused call is not the operation's"

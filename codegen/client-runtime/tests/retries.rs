@@ -582,3 +582,28 @@ async fn a_retry_log_tells_a_timeout_from_a_refused_connection() {
         [Some("timeout".to_owned()), Some("connect".to_owned())]
     );
 }
+
+#[tokio::test]
+async fn a_client_that_traces_bodies_logs_each_response_body_and_others_none() {
+    let server = Server::start(&[Answer::Unavailable]).await;
+    let (traces, _guard) = Traces::capture();
+    let quiet = server.builder().build().unwrap();
+    assert!(quiet.get_thing(&get()).await.is_ok());
+    assert!(traces.events("response body").is_empty());
+
+    let server = Server::start(&[Answer::Unavailable]).await;
+    let tracing = server.builder().trace_bodies(true).build().unwrap();
+    assert!(tracing.get_thing(&get()).await.is_ok());
+    let bodies: Vec<Option<String>> = traces
+        .events("response body")
+        .iter()
+        .map(|event| event.field("body").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            Some(r#"{"errorCode":"000","message":"busy"}"#.to_owned()),
+            Some(THING.to_owned())
+        ]
+    );
+}
