@@ -195,6 +195,24 @@ fn a_call_prints_the_answer_as_sent_indented_or_compact_and_nothing_else() {
 }
 
 #[test]
+fn strings_are_printed_as_sent_whatever_they_hold() {
+    let home = folder("strings");
+    // Escaped quotes and backslashes, and what would be laid out outside a string.
+    let description = r#""a \"quoted, {braced} [x]\" \\ word""#;
+    let answer = format!(r#"{{"id":"{THING_ID}","description":{description}}}"#);
+    let server = Server::answering("200 OK", &answer);
+    let printed = run(
+        &mut tool_for(&server, &home),
+        &["get-thing", "--id", THING_ID],
+    );
+    assert_eq!(printed.code, Some(0), "{printed:?}");
+    assert_eq!(
+        printed.stdout,
+        format!("{{\n  \"id\": \"{THING_ID}\",\n  \"description\": {description}\n}}\n")
+    );
+}
+
+#[test]
 fn each_kind_of_failure_has_its_exit_code_and_says_what_happened() {
     let home = folder("failures");
     let refused = Server::answering("400 Bad Request", r#"{"errorCode":"004","message":"no"}"#);
@@ -627,6 +645,48 @@ fn a_saved_webhook_is_verified_said_what_it_is_and_printed() {
     assert_eq!(forged.code, Some(5), "{forged:?}");
     assert!(forged.stderr.starts_with("error: refused: "), "{forged:?}");
     assert_eq!(forged.stdout, "");
+}
+
+#[test]
+fn a_listener_that_cannot_print_a_webhook_says_so_and_still_takes_it() {
+    let home = folder("listen-full");
+    let mut child = webhook_tool(&home)
+        .args([
+            "webhooks",
+            "listen",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-events",
+            "1",
+        ])
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let address = first
+        .strip_prefix("listening for webhooks on http://")
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(address, _)| address.to_owned())
+        .unwrap_or_else(|| panic!("{first:?}"));
+    let body = webhook("THING_CREATED", "{}");
+    let signature = sign(WEBHOOK_SECRET, &body);
+    let signed = [("Key", WEBHOOK_KEY), ("Sign", signature.as_str())];
+    assert_eq!(post(&address, &signed, &body).0, 200);
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(
+        rest.contains("\nerror: cannot write to stdout: "),
+        "{rest:?}"
+    );
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 
 /// POSTs `body` with these headers to `address` and returns the status code and body of
