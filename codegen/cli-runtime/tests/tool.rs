@@ -296,12 +296,15 @@ fn verbose_shows_the_request_and_how_it_ended_and_very_verbose_the_bodies_too() 
         !verbose.stderr.contains("1.50"),
         "no body at -v: {verbose:?}"
     );
+    // -v shows events down to DEBUG (its dependencies' too); -vv TRACE too.
+    assert!(!verbose.stderr.contains("\nTRACE "), "{verbose:?}");
 
     let bodies = run(
         &mut tool_for(&server, &home),
         &["-vv", "get-thing", "--id", THING_ID],
     );
     assert!(bodies.stderr.contains(THING), "{bodies:?}");
+    assert!(bodies.stderr.contains("\nTRACE "), "{bodies:?}");
     assert!(!bodies.stderr.contains("the-api-secret"), "{bodies:?}");
 }
 
