@@ -91,6 +91,16 @@ async fn the_most_specific_stub_wins_then_the_latest_and_times_hands_over() {
 }
 
 #[tokio::test]
+async fn a_stub_being_built_shows_its_operation_and_settings() {
+    let mock = MockApi::start().await;
+    let stub = mock.create_thing().when(|_| true).times(2);
+    assert_eq!(
+        format!("{stub:?}"),
+        "OperationMock { operation: \"createThing\", when: true, times: Some(2), expected: None, .. }"
+    );
+}
+
+#[tokio::test]
 async fn a_read_answered_503_with_retry_after_is_retried() {
     let mock = MockApi::start().await;
     mock.get_thing().respond_with(&thing(7));
