@@ -91,6 +91,27 @@ async fn the_most_specific_stub_wins_then_the_latest_and_times_hands_over() {
 }
 
 #[tokio::test]
+async fn a_mock_shows_where_it_listens_and_its_credentials_but_not_its_secret() {
+    let mock = MockApi::start().await;
+    let shown = format!("{mock:?}");
+    assert!(
+        shown.starts_with(&format!("MockApi {{ uri: {:?}, ", mock.uri())),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!(
+            "account: {:?}",
+            client_runtime::mock::MOCK_ACCOUNT
+        )),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains(client_runtime::mock::MOCK_API_SECRET),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
 async fn a_stub_being_built_shows_its_operation_and_settings() {
     let mock = MockApi::start().await;
     let stub = mock.create_thing().when(|_| true).times(2);
