@@ -36,8 +36,8 @@ usage: cargo xtask codegen [--check] [--spec FILE] [--out DIR] [--cli-out DIR]
                  commit codegen/mutants-base names; fails on a surviving mutant that
                  codegen/mutants-survivors.md does not list. When every change was tested and
                  the sources are committed, moves codegen/mutants-base to HEAD (docs/testing.md)
-  --full         every mutant of both runtimes (about an hour); fails on a listed survivor
-                 that no longer survives too
+  --full         every mutant of both runtimes (its cost: docs/testing.md); fails on a
+                 listed survivor that no longer survives too
   --cap N        test nothing and fail when there are more than N mutants (as CI does)";
 
 fn main() -> ExitCode {

@@ -321,7 +321,7 @@ fn try_run(options: &Options) -> Result<bool, String> {
     if let Some(cap) = options.cap.filter(|cap| total > *cap) {
         eprintln!(
             "error: {total} mutants, more than this run's cap of {cap}: run \
-             `cargo xtask mutants` (no cap; about 5 s a mutant) or `cargo xtask mutants \
+             `cargo xtask mutants` (no cap) or `cargo xtask mutants \
              --full`, and commit the {BASE} it writes when every survivor is explained"
         );
         return Ok(false);
