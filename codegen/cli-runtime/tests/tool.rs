@@ -684,13 +684,29 @@ fn a_listener_that_cannot_print_a_webhook_says_so_and_still_takes_it() {
     let signature = sign(WEBHOOK_SECRET, &body);
     let signed = [("Key", WEBHOOK_KEY), ("Sign", signature.as_str())];
     assert_eq!(post(&address, &signed, &body).0, 200);
+    assert_eq!(exit_code(&mut child), Some(0), "stopped after the webhook");
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
     assert!(
         rest.contains("\nerror: cannot write to stdout: "),
         "{rest:?}"
     );
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+/// The tool's exit code, once it stops by itself; it is killed, and the test fails, if it
+/// has not within 10 s.
+fn exit_code(child: &mut std::process::Child) -> Option<i32> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the tool did not stop");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// POSTs `body` with these headers to `address` and returns the status code and body of
@@ -771,18 +787,7 @@ fn the_listener_checks_each_webhook_passes_it_on_and_stops_after_the_last_one_as
     assert!(refusal.starts_with("refused: "), "{refusal}");
     assert_eq!(post(&address, &signed, &big).0, 202);
 
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("the listener did not stop after 3 webhooks");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(exit_code(&mut child), Some(0), "stopped after 3 webhooks");
     let mut stdout = String::new();
     child
         .stdout
