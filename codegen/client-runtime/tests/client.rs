@@ -354,6 +354,19 @@ async fn the_client_s_first_page_replaces_the_spec_s() {
 }
 
 #[test]
+fn an_enum_value_this_crate_does_not_know_is_kept_and_written_back_as_received() {
+    let state: ThingState = serde_json::from_str(r#""SHINY""#).unwrap();
+    assert_eq!(state.as_str(), "SHINY");
+    assert_eq!(state.to_string(), "SHINY");
+    assert_eq!(serde_json::to_string(&state).unwrap(), r#""SHINY""#);
+    let ThingState::Unknown(value) = &state else {
+        panic!("not a value of the spec's: {state:?}");
+    };
+    assert_eq!(value.as_str(), "SHINY");
+    assert_eq!(value.to_string(), "SHINY");
+}
+
+#[test]
 fn the_benchmark_hook_finds_an_operation_s_url_by_its_id() {
     let client = Client::builder()
         .base_url("http://127.0.0.1:9/base/")
