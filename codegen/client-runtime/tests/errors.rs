@@ -18,6 +18,8 @@ enum Answer {
     Raw(Vec<u8>),
     /// Sends these bytes, then resets the connection (`SO_LINGER` 0).
     RawThenReset(Vec<u8>),
+    /// Sends each part a moment after the last, so that they arrive apart, then closes.
+    Paced(Vec<Vec<u8>>),
 }
 
 /// A server on 127.0.0.1 that gives the `n`th connection `answers[n]`.
@@ -31,6 +33,14 @@ async fn serve(answers: Vec<Answer>) -> SocketAddr {
             match answer {
                 Answer::Raw(bytes) => {
                     let _ = stream.write_all(&bytes).await;
+                    let _ = stream.shutdown().await;
+                }
+                Answer::Paced(parts) => {
+                    for part in parts {
+                        let _ = stream.write_all(&part).await;
+                        let _ = stream.flush().await;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
                     let _ = stream.shutdown().await;
                 }
                 Answer::RawThenReset(bytes) => {
@@ -387,6 +397,29 @@ async fn a_body_of_unsaid_length_is_read_up_to_the_limit_and_no_further() {
         .await;
     assert!(
         matches!(over, Err(Error::ResponseTooLarge { limit: l, .. }) if l == limit - 1),
+        "{over:?}"
+    );
+
+    // The same in two chunks that arrive apart: the limit counts what came before.
+    let (first, second) = THING.split_at(limit / 2);
+    let addr = serve(vec![Answer::Paced(vec![
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
+             Connection: close\r\n\r\n{:x}\r\n{first}\r\n",
+            first.len()
+        )
+        .into_bytes(),
+        format!("{:x}\r\n{second}\r\n0\r\n\r\n", second.len()).into_bytes(),
+    ])])
+    .await;
+    let over = builder(addr)
+        .max_response_bytes(limit - 1)
+        .build()
+        .unwrap()
+        .get_thing(&get())
+        .await;
+    assert!(
+        matches!(over, Err(Error::ResponseTooLarge { .. })),
         "{over:?}"
     );
 }

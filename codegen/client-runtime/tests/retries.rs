@@ -500,11 +500,17 @@ async fn a_call_that_may_have_acted_says_so_though_a_later_attempt_never_got_thr
 
 #[tokio::test]
 async fn a_call_logs_each_retry_with_what_went_wrong_and_the_growing_wait() {
-    let server = Server::start(&[Answer::Unavailable, Answer::Close, Answer::NotTheApi]).await;
+    let server = Server::start(&[
+        Answer::Unavailable,
+        Answer::Close,
+        Answer::NotTheApi,
+        Answer::CutOff,
+    ])
+    .await;
     let (traces, _guard) = Traces::capture();
     let client = server
         .builder()
-        .retry_policy(RetryPolicy::new(4, Duration::from_millis(20)))
+        .retry_policy(RetryPolicy::new(5, Duration::from_millis(20)))
         .build()
         .unwrap();
     let thing = client.get_thing(&get()).await;
@@ -527,6 +533,7 @@ async fn a_call_logs_each_retry_with_what_went_wrong_and_the_growing_wait() {
             (Some("1"), Some("503"), Some("api error")),
             (Some("2"), None, Some("transport")),
             (Some("3"), Some("503"), Some("unexpected status")),
+            (Some("4"), Some("200"), Some("response body")),
         ]
     );
     // base × 2ⁿ for the nth retry (from 0), jittered to between half and all of it.
@@ -537,13 +544,14 @@ async fn a_call_logs_each_retry_with_what_went_wrong_and_the_growing_wait() {
     assert!((10..=20).contains(&waits[0]), "{waits:?}");
     assert!((20..=40).contains(&waits[1]), "{waits:?}");
     assert!((40..=80).contains(&waits[2]), "{waits:?}");
+    assert!((80..=160).contains(&waits[3]), "{waits:?}");
 
     let [call] = &traces.spans()[..] else {
         panic!("one span: {:?}", traces.spans());
     };
     assert_eq!(call.name, "call");
     assert_eq!(call.field("operation"), Some("getThing"));
-    assert_eq!(call.field("attempt"), Some("4"));
+    assert_eq!(call.field("attempt"), Some("5"));
     assert_eq!(call.field("status"), Some("200"));
 }
 
