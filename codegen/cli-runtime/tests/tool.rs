@@ -1,6 +1,8 @@
 //! The tool as a user runs it: the stand-in's binary as a process, against a local server,
 //! with its credentials from the environment or a config file. What it prints on stdout and
-//! stderr, and its exit code, are its interface.
+//! stderr, and its exit code, are its interface. Unix only: the tests set config files'
+//! modes and write to /dev/full.
+#![cfg(unix)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
