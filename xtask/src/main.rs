@@ -6,6 +6,7 @@ const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec FILE] [--out DIR] [--cli-out DIR]
        cargo xtask release [--date YYYY-MM-DD] [--spec FILE] [--out DIR]
        cargo xtask bench [--quick] [--skip-build]
+       cargo xtask mutants [--full] [--cap N]
 
   codegen        regenerate the client crate and its command-line tool from the spec; list
                  the files that changed and the public API changes (major, minor, patch)
@@ -29,7 +30,15 @@ usage: cargo xtask codegen [--check] [--spec FILE] [--out DIR] [--cli-out DIR]
                  the generated CLI's start-to-exit time for one call, and the generated
                  crates' build cost; print one table (see BENCHMARKS.md)
   --quick        fewer rounds: a smoke run, not figures to record
-  --skip-build   leave out the clean builds, which take minutes";
+  --skip-build   leave out the clean builds, which take minutes
+
+  mutants        mutation testing (cargo-mutants) of the runtimes' code changed since the
+                 commit codegen/mutants-base names; fails on a surviving mutant that
+                 codegen/mutants-survivors.md does not list. When every change was tested and
+                 the sources are committed, moves codegen/mutants-base to HEAD (docs/testing.md)
+  --full         every mutant of both runtimes (its cost: docs/testing.md); fails on a
+                 listed survivor that no longer survives too
+  --cap N        test nothing and fail when there are more than N mutants (as CI does)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +52,13 @@ fn main() -> ExitCode {
         },
         Some((task, rest)) if task == "release" => release(rest),
         Some((task, rest)) if task == "bench" => bench(rest),
+        Some((task, rest)) if task == "mutants" => match xtask::mutants::Options::parse(rest) {
+            Ok(options) => xtask::mutants::run(&options),
+            Err(message) => {
+                eprintln!("error: {message}\n\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
         Some((task, _)) if task == "help" || task == "--help" || task == "-h" => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -354,6 +354,40 @@ async fn the_client_s_first_page_replaces_the_spec_s() {
 }
 
 #[test]
+fn an_enum_value_this_crate_does_not_know_is_kept_and_written_back_as_received() {
+    let state: ThingState = serde_json::from_str(r#""SHINY""#).unwrap();
+    assert_eq!(state.as_str(), "SHINY");
+    assert_eq!(state.to_string(), "SHINY");
+    assert_eq!(serde_json::to_string(&state).unwrap(), r#""SHINY""#);
+    let ThingState::Unknown(value) = &state else {
+        panic!("not a value of the spec's: {state:?}");
+    };
+    assert_eq!(value.as_str(), "SHINY");
+    assert_eq!(value.to_string(), "SHINY");
+}
+
+#[test]
+fn the_benchmark_hook_finds_an_operation_s_url_by_its_id() {
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:9/base/")
+        .account(ACCOUNT)
+        .api_key(API_KEY)
+        .api_secret(SecretString::from(API_SECRET))
+        .build()
+        .unwrap();
+    let url = |id| client_runtime::bench::operation_url(&client, id).map(String::from);
+    assert_eq!(
+        url("createThing").as_deref(),
+        Some("http://127.0.0.1:9/base/api/v1/thing/create")
+    );
+    assert_eq!(
+        url("findThings").as_deref(),
+        Some("http://127.0.0.1:9/base/api/v1/thing/find")
+    );
+    assert_eq!(url("noSuchThing"), None);
+}
+
+#[test]
 fn the_builder_names_what_is_missing_and_defaults_the_base_url() {
     let complete = || {
         Client::builder()

@@ -91,6 +91,37 @@ async fn the_most_specific_stub_wins_then_the_latest_and_times_hands_over() {
 }
 
 #[tokio::test]
+async fn a_mock_shows_where_it_listens_and_its_credentials_but_not_its_secret() {
+    let mock = MockApi::start().await;
+    let shown = format!("{mock:?}");
+    assert!(
+        shown.starts_with(&format!("MockApi {{ uri: {:?}, ", mock.uri())),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!(
+            "account: {:?}",
+            client_runtime::mock::MOCK_ACCOUNT
+        )),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains(client_runtime::mock::MOCK_API_SECRET),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_stub_being_built_shows_its_operation_and_settings() {
+    let mock = MockApi::start().await;
+    let stub = mock.create_thing().when(|_| true).times(2);
+    assert_eq!(
+        format!("{stub:?}"),
+        "OperationMock { operation: \"createThing\", when: true, times: Some(2), expected: None, .. }"
+    );
+}
+
+#[tokio::test]
 async fn a_read_answered_503_with_retry_after_is_retried() {
     let mock = MockApi::start().await;
     mock.get_thing().respond_with(&thing(7));
@@ -134,10 +165,11 @@ async fn a_client_with_the_wrong_secret_is_refused_as_the_api_refuses() {
     }
     let refused = mock.refused_calls();
     assert_eq!(refused.len(), 1);
-    assert!(matches!(
-        refused[0].outcome,
-        Outcome::Refused(Refusal::BadSignature(_))
-    ));
+    let Outcome::Refused(refusal @ Refusal::BadSignature(why)) = &refused[0].outcome else {
+        panic!("expected a bad signature, got {:?}", refused[0].outcome);
+    };
+    // What a test's failure message shows: the kind of refusal, then why.
+    assert_eq!(refusal.to_string(), format!("bad signature: {why}"));
     assert!(
         mock.get_thing().calls().is_empty(),
         "a refused call is not the operation's"

@@ -6,6 +6,9 @@
 //! on could make it twice. A request that certainly never arrived (the connection could not
 //! be made) is repeated for any operation. One that could not even be built is never
 //! repeated: it would fail the same way. And the per-call options take effect.
+//!
+//! What a call logs of its attempts, too: the span's last attempt and status, and for each
+//! retry the attempt, the status, what went wrong and the wait.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,6 +18,11 @@ use std::time::{Duration, Instant};
 use secrecy::SecretString;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+#[path = "support/traces.rs"]
+mod traces;
+
+use traces::Traces;
 
 use client_runtime::types::{CreateThingRequest, ThingIdRequest};
 use client_runtime::{Client, ClientBuilder, Clock, Error, RequestOptions, RetryPolicy};
@@ -41,6 +49,8 @@ enum Answer {
     CutOff,
     /// Says nothing and keeps the connection open until the client leaves.
     Silence,
+    /// HTTP 503 with a JSON body that is not the API's error body (a proxy's, say).
+    NotTheApi,
 }
 
 /// A server on 127.0.0.1 that gives the `n`th request (from 0) `answers[n]`, and a thing
@@ -119,6 +129,10 @@ async fn serve(mut stream: TcpStream, log: &Mutex<Vec<String>>, answers: &[Answe
             error,
         ),
         Answer::CutOff => response("200 OK", "", THING.len() + 100, THING),
+        Answer::NotTheApi => {
+            let body = r#"{"detail":"a proxy"}"#;
+            response("503 Service Unavailable", "", body.len(), body)
+        }
         // Dropped on the way out.
         Answer::Close => return,
         Answer::Reset => {
@@ -397,4 +411,207 @@ async fn a_retry_after_is_waited_for_up_to_the_policy_s_longest_wait() {
         .expect_err("the server asks for longer than the policy waits");
     assert_eq!(error.retry_after(), Some(Duration::from_secs(1)));
     assert_eq!(server.paths(), [GET]);
+}
+
+#[tokio::test]
+async fn a_retry_after_as_long_as_the_policy_s_longest_wait_is_waited_for() {
+    let server = Server::start(&[Answer::UnavailableForASecond]).await;
+    let policy =
+        RetryPolicy::new(3, Duration::from_millis(1)).with_max_delay(Duration::from_secs(1));
+    let client = server.builder().retry_policy(policy).build().unwrap();
+    let thing = client.get_thing(&get()).await;
+    assert!(thing.is_ok(), "{thing:?}");
+    assert_eq!(server.paths(), [GET, GET]);
+}
+
+#[tokio::test]
+async fn a_create_is_not_retried_after_a_5xx() {
+    let server = Server::start(&[Answer::Unavailable]).await;
+    let error = server
+        .builder()
+        .build()
+        .unwrap()
+        .create_thing(&create())
+        .await
+        .expect_err("answered 503");
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
+    assert_eq!(server.paths(), [CREATE], "the server may have made it");
+}
+
+#[tokio::test]
+async fn a_read_that_keeps_failing_is_tried_as_often_as_the_policy_says_then_fails() {
+    let server = Server::start(&[Answer::Unavailable; 5]).await;
+    let client = server.builder().build().unwrap();
+    let error = tokio::time::timeout(Duration::from_secs(10), client.get_thing(&get()))
+        .await
+        .expect("the call gives up after its attempts")
+        .expect_err("answered 503 every time");
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
+    assert_eq!(server.paths(), [GET, GET, GET]);
+}
+
+#[tokio::test]
+async fn a_call_fails_with_its_last_error_when_that_one_reached_the_server_too() {
+    // The connection closed after the first request (which may have reached the server),
+    // and the second got the API's 503: the 503 is the answer.
+    let server = Server::start(&[Answer::Close, Answer::Unavailable]).await;
+    let error = server
+        .builder()
+        .retry_policy(RetryPolicy::new(2, Duration::from_millis(1)))
+        .build()
+        .unwrap()
+        .get_thing(&get())
+        .await
+        .expect_err("two failed attempts");
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
+}
+
+#[tokio::test]
+async fn a_call_that_may_have_acted_says_so_though_a_later_attempt_never_got_through() {
+    // The first attempt is read, then its connection reset, and the server goes away: the
+    // next attempts cannot connect. The create may have been made by the first, so the
+    // call's error must not be the "never sent" of the last.
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        read_request(&mut stream).await.expect("a whole request");
+        drop(listener);
+        stream.set_zero_linger().unwrap();
+    });
+    let clock = CountingClock::default();
+    let error = builder(&format!("http://{addr}"))
+        .clock(clock.clone())
+        .retry_policy(RetryPolicy::new(3, Duration::from_millis(1)))
+        .build()
+        .unwrap()
+        .with_options(RequestOptions::new().retry_state_changing(true))
+        .create_thing(&create())
+        .await
+        .expect_err("reset, then refused");
+    server.await.unwrap();
+    assert_eq!(clock.readings(), 3, "every attempt the policy allows");
+    assert!(
+        matches!(&error, Error::Transport(transport) if !transport.is_connect()),
+        "{error:?}"
+    );
+    assert!(error.request_may_have_reached_server(), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_call_logs_each_retry_with_what_went_wrong_and_the_growing_wait() {
+    let server = Server::start(&[
+        Answer::Unavailable,
+        Answer::Close,
+        Answer::NotTheApi,
+        Answer::CutOff,
+    ])
+    .await;
+    let (traces, _guard) = Traces::capture();
+    let client = server
+        .builder()
+        .retry_policy(RetryPolicy::new(5, Duration::from_millis(20)))
+        .build()
+        .unwrap();
+    let thing = client.get_thing(&get()).await;
+    assert!(thing.is_ok(), "{thing:?}");
+
+    let retries = traces.events("attempt failed; retrying");
+    let seen: Vec<(Option<&str>, Option<&str>, Option<&str>)> = retries
+        .iter()
+        .map(|retry| {
+            (
+                retry.field("attempt"),
+                retry.field("status"),
+                retry.field("failure"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Some("1"), Some("503"), Some("api error")),
+            (Some("2"), None, Some("transport")),
+            (Some("3"), Some("503"), Some("unexpected status")),
+            (Some("4"), Some("200"), Some("response body")),
+        ]
+    );
+    // base × 2ⁿ for the nth retry (from 0), jittered to between half and all of it.
+    let waits: Vec<u64> = retries
+        .iter()
+        .map(|retry| retry.field("wait_ms").unwrap().parse().unwrap())
+        .collect();
+    assert!((10..=20).contains(&waits[0]), "{waits:?}");
+    assert!((20..=40).contains(&waits[1]), "{waits:?}");
+    assert!((40..=80).contains(&waits[2]), "{waits:?}");
+    assert!((80..=160).contains(&waits[3]), "{waits:?}");
+
+    let [call] = &traces.spans()[..] else {
+        panic!("one span: {:?}", traces.spans());
+    };
+    assert_eq!(call.name, "call");
+    assert_eq!(call.field("operation"), Some("getThing"));
+    assert_eq!(call.field("attempt"), Some("5"));
+    assert_eq!(call.field("status"), Some("200"));
+}
+
+#[tokio::test]
+async fn a_retry_log_tells_a_timeout_from_a_refused_connection() {
+    let server = Server::start(&[Answer::Silence]).await;
+    let (traces, _guard) = Traces::capture();
+    let client = server
+        .builder()
+        .retry_policy(RetryPolicy::new(2, Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let hurried = client.with_options(RequestOptions::new().timeout(Duration::from_millis(200)));
+    let thing = hurried.get_thing(&get()).await;
+    assert!(thing.is_ok(), "{thing:?}");
+
+    let refused = {
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        listener.local_addr().unwrap()
+    };
+    let error = builder(&format!("http://{refused}"))
+        .retry_policy(RetryPolicy::new(2, Duration::from_millis(1)))
+        .build()
+        .unwrap()
+        .get_thing(&get())
+        .await;
+    assert!(error.is_err(), "nothing listens");
+
+    let failures: Vec<Option<String>> = traces
+        .events("attempt failed; retrying")
+        .iter()
+        .map(|retry| retry.field("failure").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        failures,
+        [Some("timeout".to_owned()), Some("connect".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_traces_bodies_logs_each_response_body_and_others_none() {
+    let server = Server::start(&[Answer::Unavailable]).await;
+    let (traces, _guard) = Traces::capture();
+    let quiet = server.builder().build().unwrap();
+    assert!(quiet.get_thing(&get()).await.is_ok());
+    assert!(traces.events("response body").is_empty());
+
+    let server = Server::start(&[Answer::Unavailable]).await;
+    let tracing = server.builder().trace_bodies(true).build().unwrap();
+    assert!(tracing.get_thing(&get()).await.is_ok());
+    let bodies: Vec<Option<String>> = traces
+        .events("response body")
+        .iter()
+        .map(|event| event.field("body").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            Some(r#"{"errorCode":"000","message":"busy"}"#.to_owned()),
+            Some(THING.to_owned())
+        ]
+    );
 }

@@ -157,6 +157,42 @@ fn each_refusal_has_its_own_status() {
     assert!(std::error::Error::source(&refusal).is_some());
 }
 
+#[test]
+fn a_body_as_long_as_the_limit_is_taken_and_the_default_limit_is_1_mib() {
+    let receiver = WebhookReceiver::new(verifier()).with_body_limit(BODY.len());
+    let mut announced = signed(BODY);
+    announced.insert("Content-Length", BODY.len().to_string().parse().unwrap());
+    assert!(receiver.receive(&announced, BODY.as_bytes()).is_ok());
+
+    // Webhooks far larger than the API sends fit under the default.
+    let receiver = WebhookReceiver::new(verifier());
+    let padding = "p".repeat(512 * 1024);
+    let big = BODY.replace(
+        r#""amount":"1.50""#,
+        &format!(r#""amount":"1.50","note":"{padding}""#),
+    );
+    assert!(receiver.receive(&signed(&big), big.as_bytes()).is_ok());
+    let mut too_long = signed(BODY);
+    too_long.insert(
+        "Content-Length",
+        (1024 * 1024 + 1).to_string().parse().unwrap(),
+    );
+    let (refusal, _) = refused(receiver.receive(&too_long, BODY.as_bytes()));
+    assert!(matches!(refusal, WebhookRefusal::TooLarge { limit } if limit == 1024 * 1024));
+}
+
+#[test]
+fn a_receiver_shows_its_public_keys_limit_and_deduplication_never_its_secret() {
+    let shown = format!("{:?}", deduplicating().with_body_limit(4096));
+    assert!(shown.starts_with("WebhookReceiver { verifier: "), "{shown}");
+    assert!(shown.contains(KEY), "{shown}");
+    assert!(
+        shown.ends_with(", deduplicates: true, body_limit: 4096 }"),
+        "{shown}"
+    );
+    assert!(!shown.contains(SECRET), "{shown}");
+}
+
 /// A deduplicator whose database is down.
 struct Unreachable;
 

@@ -16,6 +16,10 @@ pub mod inside_the_generator {}
 #[doc = include_str!("../../../docs/spec-reference.md")]
 pub mod spec_reference {}
 
+/// `docs/testing.md`.
+#[doc = include_str!("../../../docs/testing.md")]
+pub mod testing {}
+
 /// `docs/trying-it-offline.md`.
 #[doc = include_str!("../../../docs/trying-it-offline.md")]
 pub mod trying_it_offline {}
