@@ -42,31 +42,6 @@ enum Stamp<'a> {
     Text(&'a str),
 }
 
-/// The envelope's timestamp property and value, when the request recipe puts the timestamp
-/// there: the number of its format, or its `text` for an ISO format.
-fn envelope_timestamp(now: i64, text: Option<&TimestampText>) -> Option<(&'static str, Stamp<'_>)> {
-    let Some(Timestamp {
-        format,
-        place: Place::Envelope(property),
-    }) = REQUEST_RECIPE.timestamp
-    else {
-        return None;
-    };
-    let stamp = match format.number(now) {
-        Some(number) => Stamp::Number(number),
-        None => Stamp::Text(text.map_or("", TimestampText::as_str)),
-    };
-    Some((property, stamp))
-}
-
-/// The envelope's nonce property and value, when the request recipe puts the nonce there.
-fn envelope_nonce(nonce: Option<&signing::Nonce>) -> Option<(&'static str, &str)> {
-    match (REQUEST_RECIPE.nonce, nonce) {
-        (Some(Place::Envelope(property)), Some(nonce)) => Some((property, nonce.as_str())),
-        _ => None,
-    }
-}
-
 /// What `#[derive(Serialize)]` would write, with the property names from the contract
 /// (which `#[serde(rename)]` cannot take): the account, the timestamp, the nonce and the
 /// payload, in that order, leaving out what the recipe puts elsewhere.
@@ -388,8 +363,26 @@ impl Client {
                 let envelope = Envelope {
                     names,
                     account: &inner.account,
-                    timestamp: envelope_timestamp(now, timestamp_text.as_ref()),
-                    nonce: envelope_nonce(nonce.as_ref()),
+                    timestamp: match recipe.timestamp {
+                        Some(Timestamp {
+                            format,
+                            place: Place::Envelope(property),
+                        }) => Some((
+                            property,
+                            match (format.number(now), &timestamp_text) {
+                                (Some(number), _) => Stamp::Number(number),
+                                (None, Some(text)) => Stamp::Text(text.as_str()),
+                                (None, None) => Stamp::Text(""),
+                            },
+                        )),
+                        _ => None,
+                    },
+                    nonce: match (recipe.nonce, &nonce) {
+                        (Some(Place::Envelope(property)), Some(nonce)) => {
+                            Some((property, nonce.as_str()))
+                        }
+                        _ => None,
+                    },
                     payload,
                 };
                 body.reserve(BODY_CAPACITY);
