@@ -944,6 +944,11 @@ mod tests {
             );
         }
         assert_eq!(TimestampFormat::UnixMilliseconds.write(-5).as_str(), "-5");
+        assert_eq!(TimestampFormat::UnixMilliseconds.write(0).as_str(), "0");
+        assert_eq!(TimestampFormat::UnixSeconds.write(999).as_str(), "0");
+        // Seconds round down, towards the past, before 1970 too.
+        assert_eq!(TimestampFormat::UnixSeconds.write(-1).as_str(), "-1");
+        assert_eq!(TimestampFormat::UnixSeconds.write(-1000).as_str(), "-1");
         assert_eq!(
             TimestampFormat::UnixMilliseconds.write(i64::MIN).as_str(),
             "-9223372036854775808"
