@@ -262,6 +262,19 @@ fn run(effort: &Effort) -> Result<Vec<Row>, String> {
                 overhead.hand_built_ratio,
             ),
         );
+        rows.push(
+            Row::new(
+                format!(
+                    "Floor signed in one pass (HMAC fed as serde_json writes), {} payload",
+                    overhead.payload
+                ),
+                duration(overhead.one_pass),
+            )
+            .against(
+                format!("{} (to_vec + HMAC)", duration(overhead.floor)),
+                overhead.one_pass_ratio,
+            ),
+        );
     }
 
     eprintln!("webhook deduplication …");
