@@ -633,7 +633,7 @@ impl Signature {
 }
 
 /// How a recipe writes a signature, for messages: `128 hex digits`.
-fn written_as(recipe: &Recipe) -> String {
+pub(crate) fn written_as(recipe: &Recipe) -> String {
     let len = digest_len(recipe.algorithm);
     match recipe.encoding {
         Encoding::LowercaseHex | Encoding::UppercaseHex => format!("{} hex digits", 2 * len),
@@ -946,6 +946,11 @@ mod tests {
             );
         }
         assert_eq!(TimestampFormat::UnixMilliseconds.write(-5).as_str(), "-5");
+        assert_eq!(TimestampFormat::UnixMilliseconds.write(0).as_str(), "0");
+        assert_eq!(TimestampFormat::UnixSeconds.write(999).as_str(), "0");
+        // Seconds round down, towards the past, before 1970 too.
+        assert_eq!(TimestampFormat::UnixSeconds.write(-1).as_str(), "-1");
+        assert_eq!(TimestampFormat::UnixSeconds.write(-1000).as_str(), "-1");
         assert_eq!(
             TimestampFormat::UnixMilliseconds.write(i64::MIN).as_str(),
             "-9223372036854775808"

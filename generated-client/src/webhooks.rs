@@ -2,10 +2,11 @@
 
 //! Webhooks: checking that an event came from the API, and reading it.
 //!
-//! The API POSTs events to the URL of a subscription, signed like requests: the key header
-//! carries the subscription's public key and the signature header the lowercase hex
-//! HMAC-SHA512 of the exact body bytes, keyed with the subscription's secret key. A
-//! [`WebhookVerifier`] checks both, in constant time, and returns the typed [`Webhook`]; or,
+//! The API POSTs events to the URL of a subscription, signed by the spec's webhook recipe:
+//! the key header carries the subscription's public key and the signature header the HMAC,
+//! keyed with the subscription's secret key, of the exact body bytes and whatever else the
+//! recipe signs (a timestamp and a nonce from their headers, say). A [`WebhookVerifier`]
+//! checks both, in constant time, and returns the typed [`Webhook`]; or,
 //! with [`verify_only`](WebhookVerifier::verify_only), the [`VerifiedWebhook`] bytes, to
 //! queue or store and parse later.
 //!
@@ -28,7 +29,7 @@ use crate::contract::{
     SIGNATURE_HEADER_AS_WRITTEN, WEBHOOK_DATA_PROPERTY, WEBHOOK_IDENTITY_PROPERTIES,
     WEBHOOK_RECIPE,
 };
-use crate::signing::{SignatureError, Signer};
+use crate::signing::{self, Message, Place, SignatureError, Signer, Timestamp};
 
 pub use crate::webhook_events::WebhookEvent;
 
@@ -140,8 +141,8 @@ impl WebhookVerifier {
     /// webhook whose signature checks out is never refused for its data: data that does
     /// not fit its event's schema comes back as [`WebhookEvent::Untyped`].
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Webhook, WebhookError> {
-        let (key, signature) = key_and_signature(headers)?;
-        self.verify_parts(key, signature, body)
+        let pair = self.check(&Delivered::read(headers, body)?)?;
+        read(body, &pair.public_key)
     }
 
     /// [`verify`](Self::verify), with the two header values given apart: for servers
@@ -149,14 +150,26 @@ impl WebhookVerifier {
     ///
     /// # Errors
     ///
-    /// As for [`verify`](Self::verify).
+    /// As for [`verify`](Self::verify); and [`WebhookError::MissingHeader`] when the spec's
+    /// webhook recipe signs a value sent in another header (a timestamp or a nonce), which
+    /// only [`verify`](Self::verify) reads.
     pub fn verify_parts(
         &self,
         key: &str,
         signature: &str,
         body: &[u8],
     ) -> Result<Webhook, WebhookError> {
-        let pair = self.check(key, signature, body)?;
+        if let Some(name) = TIMESTAMP_HEADER.or(NONCE_HEADER) {
+            return Err(WebhookError::MissingHeader(name));
+        }
+        let delivered = Delivered {
+            key,
+            signature,
+            timestamp: "",
+            nonce: "",
+            body,
+        };
+        let pair = self.check(&delivered)?;
         read(body, &pair.public_key)
     }
 
@@ -177,8 +190,7 @@ impl WebhookVerifier {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<VerifiedWebhook, WebhookError> {
-        let (key, signature) = key_and_signature(headers)?;
-        let pair = self.check(key, signature, body)?;
+        let pair = self.check(&Delivered::read(headers, body)?)?;
         Ok(VerifiedWebhook {
             body: body.to_vec(),
             matched_key: pair.public_key.clone(),
@@ -186,16 +198,27 @@ impl WebhookVerifier {
     }
 
     /// The key pair the key header names, once the signature checks out with its secret.
-    fn check(&self, key: &str, signature: &str, body: &[u8]) -> Result<&KeyPair, WebhookError> {
+    fn check(&self, delivered: &Delivered<'_>) -> Result<&KeyPair, WebhookError> {
         // Header values from any server: surrounding whitespace is not part of them.
-        let key = key.trim();
+        let key = delivered.key.trim();
         let pair = self
             .pairs
             .iter()
             .find(|pair| pair.public_key == key)
             .ok_or(WebhookError::WrongKey)?;
+        // What the recipe signs of it: webhooks are POSTed, and the verifier is not told
+        // the URL (the spec's checker refuses a webhook recipe that signs it).
+        let message = Message {
+            body: delivered.body,
+            method: "POST",
+            path_with_query: "",
+            url: "",
+            timestamp: delivered.timestamp.trim(),
+            nonce: delivered.nonce.trim(),
+            key: key.as_bytes(),
+        };
         pair.signer
-            .check(body, signature.trim())
+            .check_message(&message, delivered.signature.trim())
             .map_err(|error| match error {
                 SignatureError::Malformed => WebhookError::MalformedSignature,
                 SignatureError::Mismatch => WebhookError::BadSignature,
@@ -275,13 +298,49 @@ impl VerifiedWebhook {
     }
 }
 
-/// The values of the key and signature headers.
-fn key_and_signature(headers: &HeaderMap) -> Result<(&str, &str), WebhookError> {
-    Ok((
-        header(headers, KEY_HEADER)?,
-        header(headers, SIGNATURE_HEADER)?,
-    ))
+/// A delivery's values that its signature's check reads: its headers' and its body.
+struct Delivered<'a> {
+    key: &'a str,
+    signature: &'a str,
+    /// Empty unless the webhook recipe signs a timestamp.
+    timestamp: &'a str,
+    /// Empty unless the webhook recipe signs a nonce.
+    nonce: &'a str,
+    body: &'a [u8],
 }
+
+impl<'a> Delivered<'a> {
+    /// The headers the webhook recipe needs, each of them there.
+    fn read(headers: &'a HeaderMap, body: &'a [u8]) -> Result<Self, WebhookError> {
+        let optional = |name: Option<&'static str>| match name {
+            Some(name) => header(headers, name),
+            None => Ok(""),
+        };
+        Ok(Self {
+            key: header(headers, KEY_HEADER)?,
+            signature: header(headers, SIGNATURE_HEADER)?,
+            timestamp: optional(TIMESTAMP_HEADER)?,
+            nonce: optional(NONCE_HEADER)?,
+            body,
+        })
+    }
+}
+
+/// The header of the timestamp the webhook recipe signs, when it signs one (the spec's
+/// checker makes sure a signed one is sent in a header).
+const TIMESTAMP_HEADER: Option<&str> = match WEBHOOK_RECIPE.timestamp {
+    Some(Timestamp {
+        place: Place::Header(name),
+        ..
+    }) => Some(name),
+    _ => None,
+};
+
+/// The header of the nonce the webhook recipe signs, when it signs one.
+const NONCE_HEADER: Option<&str> = match WEBHOOK_RECIPE.nonce {
+    Some(Place::Header(name)) => Some(name),
+    _ => None,
+};
 
 fn header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<&'h str, WebhookError> {
     headers
@@ -645,7 +704,8 @@ pub enum WebhookError {
     MissingHeader(&'static str),
     /// The key header names none of the verifier's public keys: another subscription's.
     WrongKey,
-    /// The signature header is not 128 hex digits.
+    /// The signature header is not written as the spec's recipe writes a signature (for
+    /// HMAC-SHA512 in hex, 128 hex digits).
     MalformedSignature,
     /// The signature does not match the body: the webhook is not from the API, was
     /// changed on the way, or the body was re-serialized before the check.
@@ -677,7 +737,8 @@ impl std::fmt::Display for WebhookError {
             ),
             Self::MalformedSignature => write!(
                 f,
-                "the webhook's `{SIGNATURE_HEADER_AS_WRITTEN}` header is not 128 hex digits"
+                "the webhook's `{SIGNATURE_HEADER_AS_WRITTEN}` header is not {}",
+                signing::written_as(&WEBHOOK_RECIPE)
             ),
             Self::BadSignature => f.write_str("the webhook's signature does not match its body"),
             Self::MissingEventType => f.write_str("the webhook names no event type"),
@@ -710,9 +771,68 @@ mod tests {
         WebhookVerifier::new(PUBLIC_KEY, &SecretString::from(SECRET_KEY))
     }
 
+    /// The values a delivery's headers carry besides the key and the signature, for the
+    /// recipes that sign them.
+    const TIMESTAMP: &str = "1700000000000";
+    const NONCE: &str = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
+
+    fn signer() -> Signer {
+        Signer::with_recipe(&SecretString::from(SECRET_KEY), &WEBHOOK_RECIPE)
+    }
+
+    /// What the webhook recipe signs of a delivery of `body` with [`delivered`]'s headers.
+    fn message(body: &str) -> Message<'_> {
+        Message {
+            body: body.as_bytes(),
+            method: "POST",
+            path_with_query: "",
+            url: "",
+            timestamp: TIMESTAMP,
+            nonce: NONCE,
+            key: PUBLIC_KEY.as_bytes(),
+        }
+    }
+
     fn sign(body: &str) -> String {
-        let signature = Signer::new(&SecretString::from(SECRET_KEY)).sign(body.as_bytes());
+        let signature = signer().sign_message(&message(body));
         String::from_utf8(signature.as_bytes().to_vec()).unwrap()
+    }
+
+    /// A delivery's headers: the key, the signature, and the timestamp and the nonce when
+    /// the recipe signs them.
+    fn delivered(key: &str, signature: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(KEY_HEADER, key.parse().unwrap());
+        headers.insert(SIGNATURE_HEADER, signature.parse().unwrap());
+        if let Some(name) = TIMESTAMP_HEADER {
+            headers.insert(name, TIMESTAMP.parse().unwrap());
+        }
+        if let Some(name) = NONCE_HEADER {
+            headers.insert(name, NONCE.parse().unwrap());
+        }
+        headers
+    }
+
+    fn verify_signed(key: &str, signature: &str, body: &str) -> Result<Webhook, WebhookError> {
+        verifier().verify(&delivered(key, signature), body.as_bytes())
+    }
+
+    #[test]
+    fn the_two_header_values_alone_do_as_the_headers_do_when_the_recipe_needs_no_other() {
+        let body = "{\"any\":\"X\"}";
+        let parts = verifier().verify_parts(PUBLIC_KEY, &sign(body), body.as_bytes());
+        match TIMESTAMP_HEADER.or(NONCE_HEADER) {
+            Some(name) => assert!(
+                matches!(parts, Err(WebhookError::MissingHeader(missing)) if missing == name),
+                "{parts:?}"
+            ),
+            None => {
+                let headers = verify_signed(PUBLIC_KEY, &sign(body), body);
+                assert_eq!(format!("{parts:?}"), format!("{headers:?}"));
+                let bad = verifier().verify_parts(PUBLIC_KEY, &sign("{}"), body.as_bytes());
+                assert!(matches!(bad, Err(WebhookError::BadSignature)), "{bad:?}");
+            }
+        }
     }
 
     #[test]
@@ -721,27 +841,33 @@ mod tests {
         let signature = sign(body);
         let changed = body.replace('X', "Y");
         assert!(matches!(
-            verifier().verify_parts(PUBLIC_KEY, &signature, changed.as_bytes()),
+            verify_signed(PUBLIC_KEY, &signature, &changed),
             Err(WebhookError::BadSignature)
         ));
         assert!(matches!(
-            verifier().verify_parts(PUBLIC_KEY, &signature[1..], body.as_bytes()),
+            verify_signed(PUBLIC_KEY, &signature[1..], body),
             Err(WebhookError::MalformedSignature)
         ));
         assert!(matches!(
-            verifier().verify_parts("other", &signature, body.as_bytes()),
+            verify_signed("other", &signature, body),
             Err(WebhookError::WrongKey)
         ));
-        // Upper-case hex passes the check (the body may still not be a whole envelope).
-        let upper = signature.to_ascii_uppercase();
-        let checked = verifier().verify_parts(PUBLIC_KEY, &upper, body.as_bytes());
-        assert!(
-            !matches!(
-                checked,
-                Err(WebhookError::BadSignature | WebhookError::MalformedSignature)
-            ),
-            "{checked:?}"
-        );
+        // Hex in the other case passes the check (the body may still not be a whole
+        // envelope).
+        if WEBHOOK_RECIPE.encoding != signing::Encoding::Base64 {
+            let upper = signature.to_ascii_uppercase();
+            let lower = signature.to_ascii_lowercase();
+            for other_case in [upper, lower] {
+                let checked = verify_signed(PUBLIC_KEY, &other_case, body);
+                assert!(
+                    !matches!(
+                        checked,
+                        Err(WebhookError::BadSignature | WebhookError::MalformedSignature)
+                    ),
+                    "{checked:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -769,10 +895,10 @@ mod tests {
             good.replace(|c: char| c.is_ascii_digit(), "g"),
             String::new(),
         ];
-        let signer = Signer::new(&SecretString::from(SECRET_KEY));
+        let signer = signer();
         for signature in &candidates {
-            let verified = verifier().verify_parts(PUBLIC_KEY, signature, body.as_bytes());
-            let same = match signer.check(body.as_bytes(), signature) {
+            let verified = verify_signed(PUBLIC_KEY, signature, body);
+            let same = match signer.check_message(&message(body), signature) {
                 Ok(()) => !matches!(
                     verified,
                     Err(WebhookError::MalformedSignature | WebhookError::BadSignature)
@@ -788,7 +914,7 @@ mod tests {
         }
         // The header value's surrounding whitespace is dropped before the check.
         let padded = format!(" {good}\t");
-        let checked = verifier().verify_parts(PUBLIC_KEY, &padded, body.as_bytes());
+        let checked = verify_signed(PUBLIC_KEY, &padded, body);
         assert!(
             !matches!(
                 checked,
@@ -813,12 +939,21 @@ mod tests {
             verifier().verify(&headers, body.as_bytes()),
             Err(WebhookError::MissingHeader(name)) if name == KEY_HEADER
         ));
+        // So are those of the values the recipe signs besides the body.
+        for name in [TIMESTAMP_HEADER, NONCE_HEADER].into_iter().flatten() {
+            let mut headers = delivered(PUBLIC_KEY, &sign(body));
+            headers.remove(name);
+            assert!(matches!(
+                verifier().verify(&headers, body.as_bytes()),
+                Err(WebhookError::MissingHeader(missing)) if missing == name
+            ));
+        }
     }
 
     #[test]
     fn a_signed_body_that_is_no_envelope_is_refused_as_such() {
         for body in ["[1]", "\"text\"", "{\"a\":1} trailing", "{"] {
-            let checked = verifier().verify_parts(PUBLIC_KEY, &sign(body), body.as_bytes());
+            let checked = verify_signed(PUBLIC_KEY, &sign(body), body);
             assert!(
                 matches!(checked, Err(WebhookError::InvalidBody(_))),
                 "{body}: {checked:?}"

@@ -631,7 +631,7 @@ impl Signature {
 }
 
 /// How a recipe writes a signature, for messages: `128 hex digits`.
-fn written_as(recipe: &Recipe) -> String {
+pub(crate) fn written_as(recipe: &Recipe) -> String {
     let len = digest_len(recipe.algorithm);
     match recipe.encoding {
         Encoding::LowercaseHex | Encoding::UppercaseHex => format!("{} hex digits", 2 * len),

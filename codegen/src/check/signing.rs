@@ -120,23 +120,35 @@ pub(crate) fn check_signing(
         Some(webhook) => {
             let at = path.key("webhooks").key("recipe");
             let webhook = read_recipe(webhook, &at)?;
-            check_webhook_recipe(&webhook, webhook_recipe_spec(signing), &at)?;
+            check_webhook_recipe(&webhook, &at)?;
+            check_placements(&webhook, &at, [&key_header, &signature_header])?;
             webhook
         }
-        // Signed like requests: the same parts, with no timestamp or nonce of their own.
+        // Signed like requests: the same parts, with the timestamp and the nonce in the same
+        // headers when the requests' are signed there.
         None => {
+            let in_header_and_signed = |place: &Place, part: Part| {
+                matches!(place, Place::Header(_)) && recipe.signs(&part)
+            };
             let webhook = Recipe {
-                timestamp: None,
-                nonce: None,
+                timestamp: recipe
+                    .timestamp
+                    .clone()
+                    .filter(|t| in_header_and_signed(&t.place, Part::Timestamp)),
+                nonce: recipe
+                    .nonce
+                    .clone()
+                    .filter(|place| in_header_and_signed(place, Part::Nonce)),
                 ..recipe.clone()
             };
             if signing.webhooks.is_some() {
                 let at = path.key("webhooks");
-                check_webhook_recipe(&webhook, None, &at).map_err(|problem| {
+                check_webhook_recipe(&webhook, &at).map_err(|problem| {
                     Problem::new(
                         &at,
                         format!(
-                            "webhooks are signed like requests unless `recipe` says otherwise,                              and {}",
+                            "webhooks are signed like requests unless `recipe` says \
+                             otherwise, and {}",
                             problem.message
                         ),
                     )
@@ -167,10 +179,6 @@ pub(crate) fn check_signing(
         // Checked against the error body once its type is known.
         refusals: None,
     })
-}
-
-fn webhook_recipe_spec(signing: &spec::RequestSigning) -> Option<&spec::Recipe> {
-    signing.webhooks.as_ref()?.recipe.as_ref()
 }
 
 /// The envelope schema must have `property`, of type `wanted` when one is wanted.
@@ -458,37 +466,68 @@ fn check_placements(
     Ok(())
 }
 
-/// The webhook verifier reads the key and signature headers and the body: a webhook recipe
-/// can sign the body and fixed text, no more, so far.
-fn check_webhook_recipe(
-    recipe: &Recipe,
-    spec: Option<&spec::Recipe>,
-    path: &SpecPath,
-) -> Result<()> {
-    let unsupported = "the webhook verifier reads the key and signature headers and the body, \
-                       so a webhook recipe signs the body and fixed text only";
+/// The webhook verifier reads a delivery's headers and body, and knows its method (webhooks
+/// are POSTed) but not the URL the API delivered it to: a webhook recipe signs the body, the
+/// method, the key, fixed text, and a timestamp and a nonce read from headers; not the URL or
+/// its path.
+fn check_webhook_recipe(recipe: &Recipe, path: &SpecPath) -> Result<()> {
     if let Some(index) = recipe
         .parts
         .iter()
-        .position(|part| !matches!(part, Part::Body | Part::Text(_)))
+        .position(|part| matches!(part, Part::Url | Part::PathWithQuery))
     {
         return Err(Problem::new(
             &path.key("parts").index(index),
-            format!("{unsupported}, not this part"),
+            "a webhook recipe cannot sign the URL or its path: the webhook verifier is not \
+             told the URL the API delivers to; it signs the body, the method, the key, \
+             fixed text, and a timestamp and a nonce sent in headers",
         ));
     }
-    let given = spec.map(|spec| (spec.timestamp.is_some(), spec.nonce.is_some()));
-    match given {
-        Some((true, _)) => Err(Problem::new(
-            &path.key("timestamp"),
-            format!("{unsupported}: a webhook's timestamp is not read"),
-        )),
-        Some((_, true)) => Err(Problem::new(
-            &path.key("nonce"),
-            format!("{unsupported}: a webhook's nonce is not read"),
-        )),
-        _ => Ok(()),
+    for (index, part) in recipe.parts.iter().enumerate() {
+        let unplaced = match part {
+            Part::Timestamp => recipe.timestamp.is_none(),
+            Part::Nonce => recipe.nonce.is_none(),
+            _ => false,
+        };
+        if unplaced {
+            return Err(Problem::new(
+                &path.key("parts").index(index),
+                "the requests' recipe signs a value they carry in the envelope, which a \
+                 webhook does not have: give the webhooks a `recipe` of their own",
+            ));
+        }
     }
+    let values = [
+        (
+            recipe.timestamp.as_ref().map(|t| &t.place),
+            Part::Timestamp,
+            "timestamp",
+        ),
+        (recipe.nonce.as_ref(), Part::Nonce, "nonce"),
+    ];
+    for (place, part, what) in values {
+        let Some(place) = place else { continue };
+        let at = path.key(what);
+        if let Place::Envelope(_) = place {
+            return Err(Problem::new(
+                &at.key("envelopeProperty"),
+                format!(
+                    "a webhook's {what} is read from a header: give `header`; a webhook's \
+                     body is its event, not the request envelope"
+                ),
+            ));
+        }
+        if !recipe.signs(&part) {
+            return Err(Problem::new(
+                &at,
+                format!(
+                    "the webhook recipe does not sign the {what}: the verifier reads it only \
+                     to check the signature, so sign it (`{what}` in `parts`) or leave it out"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The example gives every part the recipe signs, and a signature written as it writes one.
