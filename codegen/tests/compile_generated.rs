@@ -58,7 +58,8 @@ fn generated_crates_make_signed_calls_their_mock_accepts() {
             "[package]\nname = \"calls\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
              [dev-dependencies]\n{name} = {{ path = \"../client\", features = [\"mock\"] }}\n\
              reqwest = {{ version = \"0.13\", default-features = false }}\n\
-             serde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n"
+             serde_json = \"1\"\n\
+             tokio = {{ version = \"1\", features = [\"rt\", \"rt-multi-thread\", \"macros\"] }}\n"
         );
         let calls_crate = [
             codegen::GeneratedFile {
@@ -84,7 +85,11 @@ fn generated_crates_make_signed_calls_their_mock_accepts() {
             &[("client", &client), ("cli", &cli), ("calls", &calls_crate)],
         );
         support::cargo(&out, &["check", "--workspace", "--all-targets"]);
-        support::cargo(&out, &["test", "-p", "calls"]);
+        // The tool too, for the calls' tests that run it against the mock.
+        let tool = format!("{name}-cli");
+        support::cargo(&out, &["build", "-p", &tool]);
+        let tool_path = support::target_dir().join("debug").join(name);
+        support::cargo_with_env(&out, &["test", "-p", "calls"], ("TOOL", &tool_path));
         support::cargo(&out, &["test", "-p", name, "--lib"]);
         fs::remove_dir_all(&out).expect("temporary folder is removable");
     }

@@ -14,19 +14,29 @@ pub(crate) const KEY_HEADER: &str = "Key";
 /// The signature header, as the spec writes it.
 pub(crate) const SIGNATURE_HEADER: &str = "Sign";
 
-/// Each operation's id and path, for `--verbose`.
-pub(crate) const OPERATIONS: &[(&str, &str)] = &[
-    ("getTransaction", "/api/v1/customer-purse/transaction/get"),
-    ("findTransactions", "/api/v1/customer-purse/transaction/find"),
-    ("getPurses", "/api/v1/customer-purse/purse/get-all"),
-    ("updateCustomer", "/api/v1/customer-purse/customer/update"),
-    ("unblockCustomer", "/api/v1/customer-purse/customer/unblock"),
-    ("getCustomer", "/api/v1/customer-purse/customer/get"),
-    ("getCustomerByExternalId", "/api/v1/customer-purse/customer/external/get"),
-    ("createCustomer", "/api/v1/customer-purse/customer/create"),
-    ("blockCustomer", "/api/v1/customer-purse/customer/block"),
-    ("getPurseAddress", "/api/v1/customer-purse/address/get"),
+/// Each operation's id, method, path (a template when it has path parameters) and
+/// whether it sends a JSON body, for `--verbose`.
+pub(crate) const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("getTransaction", "POST", "/api/v1/customer-purse/transaction/get", true),
+    ("findTransactions", "POST", "/api/v1/customer-purse/transaction/find", true),
+    ("getPurses", "POST", "/api/v1/customer-purse/purse/get-all", true),
+    ("updateCustomer", "POST", "/api/v1/customer-purse/customer/update", true),
+    ("unblockCustomer", "POST", "/api/v1/customer-purse/customer/unblock", true),
+    ("getCustomer", "POST", "/api/v1/customer-purse/customer/get", true),
+    (
+        "getCustomerByExternalId",
+        "POST",
+        "/api/v1/customer-purse/customer/external/get",
+        true,
+    ),
+    ("createCustomer", "POST", "/api/v1/customer-purse/customer/create", true),
+    ("blockCustomer", "POST", "/api/v1/customer-purse/customer/block", true),
+    ("getPurseAddress", "POST", "/api/v1/customer-purse/address/get", true),
 ];
+
+/// Whether requests carry an account (in the spec's request envelope): without one,
+/// the tool neither asks for an account nor shows `--account`.
+pub(crate) const HAS_ACCOUNT: bool = true;
 
 ///The environment variable `CALYPSO_CUSTOMER_PURSE_PROFILE`.
 pub(crate) const ENV_PROFILE: &str = "CALYPSO_CUSTOMER_PURSE_PROFILE";

@@ -39,11 +39,13 @@ pub(crate) async fn send<P: serde::Serialize>(
     payload: &P,
 ) -> Result<Box<RawValue>, Failure> {
     if context.global.verbose > 0 {
-        let path = OPERATIONS
+        let (method, path, body) = OPERATIONS
             .iter()
-            .find(|(id, _)| *id == operation_id)
-            .map_or("", |(_, path)| *path);
-        crate::verbose::request(client, path);
+            .find(|(id, ..)| *id == operation_id)
+            .map_or(("", "", false), |(_, method, path, body)| {
+                (*method, *path, *body)
+            });
+        crate::verbose::request(client, method, path, body);
     }
     let started = Instant::now();
     let result = client.call_raw(operation_id, payload).await;

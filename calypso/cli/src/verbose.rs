@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::contract::{KEY_HEADER, SIGNATURE_HEADER};
+use crate::contract::{HAS_ACCOUNT, KEY_HEADER, SIGNATURE_HEADER};
 
 /// Installs the subscriber that prints the client's events: none without `-v`.
 pub(crate) fn init(verbosity: u8) {
@@ -26,13 +26,21 @@ pub(crate) fn init(verbosity: u8) {
         .init();
 }
 
-/// The request line and headers, before the call.
-pub(crate) fn request(client: &client::Client, path: &str) {
-    eprintln!("> POST {}{path}", client.base_url().trim_end_matches('/'));
+/// The request line and headers, before the call: the operation's `method` and `path` (a
+/// template when it has path parameters), and whether it sends a JSON `body`.
+pub(crate) fn request(client: &client::Client, method: &str, path: &str, body: bool) {
+    eprintln!(
+        "> {method} {}{path}",
+        client.base_url().trim_end_matches('/')
+    );
     eprintln!("> {KEY_HEADER}: [redacted]");
     eprintln!("> {SIGNATURE_HEADER}: [redacted]");
-    eprintln!("> content-type: application/json");
-    eprintln!("> (account {})", client.account());
+    if body {
+        eprintln!("> content-type: application/json");
+    }
+    if HAS_ACCOUNT {
+        eprintln!("> (account {})", client.account());
+    }
 }
 
 /// How the call ended, and how long it took in all (every attempt and wait).

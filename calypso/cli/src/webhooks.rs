@@ -17,7 +17,7 @@ use hyper::{Request, Response, StatusCode};
 use secrecy::SecretString;
 
 use crate::app::Context;
-use crate::contract::{ENV_WEBHOOK_KEY, ENV_WEBHOOK_SECRET};
+use crate::contract::{ENV_WEBHOOK_KEY, ENV_WEBHOOK_SECRET, KEY_HEADER, SIGNATURE_HEADER};
 use crate::failure::{Failure, Kind};
 use crate::output::Output;
 
@@ -75,6 +75,10 @@ pub(crate) struct Verify {
     /// The key header's value [default: the subscription's public key]
     #[arg(long, value_name = "KEY")]
     key: Option<String>,
+    /// Another header of the delivery, as `name: value`: one the spec's webhook recipe
+    /// signs, such as a timestamp or a nonce (repeatable)
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
 }
 
 /// Runs a `webhooks` command.
@@ -139,10 +143,40 @@ impl Verify {
             Failure::usage(format!("--body-file {}: {error}", self.body_file.display()))
         })?;
         let key = self.key.as_deref().unwrap_or(&public_key);
+        let headers = self.delivered_headers(key)?;
         let webhook = verifier
-            .verify_parts(key, &self.signature, &body)
+            .verify(&headers, &body)
             .map_err(|error| Failure::new(Kind::Webhook, format!("refused: {error}")))?;
         show(&webhook, &body, context.output)
+    }
+
+    /// The delivery's headers, as the flags give them.
+    fn delivered_headers(&self, key: &str) -> Result<hyper::HeaderMap, Failure> {
+        let given = [
+            (KEY_HEADER, key),
+            (SIGNATURE_HEADER, self.signature.as_str()),
+        ];
+        let others = self.headers.iter().map(|header| {
+            header.split_once(':').map_or_else(
+                || {
+                    Err(Failure::usage(format!(
+                        "--header {header:?}: give `name: value`"
+                    )))
+                },
+                |(name, value)| Ok((name.trim(), value.trim())),
+            )
+        });
+        let mut headers = hyper::HeaderMap::new();
+        for pair in given.map(Ok).into_iter().chain(others) {
+            let (name, value) = pair?;
+            let name = hyper::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Failure::usage(format!("--header: `{name}` is not a header name")))?;
+            let value = hyper::header::HeaderValue::from_str(value).map_err(|_| {
+                Failure::usage(format!("--header {name}: the value is not a header's"))
+            })?;
+            headers.insert(name, value);
+        }
+        Ok(headers)
     }
 }
 
@@ -282,7 +316,6 @@ fn is_hop_by_hop(name: &hyper::header::HeaderName) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::{KEY_HEADER, SIGNATURE_HEADER};
 
     #[test]
     fn the_signed_headers_pass_and_connection_headers_do_not() {

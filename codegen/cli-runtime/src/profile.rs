@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::contract::{
-    BIN_NAME, ENV_ACCOUNT, ENV_API_KEY, ENV_API_SECRET, ENV_CONFIG, ENV_PROFILE,
+    BIN_NAME, ENV_ACCOUNT, ENV_API_KEY, ENV_API_SECRET, ENV_CONFIG, ENV_PROFILE, HAS_ACCOUNT,
 };
 use crate::failure::Failure;
 
@@ -29,7 +29,7 @@ pub(crate) struct ProfileArgs {
     #[arg(long, global = true, env = ENV_CONFIG, value_name = "PATH")]
     pub(crate) config: Option<PathBuf>,
     /// The account every request acts on
-    #[arg(long, global = true, env = ENV_ACCOUNT, value_name = "ACCOUNT")]
+    #[arg(long, global = true, env = ENV_ACCOUNT, value_name = "ACCOUNT", hide = !HAS_ACCOUNT)]
     pub(crate) account: Option<String>,
     /// The API key, sent in the key header
     #[arg(long, global = true, env = ENV_API_KEY, value_name = "KEY", hide_env_values = true)]
@@ -78,11 +78,12 @@ impl Credentials {
         let (profile, source) = load(args)?;
         let missing = |what, flag, env, key| missing(what, flag, env, key, &source);
         Ok(Self {
-            account: args
-                .account
-                .clone()
-                .or(profile.account)
-                .ok_or_else(|| missing("account", "account", ENV_ACCOUNT, "account"))?,
+            account: match args.account.clone().or(profile.account) {
+                Some(account) => account,
+                // Requests without an envelope carry no account.
+                None if !HAS_ACCOUNT => String::new(),
+                None => return Err(missing("account", "account", ENV_ACCOUNT, "account")),
+            },
             api_key: args
                 .api_key
                 .clone()

@@ -29,9 +29,11 @@ fn header<'c>(headers: &'c [(String, String)], name: &str) -> &'c str {
 async fn a_webhook_is_created_with_the_documented_body_and_headers() {
     let mock = MockApi::start().await;
     mock.create_client_webhook()
-        .when(|(params, _): &(CreateClientWebhookParams, CreateWebhookRequest)| {
-            params.client_id == CLIENT_ID
-        })
+        .when(
+            |(params, _): &(CreateClientWebhookParams, CreateWebhookRequest)| {
+                params.client_id == CLIENT_ID
+            },
+        )
         .respond_with(&CreatedWebhook::new("wh-1"));
     let request = CreateWebhookRequest::new(
         "https://api.my-store.com/webhooks/endpoint",
@@ -43,19 +45,29 @@ async fn a_webhook_is_created_with_the_documented_body_and_headers() {
         .await
         .expect("answered");
     assert_eq!(created.id, "wh-1");
-    assert!(mock.refused_calls().is_empty(), "{:?}", mock.refused_calls());
+    assert!(
+        mock.refused_calls().is_empty(),
+        "{:?}",
+        mock.refused_calls()
+    );
     let call = mock.calls().remove(0);
-    assert_eq!(call.path, format!("/api/v1/merchant/clients/{CLIENT_ID}/webhooks"));
+    assert_eq!(
+        call.path,
+        format!("/api/v1/merchant/clients/{CLIENT_ID}/webhooks")
+    );
     assert_eq!(String::from_utf8_lossy(&call.body), EXAMPLE_BODY);
     assert_eq!(header(&call.headers, "x-coinpayments-client"), MOCK_API_KEY);
     let timestamp = header(&call.headers, "x-coinpayments-timestamp");
     let layout = "0000-00-00T00:00:00";
     assert!(
         timestamp.len() == layout.len()
-            && timestamp.bytes().zip(layout.bytes()).all(|(got, wanted)| match wanted {
-                b'0' => got.is_ascii_digit(),
-                mark => got == mark,
-            }),
+            && timestamp
+                .bytes()
+                .zip(layout.bytes())
+                .all(|(got, wanted)| match wanted {
+                    b'0' => got.is_ascii_digit(),
+                    mark => got == mark,
+                }),
         "UTC ISO 8601 to the second, without a zone: {timestamp}"
     );
     let signature = header(&call.headers, "x-coinpayments-signature");
@@ -69,15 +81,28 @@ async fn a_webhook_is_created_with_the_documented_body_and_headers() {
 async fn a_list_is_a_get_with_its_query_and_no_body() {
     let mock = MockApi::start().await;
     let listed = Webhooks::new().with_items(vec![
-        Webhook::new().with_id("wh-1").with_notifications(vec![Notification::InvoicePaid]),
+        Webhook::new()
+            .with_id("wh-1")
+            .with_notifications(vec![Notification::InvoicePaid]),
     ]);
     mock.list_client_webhooks().respond_with(&listed);
     let params = ListClientWebhooksParams::new(CLIENT_ID).with_type(Notification::InvoicePaid);
-    let got = mock.client().list_client_webhooks(&params).await.expect("answered");
+    let got = mock
+        .client()
+        .list_client_webhooks(&params)
+        .await
+        .expect("answered");
     assert_eq!(got, listed);
     let all = ListClientWebhooksParams::new(CLIENT_ID);
-    mock.client().list_client_webhooks(&all).await.expect("answered");
-    assert!(mock.refused_calls().is_empty(), "{:?}", mock.refused_calls());
+    mock.client()
+        .list_client_webhooks(&all)
+        .await
+        .expect("answered");
+    assert!(
+        mock.refused_calls().is_empty(),
+        "{:?}",
+        mock.refused_calls()
+    );
     let calls = mock.calls();
     assert!(calls[0].body.is_empty(), "a GET sends no body");
     assert_eq!(mock.list_client_webhooks().calls(), vec![params, all]);
@@ -87,9 +112,13 @@ async fn a_list_is_a_get_with_its_query_and_no_body() {
 async fn the_signature_covers_the_method_and_the_whole_url() {
     let mock = MockApi::start().await;
     mock.list_client_webhooks().respond_with(&Webhooks::new());
-    mock.delete_client_webhook().respond_with(&serde_json::json!({}));
+    mock.delete_client_webhook()
+        .respond_with(&serde_json::json!({}));
     let params = ListClientWebhooksParams::new(CLIENT_ID).with_type(Notification::InvoicePaid);
-    mock.client().list_client_webhooks(&params).await.expect("answered");
+    mock.client()
+        .list_client_webhooks(&params)
+        .await
+        .expect("answered");
     let sent = mock.calls().remove(0);
     let http = reqwest::Client::new();
     let again = |method: reqwest::Method, path_and_query: String| {
@@ -103,14 +132,21 @@ async fn the_signature_covers_the_method_and_the_whole_url() {
     };
     let path = format!("/api/v1/merchant/clients/{CLIENT_ID}/webhooks");
     let same = again(reqwest::Method::GET, format!("{path}?type=invoicePaid")).await;
-    assert_eq!(same.expect("sent").status(), 200, "the same request again passes");
+    assert_eq!(
+        same.expect("sent").status(),
+        200,
+        "the same request again passes"
+    );
     for (method, changed) in [
         (reqwest::Method::GET, format!("{path}?type=invoiceCreated")),
         (
             reqwest::Method::GET,
             "/api/v1/merchant/clients/another-client/webhooks?type=invoicePaid".to_owned(),
         ),
-        (reqwest::Method::DELETE, format!("{path}/wh-1?type=invoicePaid")),
+        (
+            reqwest::Method::DELETE,
+            format!("{path}/wh-1?type=invoicePaid"),
+        ),
     ] {
         let refused = again(method, changed.clone()).await.expect("sent");
         assert_eq!(refused.status(), 401, "{changed}");
@@ -126,14 +162,24 @@ async fn the_signature_covers_the_method_and_the_whole_url() {
 #[tokio::test]
 async fn put_and_delete_are_retried_and_a_post_is_not() {
     let mock = MockApi::start().await;
-    mock.update_client_webhook().respond_with(&serde_json::json!({}));
-    mock.update_client_webhook().times(1).respond_with_status(503);
-    mock.delete_client_webhook().respond_with(&serde_json::json!({}));
-    mock.delete_client_webhook().times(1).respond_with_status(503);
-    mock.create_client_webhook().respond_with(&CreatedWebhook::new("wh-2"));
-    mock.create_client_webhook().times(1).respond_with_status(503);
+    mock.update_client_webhook()
+        .respond_with(&serde_json::json!({}));
+    mock.update_client_webhook()
+        .times(1)
+        .respond_with_status(503);
+    mock.delete_client_webhook()
+        .respond_with(&serde_json::json!({}));
+    mock.delete_client_webhook()
+        .times(1)
+        .respond_with_status(503);
+    mock.create_client_webhook()
+        .respond_with(&CreatedWebhook::new("wh-2"));
+    mock.create_client_webhook()
+        .times(1)
+        .respond_with_status(503);
     let client = mock.client().with_options(
-        RequestOptions::new().retry_policy(RetryPolicy::new(3, std::time::Duration::from_millis(1))),
+        RequestOptions::new()
+            .retry_policy(RetryPolicy::new(3, std::time::Duration::from_millis(1))),
     );
     let update = UpdateWebhookRequest::new(vec![Notification::InvoiceCompleted]);
     let updated = client
@@ -149,8 +195,16 @@ async fn put_and_delete_are_retried_and_a_post_is_not() {
         .create_client_webhook(&CreateClientWebhookParams::new(CLIENT_ID), &request)
         .await;
     assert!(created.is_err(), "a POST is not retried after a 503");
-    assert!(mock.refused_calls().is_empty(), "{:?}", mock.refused_calls());
-    let sent: Vec<_> = mock.calls().into_iter().filter_map(|call| call.operation).collect();
+    assert!(
+        mock.refused_calls().is_empty(),
+        "{:?}",
+        mock.refused_calls()
+    );
+    let sent: Vec<_> = mock
+        .calls()
+        .into_iter()
+        .filter_map(|call| call.operation)
+        .collect();
     let expected = [
         "updateClientWebhook",
         "updateClientWebhook",
@@ -159,4 +213,149 @@ async fn put_and_delete_are_retried_and_a_post_is_not() {
         "createClientWebhook",
     ];
     assert_eq!(sent, expected);
+}
+
+/// The mock, served by a runtime of its own, so that a test can block on the generated tool
+/// (built beside the client by `compile_generated.rs`, which gives its path in `TOOL`).
+struct Served {
+    mock: MockApi,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Served {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        let mock = runtime.block_on(MockApi::start());
+        Self {
+            mock,
+            _runtime: runtime,
+        }
+    }
+
+    /// Runs the tool with the mock's credentials; its exit code, stdout and stderr.
+    fn tool(&self, args: &[&str]) -> (Option<i32>, String, String) {
+        let tool = std::env::var("TOOL").expect("compile_generated.rs gives the tool's path");
+        let output = std::process::Command::new(tool)
+            .args(args)
+            .env("COINPAYMENTS_CLIENT_BASE_URL", self.mock.uri())
+            .env("COINPAYMENTS_CLIENT_API_KEY", MOCK_API_KEY)
+            .env(
+                "COINPAYMENTS_CLIENT_API_SECRET",
+                coinpayments_client::mock::MOCK_API_SECRET,
+            )
+            .output()
+            .expect("the tool runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+}
+
+#[test]
+fn the_tool_s_parameter_flags_fill_the_path_and_the_query() {
+    let served = Served::start();
+    let listed = Webhooks::new().with_items(vec![Webhook::new().with_id("wh-1")]);
+    served.mock.list_client_webhooks().respond_with(&listed);
+    let (code, stdout, stderr) = served.tool(&[
+        "list-client-webhooks",
+        "--client-id",
+        "client 1/a",
+        "--type",
+        "invoicePaid",
+    ]);
+    // No account: the API has no request envelope, so the tool asks for none.
+    assert_eq!(code, Some(0), "{stderr}");
+    let printed: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(printed["items"][0]["id"], "wh-1");
+    assert!(
+        served.mock.refused_calls().is_empty(),
+        "{:?}",
+        served.mock.refused_calls()
+    );
+    assert_eq!(
+        served.mock.list_client_webhooks().calls(),
+        vec![ListClientWebhooksParams::new("client 1/a").with_type(Notification::InvoicePaid)]
+    );
+    let call = served.mock.calls().remove(0);
+    assert_eq!(
+        call.path,
+        "/api/v1/merchant/clients/client%201%2Fa/webhooks"
+    );
+}
+
+#[test]
+fn the_tool_s_parameter_flags_go_with_a_body_and_are_checked() {
+    let served = Served::start();
+    served
+        .mock
+        .update_client_webhook()
+        .respond_with(&serde_json::json!({}));
+    let (code, _, stderr) = served.tool(&[
+        "update-client-webhook",
+        "--client-id",
+        CLIENT_ID,
+        "--webhook-id",
+        "wh-1",
+        "--notifications-url",
+        "https://shop.example/hooks",
+        "--notifications",
+        "invoicePaid",
+        "--notifications",
+        "invoiceCreated",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (params, request) = served.mock.update_client_webhook().calls().remove(0);
+    assert_eq!(params, UpdateClientWebhookParams::new(CLIENT_ID, "wh-1"));
+    assert_eq!(
+        request,
+        UpdateWebhookRequest::new(vec![
+            Notification::InvoicePaid,
+            Notification::InvoiceCreated
+        ])
+        .with_notifications_url("https://shop.example/hooks")
+    );
+    let call = served.mock.calls().remove(0);
+    assert_eq!(
+        call.path,
+        format!("/api/v1/merchant/clients/{CLIENT_ID}/webhooks/wh-1")
+    );
+
+    // A required path parameter left out is a usage error that names its flag, and
+    // nothing is sent.
+    let (code, _, stderr) = served.tool(&["update-client-webhook", "--client-id", CLIENT_ID]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--webhook-id"), "{stderr}");
+    assert_eq!(served.mock.calls().len(), 1, "no other call was sent");
+}
+
+#[test]
+fn the_tool_s_verbose_request_line_is_the_operation_s() {
+    let served = Served::start();
+    served
+        .mock
+        .list_client_webhooks()
+        .respond_with(&Webhooks::new());
+    let (code, _, stderr) = served.tool(&["-v", "list-client-webhooks", "--client-id", CLIENT_ID]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let base = served.mock.uri();
+    let line = format!("> GET {base}/api/v1/merchant/clients/{{clientId}}/webhooks\n");
+    assert!(stderr.contains(&line), "{stderr}");
+    assert!(
+        !stderr.contains("content-type"),
+        "a GET sends no body: {stderr}"
+    );
+    assert!(
+        !stderr.contains("(account"),
+        "the API has no account: {stderr}"
+    );
+    assert!(
+        stderr.contains("> X-CoinPayments-Signature: [redacted]\n"),
+        "{stderr}"
+    );
 }

@@ -109,3 +109,61 @@ fn the_receiver_reads_the_same_headers() {
         .expect_err("no nonce");
     assert_eq!(refusal.status().as_u16(), 401);
 }
+
+/// `webhooks verify` of the generated tool (built beside the client by
+/// `compile_generated.rs`, which gives its path in `TOOL`), the body on stdin: its exit code
+/// and stderr.
+fn verify_with_tool(args: &[&str]) -> (Option<i32>, String) {
+    use std::io::Write;
+    let tool = std::env::var("TOOL").expect("compile_generated.rs gives the tool's path");
+    let mut child = std::process::Command::new(tool)
+        .args([
+            "webhooks",
+            "verify",
+            "--body-file",
+            "-",
+            "--signature",
+            SIGNATURE,
+        ])
+        .args(["--webhook-key", "webhook-key"])
+        .args(args)
+        .env("WIDGET_API_WEBHOOK_SECRET", "webhook-secret")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the tool runs");
+    let mut stdin = child.stdin.take().expect("a pipe");
+    stdin.write_all(BODY.as_bytes()).expect("written");
+    drop(stdin);
+    let output = child.wait_with_output().expect("the tool ends");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_tool_verifies_a_webhook_given_the_headers_its_recipe_signs() {
+    let timestamp = format!("x-timestamp: {TIMESTAMP}");
+    let nonce = format!("X-Nonce:{NONCE}");
+    let (code, stderr) = verify_with_tool(&["--header", &timestamp, "--header", &nonce]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("verified WIDGET_SHIPPED"), "{stderr}");
+
+    let (code, stderr) = verify_with_tool(&["--header", &timestamp]);
+    assert_ne!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("the webhook has no `x-nonce` header"),
+        "{stderr}"
+    );
+
+    let other = format!("x-timestamp: 1{TIMESTAMP}");
+    let (code, stderr) = verify_with_tool(&["--header", &other, "--header", &nonce]);
+    assert_ne!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("does not match"), "{stderr}");
+
+    let (code, stderr) = verify_with_tool(&["--header", "no colon"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("give `name: value`"), "{stderr}");
+}

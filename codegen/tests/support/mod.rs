@@ -51,9 +51,15 @@ pub fn write_workspace(out: &Path, crates: &[(&str, &[GeneratedFile])]) {
 /// the test, keeping `dir`, when cargo fails or warns (`-D warnings` would rebuild every
 /// dependency under other flags, so the warnings are read instead).
 pub fn cargo(dir: &Path, args: &[&str]) {
+    cargo_with_env(dir, args, ("CODEGEN_TESTS", Path::new("1")));
+}
+
+/// [`cargo`], with one more variable in cargo's environment (and so in its tests').
+pub fn cargo_with_env(dir: &Path, args: &[&str], (variable, value): (&str, &Path)) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .args(args)
+        .env(variable, value)
         .args(["--offline", "--quiet"])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir())

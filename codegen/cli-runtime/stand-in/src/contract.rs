@@ -14,12 +14,17 @@ pub(crate) const KEY_HEADER: &str = "Key";
 /// The signature header, as the spec writes it.
 pub(crate) const SIGNATURE_HEADER: &str = "Sign";
 
-/// Each operation's id and path, for `--verbose`.
-pub(crate) const OPERATIONS: &[(&str, &str)] = &[
-    ("getThing", "/api/v1/thing/get"),
-    ("createThing", "/api/v1/thing/create"),
-    ("findThings", "/api/v1/thing/find"),
+/// Each operation's id, method, path (a template when it has path parameters) and
+/// whether it sends a JSON body, for `--verbose`.
+pub(crate) const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("getThing", "POST", "/api/v1/thing/get", true),
+    ("createThing", "POST", "/api/v1/thing/create", true),
+    ("findThings", "POST", "/api/v1/thing/find", true),
 ];
+
+/// Whether requests carry an account (in the spec's request envelope): without one,
+/// the tool neither asks for an account nor shows `--account`.
+pub(crate) const HAS_ACCOUNT: bool = true;
 
 ///The environment variable `CLIENT_RUNTIME_PROFILE`.
 pub(crate) const ENV_PROFILE: &str = "CLIENT_RUNTIME_PROFILE";

@@ -35,8 +35,11 @@ pub fn emit(api: &Api) -> TokenStream {
     let (key, signature) = (&api.signing.key_header, &api.signing.signature_header);
     let operations = api.operations.iter().map(|op| {
         let (id, path) = (&op.operation_id, &op.http_path);
-        quote!((#id, #path))
+        let method = op.http_method.as_str();
+        let body = op.payload.is_some();
+        quote!((#id, #method, #path, #body))
     });
+    let has_account = api.signing.envelope.is_some();
     let prefix = api.package.env_prefix();
     let webhook_settings = api
         .webhooks
@@ -69,8 +72,13 @@ pub fn emit(api: &Api) -> TokenStream {
         /// The signature header, as the spec writes it.
         pub(crate) const SIGNATURE_HEADER: &str = #signature;
 
-        /// Each operation's id and path, for `--verbose`.
-        pub(crate) const OPERATIONS: &[(&str, &str)] = &[#(#operations),*];
+        /// Each operation's id, method, path (a template when it has path parameters) and
+        /// whether it sends a JSON body, for `--verbose`.
+        pub(crate) const OPERATIONS: &[(&str, &str, &str, bool)] = &[#(#operations),*];
+
+        /// Whether requests carry an account (in the spec's request envelope): without one,
+        /// the tool neither asks for an account nor shows `--account`.
+        pub(crate) const HAS_ACCOUNT: bool = #has_account;
 
         #(#env)*
     }
