@@ -326,9 +326,11 @@ pub enum ParamPlace {
 /// A parameter value's JSON kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
-    /// A string, a uuid or an enum value.
+    /// A string, a uuid, a date-time or an enum value.
     Text,
     Integer,
+    /// A decimal, sent with its exact digits.
+    Number,
     Boolean,
 }
 

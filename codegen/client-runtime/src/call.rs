@@ -209,22 +209,12 @@ impl Client {
             return self.attempts(operation, url, body, span).await;
         }
         let encode = |why: String| Error::Encode(serde::ser::Error::custom(why));
-        // The params struct's JSON, and the payload's exact text beside it.
-        let (values, body) = if op.body {
-            let text = serde_json::to_string(request).map_err(Error::Encode)?;
-            let (values, body): (serde_json::Value, Box<serde_json::value::RawValue>) =
-                serde_json::from_str(&text).map_err(Error::Encode)?;
-            (values, Some(body))
-        } else {
-            (serde_json::to_value(request).map_err(Error::Encode)?, None)
-        };
-        let serde_json::Value::Object(values) = values else {
-            return Err(encode("the parameters are not a JSON object".to_owned()));
-        };
+        let text = serde_json::to_string(request).map_err(Error::Encode)?;
+        let (values, body) = split_request(&text, op.body).map_err(Error::Encode)?;
         let url = params::url(&self.inner.base_url, op.path, op.params, &values).map_err(encode)?;
         let url = reqwest::Url::parse(&url).map_err(|error| encode(error.to_string()))?;
         match body {
-            Some(body) => self.attempts(operation, &url, Some(&*body), span).await,
+            Some(body) => self.attempts(operation, &url, Some(body), span).await,
             None => self.attempts::<(), R>(operation, &url, None, span).await,
         }
     }
@@ -507,6 +497,20 @@ impl Client {
         if self.inner.trace_bodies {
             tracing::trace!(body = %String::from_utf8_lossy(body), "response body");
         }
+    }
+}
+
+/// A request's JSON text, written once, read once: the params struct's properties and, for
+/// an operation with a body, the payload (`(params, payload)`), each as its exact text.
+fn split_request(
+    text: &str,
+    body: bool,
+) -> serde_json::Result<(params::Values<'_>, Option<&serde_json::value::RawValue>)> {
+    if body {
+        let (values, body) = serde_json::from_str(text)?;
+        Ok((values, Some(body)))
+    } else {
+        Ok((serde_json::from_str(text)?, None))
     }
 }
 

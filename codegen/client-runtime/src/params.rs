@@ -3,10 +3,17 @@
 //! `name=a&name=b`) say, each value percent-encoded; and, for the mock, read back.
 //!
 //! The parameters reach the client as the JSON object of the operation's generated
-//! `<Operation>Params` struct: a value is a string, an integer, a boolean, an array of them,
-//! or `null` (an optional one left out).
+//! `<Operation>Params` struct: a value is a string (a date-time too), an integer, a number (a
+//! decimal, written as its exact digits), a boolean, an array of them, or `null` (an
+//! optional one left out). They are read as raw JSON text, so that a number is sent exactly
+//! as the struct writes it.
 
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+use serde_json::value::RawValue;
+
+/// The params struct's JSON object: each property's raw JSON text.
+pub(crate) type Values<'a> = BTreeMap<String, &'a RawValue>;
 
 /// An operation's HTTP method.
 #[allow(dead_code)] // Which methods a crate uses is its spec's choice.
@@ -68,8 +75,11 @@ pub(crate) enum Place {
 #[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
+    /// A JSON string: text, an enum's value, a uuid, a date-time.
     Text,
     Integer,
+    /// A JSON number, kept as its digits: a decimal.
+    Number,
     Boolean,
 }
 
@@ -88,26 +98,34 @@ pub(crate) fn encode(text: &str, out: &mut String) {
     }
 }
 
-/// The text of a scalar value, as a parameter writes it.
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        Value::Bool(flag) => Some(flag.to_string()),
+/// The text of a scalar value, as a parameter writes it: a string's characters, a number's
+/// digits as the JSON has them, `true` or `false`.
+fn scalar_text(value: &RawValue) -> Option<String> {
+    let json = value.get();
+    match json.as_bytes().first()? {
+        b'"' => serde_json::from_str(json).ok(),
+        b't' | b'f' | b'-' | b'0'..=b'9' => Some(json.to_owned()),
         _ => None,
     }
 }
 
 /// A parameter's values: none for `null` or absent, one for a scalar, each item of an array.
-fn texts(name: &str, value: Option<&Value>) -> Result<Vec<String>, String> {
+fn texts(name: &str, value: Option<&RawValue>) -> Result<Vec<String>, String> {
     let not_scalar = || format!("the parameter `{name}` is not a string, number or boolean");
-    match value {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| scalar_text(item).ok_or_else(not_scalar))
-            .collect(),
-        Some(value) => scalar_text(value)
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    match value.get().as_bytes().first() {
+        Some(b'n') => Ok(Vec::new()),
+        Some(b'[') => {
+            let items: Vec<&RawValue> =
+                serde_json::from_str(value.get()).map_err(|_| not_scalar())?;
+            items
+                .into_iter()
+                .map(|item| scalar_text(item).ok_or_else(not_scalar))
+                .collect()
+        }
+        _ => scalar_text(value)
             .map(|text| vec![text])
             .ok_or_else(not_scalar),
     }
@@ -120,7 +138,7 @@ pub(crate) fn url(
     base_url: &str,
     template: &str,
     params: &[Param],
-    values: &Map<String, Value>,
+    values: &Values<'_>,
 ) -> Result<String, String> {
     let mut url = String::with_capacity(base_url.len() + template.len() + 32);
     url.push_str(base_url);
@@ -130,7 +148,7 @@ pub(crate) fn url(
         }
         match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             Some(name) => {
-                let values = texts(name, values.get(name))?;
+                let values = texts(name, values.get(name).copied())?;
                 if values.is_empty() {
                     return Err(format!("the path parameter `{name}` has no value"));
                 }
@@ -146,7 +164,7 @@ pub(crate) fn url(
     }
     let mut separator = '?';
     for param in params.iter().filter(|param| param.place == Place::Query) {
-        for text in texts(param.name, values.get(param.name))? {
+        for text in texts(param.name, values.get(param.name).copied())? {
             url.push(separator);
             separator = '&';
             encode(param.name, &mut url);
@@ -208,8 +226,7 @@ pub(crate) fn read(
     params: &[Param],
     path: &str,
     query: Option<&str>,
-) -> Result<Value, String> {
-    let mut object = Map::new();
+) -> Result<String, String> {
     let mut sent: Vec<(String, String)> = Vec::new();
     for (want, segment) in template.split('/').zip(path.split('/')) {
         if let Some(name) = want.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
@@ -227,36 +244,52 @@ pub(crate) fn read(
         let name = decode(name).ok_or_else(|| format!("`{name}` is not percent-encoded text"))?;
         sent.push((name, value.to_owned()));
     }
+    // Each parameter's values as JSON texts, in the order first given.
+    let mut object: Vec<(&Param, Vec<String>)> = Vec::new();
     for (name, raw) in sent {
         let Some(param) = params.iter().find(|param| param.name == name) else {
             return Err(format!("`{name}` is not a parameter of the operation"));
         };
         let text = decode(&raw).ok_or_else(|| format!("`{raw}` is not percent-encoded text"))?;
-        let value = match param.kind {
-            Kind::Text => Value::String(text),
-            Kind::Integer => text
-                .parse::<i64>()
-                .map(Value::from)
-                .map_err(|_| format!("`{name}`: `{text}` is not an integer"))?,
+        let json = match param.kind {
+            Kind::Text => serde_json::Value::String(text).to_string(),
+            Kind::Integer => match text.parse::<i64>() {
+                Ok(_) => text,
+                Err(_) => return Err(format!("`{name}`: `{text}` is not an integer")),
+            },
+            // JSON's grammar for a number; its digits are kept as sent.
+            Kind::Number => {
+                let number = serde_json::from_str::<serde_json::Number>(&text).is_ok();
+                match number && text.trim() == text {
+                    true => text,
+                    false => return Err(format!("`{name}`: `{text}` is not a number")),
+                }
+            }
             Kind::Boolean => match text.as_str() {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
+                "true" | "false" => text,
                 _ => return Err(format!("`{name}`: `{text}` is not true or false")),
             },
         };
-        match (param.list, object.get_mut(name.as_str())) {
-            (true, Some(Value::Array(items))) => items.push(value),
-            (true, None) => {
-                object.insert(name, Value::Array(vec![value]));
-            }
-            (false, None) => {
-                object.insert(name, value);
-            }
-            (false, Some(_)) => return Err(format!("`{name}` is given twice")),
-            (true, Some(_)) => return Err(format!("`{name}` is given twice")),
+        match object
+            .iter_mut()
+            .find(|(known, _)| known.name == param.name)
+        {
+            Some((known, values)) if known.list => values.push(json),
+            Some(_) => return Err(format!("`{name}` is given twice")),
+            None => object.push((param, vec![json])),
         }
     }
-    Ok(Value::Object(object))
+    let properties: Vec<String> = object
+        .into_iter()
+        .map(|(param, values)| {
+            let value = match param.list {
+                true => format!("[{}]", values.join(",")),
+                false => values.concat(),
+            };
+            format!("{}:{value}", serde_json::Value::from(param.name))
+        })
+        .collect();
+    Ok(format!("{{{}}}", properties.join(",")))
 }
 
 #[cfg(test)]
@@ -288,13 +321,24 @@ mod tests {
             kind: Kind::Boolean,
             list: false,
         },
+        Param {
+            name: "amount",
+            place: Place::Query,
+            kind: Kind::Number,
+            list: false,
+        },
+        Param {
+            name: "from",
+            place: Place::Query,
+            kind: Kind::Text,
+            list: false,
+        },
     ];
 
-    fn object(json: Value) -> Map<String, Value> {
-        match json {
-            Value::Object(object) => object,
-            _ => unreachable!("an object"),
-        }
+    /// `url` of the params struct whose JSON is `json`.
+    fn url_of(template: &str, json: &str) -> Result<String, String> {
+        let values: Values<'_> = serde_json::from_str(json).expect("a JSON object");
+        url("http://h", template, PARAMS, &values)
     }
 
     #[test]
@@ -311,13 +355,10 @@ mod tests {
 
     #[test]
     fn writes_the_path_and_the_exploded_query_in_order() {
-        let values = object(serde_json::json!({
-            "orderId": "o 1/2",
-            "expand": ["lines", "pay&ments"],
-            "limit": 10,
-            "open": null,
-        }));
-        let url = url("http://h", "/v1/orders/{orderId}", PARAMS, &values);
+        let url = url_of(
+            "/v1/orders/{orderId}",
+            r#"{"orderId":"o 1/2","expand":["lines","pay&ments"],"limit":10,"open":null}"#,
+        );
         assert_eq!(
             url.as_deref(),
             Ok("http://h/v1/orders/o%201%2F2?limit=10&expand=lines&expand=pay%26ments")
@@ -326,21 +367,21 @@ mod tests {
 
     #[test]
     fn leaves_out_the_query_without_values_and_joins_path_arrays() {
-        let values = object(serde_json::json!({"orderId": ["a", "b"], "expand": []}));
-        let url = url("http://h", "/o/{orderId}/x", PARAMS, &values);
+        let url = url_of("/o/{orderId}/x", r#"{"orderId":["a","b"],"expand":[]}"#);
         assert_eq!(url.as_deref(), Ok("http://h/o/a,b/x"));
     }
 
     #[test]
     fn refuses_a_missing_path_value_and_an_object() {
-        let none = url("http://h", "/o/{orderId}", PARAMS, &Map::new());
+        let none = url_of("/o/{orderId}", "{}");
         assert_eq!(
             none,
             Err("the path parameter `orderId` has no value".to_owned())
         );
-        let values = object(serde_json::json!({"orderId": "a", "limit": {"x": 1}}));
-        let object = url("http://h", "/o/{orderId}", PARAMS, &values);
+        let object = url_of("/o/{orderId}", r#"{"orderId":"a","limit":{"x":1}}"#);
         assert!(object.is_err_and(|error| error.contains("`limit`")));
+        let nested = url_of("/o/{orderId}", r#"{"orderId":"a","expand":[["x"]]}"#);
+        assert!(nested.is_err_and(|error| error.contains("`expand`")));
     }
 
     #[test]
@@ -354,24 +395,54 @@ mod tests {
 
     #[test]
     fn reads_back_what_it_writes() {
-        let values = serde_json::json!({
-            "orderId": "o 1",
-            "limit": -3,
-            "expand": ["a", "b,c"],
-            "open": true,
-        });
-        let written = url("", "/o/{orderId}", PARAMS, &object(values.clone())).unwrap_or_default();
-        let (path, query) = written.split_once('?').unwrap_or((&written, ""));
-        assert_eq!(read("/o/{orderId}", PARAMS, path, Some(query)), Ok(values));
+        let json = r#"{"orderId":"o 1","limit":-3,"expand":["a","b,c"],"open":true,"amount":-0.50,"from":"2025-03-01T02:30:00Z"}"#;
+        let written = url_of("/o/{orderId}", json).unwrap_or_default();
+        let written = written.trim_start_matches("http://h");
+        let (path, query) = written.split_once('?').unwrap_or((written, ""));
+        let read = read("/o/{orderId}", PARAMS, path, Some(query)).expect("it reads");
+        let as_value = |json: &str| serde_json::from_str::<serde_json::Value>(json).ok();
+        assert_eq!(as_value(&read), as_value(json));
+        // A number's digits as written: `-0.50`, not the float `-0.5`.
+        assert!(read.contains(r#""amount":-0.50"#), "{read}");
+    }
+
+    #[test]
+    fn numbers_are_sent_with_their_exact_digits() {
+        let url = url_of(
+            "/o/{orderId}",
+            r#"{"orderId":"a","amount":12345678901234567890.123456789012}"#,
+        );
+        assert_eq!(
+            url.as_deref(),
+            Ok("http://h/o/a?amount=12345678901234567890.123456789012")
+        );
+        let read = read(
+            "/o/{orderId}",
+            PARAMS,
+            "/o/a",
+            Some("amount=0.1000000000000000055511"),
+        );
+        assert_eq!(
+            read.as_deref(),
+            Ok(r#"{"orderId":"a","amount":0.1000000000000000055511}"#)
+        );
     }
 
     #[test]
     fn refuses_what_does_not_read_as_its_kind() {
-        let read = |query| read("/o/{orderId}", PARAMS, "/o/x", Some(query));
+        let read = |query: &str| read("/o/{orderId}", PARAMS, "/o/x", Some(query));
         assert!(read("limit=ten").is_err_and(|e| e.contains("not an integer")));
         assert!(read("open=yes").is_err_and(|e| e.contains("not true or false")));
         assert!(read("other=1").is_err_and(|e| e.contains("not a parameter")));
         assert!(read("limit=1&limit=2").is_err_and(|e| e.contains("twice")));
+        for not_a_number in ["1.2.3", "%201", "1%20", "ten", "%2B1", "1e"] {
+            let query = format!("amount={not_a_number}");
+            assert!(
+                read(&query).is_err_and(|e| e.contains("not a number")),
+                "{not_a_number}"
+            );
+        }
+        assert!(read("amount=-1.5e3").is_ok());
     }
 
     #[test]

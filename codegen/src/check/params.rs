@@ -1,6 +1,7 @@
-//! An operation's path and query parameters: the path's and its own, each a scalar or an
-//! array of scalars in the simple style (path) or the exploded form style (query), gathered
-//! into the operation's `<Operation>Params` struct.
+//! An operation's path and query parameters: the path's and its own, each a scalar (text,
+//! integer, number, boolean, date-time, uuid, string enum) or an array of scalars, in the
+//! simple style (path) or the exploded form style (query), gathered into the operation's
+//! `<Operation>Params` struct.
 
 use super::Result;
 use super::schemas::Types;
@@ -203,8 +204,9 @@ fn check_param(
         other => (other, false),
     };
     let kind = match item {
-        RustType::String | RustType::Uuid => Some(ParamKind::Text),
+        RustType::String | RustType::Uuid | RustType::DateTime => Some(ParamKind::Text),
         RustType::I32 | RustType::I64 => Some(ParamKind::Integer),
+        RustType::Decimal => Some(ParamKind::Number),
         RustType::Bool => Some(ParamKind::Boolean),
         RustType::Named(enum_name) if !types.is_struct(enum_name) => Some(ParamKind::Text),
         _ => None,
@@ -213,7 +215,8 @@ fn check_param(
         return Err(Problem::new(
             &schema_path,
             "unsupported construct: a parameter of this type; a parameter is a string, an \
-             integer, a boolean, a string enum, or an array of one of them",
+             integer, a number, a boolean, a date-time, a uuid, a string enum, or an array \
+             of one of them",
         ));
     };
     if list && place == ParamPlace::Query && parameter.explode == Some(false) {

@@ -43,6 +43,7 @@ pub fn emit(api: &Api, paths: SpecPaths) -> TokenStream {
                 let kind = match param.kind {
                     ParamKind::Text => quote!(Text),
                     ParamKind::Integer => quote!(Integer),
+                    ParamKind::Number => quote!(Number),
                     ParamKind::Boolean => quote!(Boolean),
                 };
                 let list = param.list;
