@@ -182,6 +182,12 @@ pub const FILES: &[RuntimeFile] = &[
     ),
     runtime_file!(
         "client-runtime",
+        private "src/request.rs",
+        Needed::Always,
+        []
+    ),
+    runtime_file!(
+        "client-runtime",
         private "src/retry.rs",
         Needed::Always,
         []

@@ -413,6 +413,7 @@ mod mock_operations;
 mod operations;
 mod paging;
 pub(crate) mod params;
+mod request;
 mod retry;
 pub mod signing;
 pub mod types;

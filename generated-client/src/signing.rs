@@ -383,13 +383,13 @@ impl Signer {
         self.sign_by(self.recipe, message)
     }
 
-    /// The signature of a request, by the request recipe, for a signer made with
-    /// [`new`](Self::new): as [`sign_message`](Self::sign_message), with the recipe known
-    /// when the crate is compiled, so that the parts' loop and the encoding's choice fold
-    /// away and Calypso's body-only recipe costs what a plain HMAC does.
+    /// The signature of a request by `recipe`'s parts and encoding, with this signer's HMAC:
+    /// for a signer made with [`new`](Self::new), the contract's request recipe, known when
+    /// the crate is compiled, so that the parts' loop and the encoding's choice fold away
+    /// and Calypso's body-only recipe costs what a plain HMAC does.
     #[inline]
-    pub(crate) fn sign_request(&self, message: &Message<'_>) -> Signature {
-        self.sign_by(&REQUEST_RECIPE, message)
+    pub(crate) fn sign_request(&self, recipe: &Recipe, message: &Message<'_>) -> Signature {
+        self.sign_by(recipe, message)
     }
 
     /// Each HMAC's digest is encoded as an array of its own length: a loop of a known count,
@@ -782,7 +782,7 @@ mod tests {
             ..Message::of_body(BODY.as_bytes())
         };
         assert_eq!(
-            signer.sign_request(&message).as_bytes(),
+            signer.sign_request(&REQUEST_RECIPE, &message).as_bytes(),
             signer.sign_message(&message).as_bytes()
         );
     }

@@ -5,97 +5,16 @@
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE, DATE, LOCATION};
+use reqwest::header::{DATE, LOCATION};
 use reqwest::StatusCode;
-use serde::ser::{Serialize, SerializeStruct, Serializer};
 use tracing::Instrument;
 
 use crate::client::Client;
 use crate::clock::parse_http_date;
-use crate::contract::{
-    ErrorBody, ENVELOPE, ERROR_BODY_PROPERTIES, KEY_HEADER, OPERATIONS, REQUEST_RECIPE,
-    SIGNATURE_HEADER, TIMESTAMP_REJECTED,
-};
+use crate::contract::{ErrorBody, ERROR_BODY_PROPERTIES, OPERATIONS, TIMESTAMP_REJECTED};
 use crate::error::{ApiError, Error, RawBody};
 use crate::params::{self, Method, Param};
 use crate::retry::{is_retryable, jitter, retry_after};
-use crate::signing::{self, Message, Part, Place, Timestamp, TimestampText};
-
-/// The signed body of every request: the account, the timestamp and the nonce when the
-/// recipe puts them there, and the operation's payload, under the property names of the
-/// spec's envelope.
-struct Envelope<'a, P: ?Sized> {
-    names: EnvelopeNames,
-    account: &'a str,
-    /// The property, and the value, when the recipe puts the timestamp in the envelope.
-    timestamp: Option<(&'static str, Stamp<'a>)>,
-    /// The property, and the value, when the recipe puts a nonce in the envelope.
-    nonce: Option<(&'static str, &'a str)>,
-    payload: &'a P,
-}
-
-/// A timestamp in the envelope: a number of seconds or milliseconds, or ISO 8601 text.
-enum Stamp<'a> {
-    Number(i64),
-    Text(&'a str),
-}
-
-/// What `#[derive(Serialize)]` would write, with the property names from the contract
-/// (which `#[serde(rename)]` cannot take): the account, the timestamp, the nonce and the
-/// payload, in that order, leaving out what the recipe puts elsewhere.
-impl<P: Serialize + ?Sized> Serialize for Envelope<'_, P> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = 2 + usize::from(self.timestamp.is_some()) + usize::from(self.nonce.is_some());
-        let mut envelope = serializer.serialize_struct("Envelope", len)?;
-        envelope.serialize_field(self.names.account, self.account)?;
-        match &self.timestamp {
-            Some((property, Stamp::Number(number))) => {
-                envelope.serialize_field(property, number)?;
-            }
-            Some((property, Stamp::Text(text))) => envelope.serialize_field(property, text)?,
-            None => {}
-        }
-        if let Some((property, nonce)) = &self.nonce {
-            envelope.serialize_field(property, nonce)?;
-        }
-        envelope.serialize_field(self.names.payload, self.payload)?;
-        envelope.end()
-    }
-}
-
-/// The API key's header name, checked at compile time rather than on every call.
-const KEY: HeaderName = HeaderName::from_static(KEY_HEADER);
-/// The signature's header name, checked at compile time too.
-const SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
-/// The timestamp's header, when the recipe sends the timestamp in one; checked at compile
-/// time too.
-const TIMESTAMP_HEADER: Option<HeaderName> = match REQUEST_RECIPE.timestamp {
-    Some(Timestamp {
-        place: Place::Header(name),
-        ..
-    }) => Some(HeaderName::from_static(name)),
-    _ => None,
-};
-/// The nonce's header, when the recipe sends a nonce in one.
-const NONCE_HEADER: Option<HeaderName> = match REQUEST_RECIPE.nonce {
-    Some(Place::Header(name)) => Some(HeaderName::from_static(name)),
-    _ => None,
-};
-/// Every request body is JSON.
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
-
-/// Room for a typical request body from the start, so that serializing one does
-/// not grow its buffer from a few bytes, copying it each time.
-const BODY_CAPACITY: usize = 512;
-
-/// The property names of the envelope every request body extends, when the spec has one.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct EnvelopeNames {
-    /// The property that holds the account.
-    pub(crate) account: &'static str,
-    /// The property that holds the operation's payload.
-    pub(crate) payload: &'static str,
-}
 
 /// One operation of the API, as the contract lists it.
 pub(crate) struct Operation {
@@ -319,110 +238,6 @@ impl Client {
         self.read_response(response).await
     }
 
-    /// One attempt's request: the envelope stamped with the current time (corrected
-    /// by the learned clock offset), serialized once, and signed. Built directly
-    /// rather than through reqwest's builder, which parses the URL and each header
-    /// again on every call. Without a payload it sends no body and signs the empty one;
-    /// without an envelope the body is the payload itself.
-    pub(crate) fn signed_request<P: serde::Serialize + ?Sized>(
-        &self,
-        method: Method,
-        url: &reqwest::Url,
-        payload: Option<&P>,
-    ) -> Result<reqwest::Request, Error> {
-        let inner = &*self.inner;
-        let now = inner
-            .clock
-            .now_unix_millis()
-            .saturating_add(inner.clock_offset.load(Ordering::Relaxed));
-        let recipe = &REQUEST_RECIPE;
-        // Written out only when a header carries it, the signature signs it, or the envelope
-        // carries it as text.
-        let timestamp_text: Option<TimestampText> = recipe.timestamp.and_then(|timestamp| {
-            let needed = matches!(timestamp.place, Place::Header(_))
-                || recipe.parts.contains(&Part::Timestamp)
-                || timestamp.format.number(now).is_none();
-            needed.then(|| timestamp.format.write(now))
-        });
-        let nonce = recipe.nonce.map(|_| signing::nonce());
-        let mut body = Vec::new();
-        match (payload, ENVELOPE) {
-            (Some(payload), Some(names)) => {
-                let envelope = Envelope {
-                    names,
-                    account: &inner.account,
-                    timestamp: match recipe.timestamp {
-                        Some(Timestamp {
-                            format,
-                            place: Place::Envelope(property),
-                        }) => Some((
-                            property,
-                            match (format.number(now), &timestamp_text) {
-                                (Some(number), _) => Stamp::Number(number),
-                                (None, Some(text)) => Stamp::Text(text.as_str()),
-                                (None, None) => Stamp::Text(""),
-                            },
-                        )),
-                        _ => None,
-                    },
-                    nonce: match (recipe.nonce, &nonce) {
-                        (Some(Place::Envelope(property)), Some(nonce)) => {
-                            Some((property, nonce.as_str()))
-                        }
-                        _ => None,
-                    },
-                    payload,
-                };
-                body.reserve(BODY_CAPACITY);
-                serde_json::to_writer(&mut body, &envelope).map_err(Error::Encode)?;
-            }
-            (Some(payload), None) => {
-                body.reserve(BODY_CAPACITY);
-                serde_json::to_writer(&mut body, payload).map_err(Error::Encode)?;
-            }
-            (None, _) => {}
-        }
-        if inner.trace_bodies {
-            tracing::trace!(body = %String::from_utf8_lossy(&body), "request body");
-        }
-        let path_with_query = match recipe.parts.contains(&Part::PathWithQuery) {
-            true => signing::path_with_query(url.path(), url.query()),
-            false => std::borrow::Cow::Borrowed(""),
-        };
-        let message = Message {
-            body: &body,
-            method: method.as_str(),
-            path_with_query: &path_with_query,
-            url: url.as_str(),
-            timestamp: timestamp_text.as_ref().map_or("", TimestampText::as_str),
-            nonce: nonce.as_ref().map_or("", signing::Nonce::as_str),
-            key: inner.api_key.as_bytes(),
-        };
-        let signature = header_value(inner.signer.sign_request(&message).as_bytes())?;
-        let mut request = reqwest::Request::new(method.to_reqwest(), url.clone());
-        let headers = request.headers_mut();
-        headers.insert(KEY, inner.api_key.clone());
-        headers.insert(SIGNATURE, signature);
-        if let (Some(name), Some(text)) = (TIMESTAMP_HEADER, &timestamp_text) {
-            headers.insert(name, header_value(text.as_str().as_bytes())?);
-        }
-        if let (Some(name), Some(nonce)) = (NONCE_HEADER, &nonce) {
-            headers.insert(name, header_value(nonce.as_str().as_bytes())?);
-        }
-        if payload.is_some() {
-            headers.insert(CONTENT_TYPE, JSON);
-        }
-        *request.timeout_mut() = match self.options.timeout {
-            Some(timeout) => Some(timeout),
-            None if inner.http_applies_timeout => None,
-            None => Some(inner.timeout),
-        };
-        if payload.is_some() {
-            *request.body_mut() = Some(body.into());
-        }
-        Ok(request)
-    }
-
     /// Reads a response: the success type, or the error that explains it.
     async fn read_response<R: serde::de::DeserializeOwned>(
         &self,
@@ -512,16 +327,6 @@ fn split_request(
     } else {
         Ok((serde_json::from_str(text)?, None))
     }
-}
-
-/// A value the recipe made (a signature, a timestamp, a nonce) as a header value: checked,
-/// although every encoding and format the recipe has writes only characters a header takes.
-fn header_value(bytes: &[u8]) -> Result<HeaderValue, Error> {
-    HeaderValue::from_bytes(bytes).map_err(|_| {
-        Error::Encode(serde::ser::Error::custom(
-            "the signing recipe made a value that is not valid in a header",
-        ))
-    })
 }
 
 /// A name for what went wrong, for logs: never a body, which may hold personal data.

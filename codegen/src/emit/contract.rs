@@ -121,7 +121,7 @@ fn signing(signing: &Signing, paths: SpecPaths) -> TokenStream {
     let envelope = match &signing.envelope {
         Some(envelope) => {
             let (account, payload) = (&envelope.account_field, &envelope.payload_field);
-            quote!(Some(crate::call::EnvelopeNames { account: #account, payload: #payload }))
+            quote!(Some(crate::request::EnvelopeNames { account: #account, payload: #payload }))
         }
         None => quote!(None),
     };
@@ -142,7 +142,7 @@ fn signing(signing: &Signing, paths: SpecPaths) -> TokenStream {
         /// The property names of the envelope every request body extends; `None` when each
         /// body is its payload itself.
         #envelope_mark
-        pub(crate) const ENVELOPE: Option<crate::call::EnvelopeNames> = #envelope;
+        pub(crate) const ENVELOPE: Option<crate::request::EnvelopeNames> = #envelope;
 
         /// How requests are signed: the parts, the HMAC, its encoding, and where the
         /// timestamp and the nonce go.

@@ -17,7 +17,7 @@ pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(1
 
 /// The property names of the envelope every request body extends; `None` when each
 /// body is its payload itself.
-pub(crate) const ENVELOPE: Option<crate::call::EnvelopeNames> = Some(crate::call::EnvelopeNames {
+pub(crate) const ENVELOPE: Option<crate::request::EnvelopeNames> = Some(crate::request::EnvelopeNames {
     account: "account",
     payload: "payload",
 });

@@ -354,6 +354,9 @@ mod paging;
 #[path = "../../src/params.rs"]
 pub(crate) mod params;
 
+#[path = "../../src/request.rs"]
+mod request;
+
 #[path = "../../src/retry.rs"]
 mod retry;
 
