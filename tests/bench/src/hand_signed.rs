@@ -23,6 +23,15 @@ struct Envelope<'a, P> {
     payload: &'a P,
 }
 
+/// `payload` in its envelope, stamped now.
+fn stamped<P>(payload: &P) -> Envelope<'_, P> {
+    Envelope {
+        account: black_box(ACCOUNT),
+        timestamp: now_millis(),
+        payload: black_box(payload),
+    }
+}
+
 /// The HMAC state keyed with the secret once, to be cloned for every body.
 pub fn keyed() -> Result<Hmac<Sha512>, String> {
     Hmac::<Sha512>::new_from_slice(API_SECRET.as_bytes()).map_err(|error| error.to_string())
@@ -34,11 +43,7 @@ pub fn body_and_mac<P: Serialize>(
     keyed: &Hmac<Sha512>,
     payload: &P,
 ) -> Result<(Vec<u8>, Hmac<Sha512>), String> {
-    let envelope = Envelope {
-        account: black_box(ACCOUNT),
-        timestamp: now_millis(),
-        payload: black_box(payload),
-    };
+    let envelope = stamped(payload);
     let body = serde_json::to_vec(&envelope).map_err(|error| error.to_string())?;
     let mut mac = keyed.clone();
     mac.update(&body);
@@ -52,11 +57,7 @@ pub fn body_and_mac_in_one_pass<P: Serialize>(
     keyed: &Hmac<Sha512>,
     payload: &P,
 ) -> Result<(Vec<u8>, Hmac<Sha512>), String> {
-    let envelope = Envelope {
-        account: black_box(ACCOUNT),
-        timestamp: now_millis(),
-        payload: black_box(payload),
-    };
+    let envelope = stamped(payload);
     let mut tee = Tee {
         body: Vec::with_capacity(512),
         mac: keyed.clone(),
