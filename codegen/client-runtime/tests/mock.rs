@@ -334,3 +334,51 @@ async fn a_delayed_answer_meets_the_client_s_timeout() {
     let error = client.get_thing(&get()).await.unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
 }
+
+#[tokio::test]
+async fn parameters_and_a_body_are_sent_and_read_back_exactly() {
+    use client_runtime::types::{ReplaceThingParams, ThingState};
+    let mock = MockApi::start().await;
+    mock.replace_thing()
+        .when(|(params, _): &(ReplaceThingParams, CreateThingRequest)| params.thing_id == "t 1/2")
+        .respond_with(&thing(7));
+    let at_least: Decimal = "12345678901234567.10".parse().unwrap();
+    let params = ReplaceThingParams::new("t 1/2")
+        .with_state(vec![ThingState::New, ThingState::New])
+        .with_at_least(at_least);
+    let payload = CreateThingRequest::new(Decimal::new(150, 2)).with_description("a & b");
+    let answer = mock.client().replace_thing(&params, &payload).await;
+    assert_eq!(answer.unwrap(), thing(7));
+    assert!(
+        mock.refused_calls().is_empty(),
+        "{:?}",
+        mock.refused_calls()
+    );
+    // Read back by the mock as sent: the decimal with all its digits and its scale.
+    let read = mock.replace_thing().calls();
+    assert_eq!(read, [(params.clone(), payload.clone())]);
+    assert_eq!(
+        read[0].0.at_least.map(|at_least| at_least.to_string()),
+        Some("12345678901234567.10".to_owned())
+    );
+    let call = mock.calls().remove(0);
+    assert_eq!(call.operation, Some("replaceThing"));
+    assert_eq!(call.path, "/api/v1/things/t%201%2F2");
+    // The body is the envelope, with the payload alone in it: no parameter.
+    let body: serde_json::Value = serde_json::from_slice(&call.body).unwrap();
+    assert_eq!(
+        body["payload"],
+        serde_json::json!({"amount": 1.5, "description": "a & b"})
+    );
+    assert!(body.get("thingId").is_none() && body["payload"].get("thingId").is_none());
+
+    // A path parameter's value that is not this thing's is no stub's.
+    let other = ReplaceThingParams::new("t-2");
+    let refused = mock.client().replace_thing(&other, &payload).await;
+    assert!(
+        matches!(&refused, Err(Error::UnexpectedStatus { status, .. }) if status.as_u16() == 404),
+        "{refused:?}"
+    );
+    let unmatched = mock.calls().remove(1);
+    assert_eq!(unmatched.path, "/api/v1/things/t-2");
+}

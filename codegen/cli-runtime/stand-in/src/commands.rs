@@ -26,6 +26,12 @@ pub(crate) enum Command {
         long_about = "Find things, one page or --all\n\nSends POST /api/v1/thing/find (operation `findThings`)."
     )]
     FindThings(FindThingsArgs),
+    #[command(
+        name = "replace-thing",
+        about = "Replace a thing, by path and query parameters and a body",
+        long_about = "Replace a thing, by path and query parameters and a body\n\nThe runtime's parameter paths run through it.\n\nSends PUT /api/v1/things/{thingId} (operation `replaceThing`)."
+    )]
+    ReplaceThing(ReplaceThingArgs),
     /// Receive webhooks locally, or check a saved one, with the subscription's keys
     #[command(subcommand)]
     Webhooks(crate::webhooks::Webhooks),
@@ -87,6 +93,51 @@ pub(crate) struct FindThingsArgs {
     body: crate::payload::BodyArgs,
 }
 
+/// The flags of `replace-thing`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReplaceThingArgs {
+    #[arg(
+        long = "thing-id",
+        help = "The thing's id [required]",
+        id = "param:thingId",
+        value_name = "TEXT"
+    )]
+    param_thing_id: Option<String>,
+    #[arg(
+        long = "state",
+        help = "Only from these states (one of NEW, or another the API adds); repeat the flag for each",
+        id = "param:state",
+        value_name = "VALUE",
+        action = clap::ArgAction::Append
+    )]
+    param_state: Vec<String>,
+    #[arg(
+        long = "at-least",
+        help = "Only if its amount is at least this",
+        id = "param:atLeast",
+        value_name = "DECIMAL",
+        value_parser = crate::payload::decimal
+    )]
+    param_at_least: Option<String>,
+    #[arg(
+        long = "amount",
+        help = "An amount of money [required]",
+        id = "field:amount",
+        value_name = "DECIMAL",
+        value_parser = crate::payload::decimal
+    )]
+    field_amount: Option<String>,
+    #[arg(
+        long = "description",
+        help = "A description",
+        id = "field:description",
+        value_name = "TEXT"
+    )]
+    field_description: Option<String>,
+    #[command(flatten)]
+    body: crate::payload::BodyArgs,
+}
+
 /// Runs one command.
 pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failure> {
     match command {
@@ -131,6 +182,22 @@ pub(crate) async fn run(command: Command, context: &Context) -> Result<(), Failu
                 },
             };
             crate::pages::all(context, "findThings", payload, paging).await
+        }
+        Command::ReplaceThing(args) => {
+            let mut params = crate::payload::Fields::new();
+            params.value("thingId", "thing-id", args.param_thing_id)?;
+            params.list("state", "state", args.param_state)?;
+            params.json("atLeast", "at-least", args.param_at_least)?;
+            let params: client::types::ReplaceThingParams = params.params()?;
+            let mut fields = crate::payload::Fields::new();
+            fields.json("amount", "amount", args.field_amount)?;
+            fields.value("description", "description", args.field_description)?;
+            let payload: client::types::CreateThingRequest = fields.payload(&args.body)?;
+            crate::invoke::one::<
+                _,
+                client::types::Thing,
+            >(context, "replaceThing", &(params, payload))
+                .await
         }
         Command::Webhooks(command) => crate::webhooks::run(command, context).await,
         Command::Completions(completions) => completions.print(),

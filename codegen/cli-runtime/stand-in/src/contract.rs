@@ -20,6 +20,7 @@ pub(crate) const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("getThing", "POST", "/api/v1/thing/get", true),
     ("createThing", "POST", "/api/v1/thing/create", true),
     ("findThings", "POST", "/api/v1/thing/find", true),
+    ("replaceThing", "PUT", "/api/v1/things/{thingId}", true),
 ];
 
 /// Whether requests carry an account (in the spec's request envelope): without one,

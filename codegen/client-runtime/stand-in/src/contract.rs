@@ -44,7 +44,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.example.com";
 pub(crate) const BASE_URL: Option<&str> = Some(DEFAULT_BASE_URL);
 
 /// Every operation, in the order of the client's URLs; a method calls `OPERATIONS[i]`.
-pub(crate) const OPERATIONS: [Operation; 3] = [
+pub(crate) const OPERATIONS: [Operation; 4] = [
     Operation {
         id: "getThing",
         method: params::Method::Post,
@@ -66,6 +66,33 @@ pub(crate) const OPERATIONS: [Operation; 3] = [
         method: params::Method::Post,
         path: "/api/v1/thing/find",
         params: &[],
+        body: true,
+        idempotent: true,
+    },
+    Operation {
+        id: "replaceThing",
+        method: params::Method::Put,
+        path: "/api/v1/things/{thingId}",
+        params: &[
+            params::Param {
+                name: "thingId",
+                place: params::Place::Path,
+                kind: params::Kind::Text,
+                list: false,
+            },
+            params::Param {
+                name: "state",
+                place: params::Place::Query,
+                kind: params::Kind::Text,
+                list: true,
+            },
+            params::Param {
+                name: "atLeast",
+                place: params::Place::Query,
+                kind: params::Kind::Number,
+                list: false,
+            },
+        ],
         body: true,
         idempotent: true,
     },

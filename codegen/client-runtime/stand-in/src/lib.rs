@@ -57,7 +57,7 @@
 //!
 //! # Retries and timeouts
 //!
-//! The operations the spec marks safe to repeat ([`get_thing`](Client::get_thing), [`find_things`](Client::find_things)) are retried after a connection error, a timeout, HTTP 429 or a 5xx. The others are retried only when the request certainly never reached the server (the connection could not be made), unless a call opts in. Waits grow exponentially with jitter, and a `Retry-After` on a 429 or 503 is honoured. Every attempt is stamped and signed anew. The defaults: [`RetryPolicy::DEFAULT`] (3 attempts), [`DEFAULT_TIMEOUT`] per attempt, [`DEFAULT_CONNECT_TIMEOUT`] to connect.
+//! The operations the spec marks safe to repeat ([`get_thing`](Client::get_thing), [`find_things`](Client::find_things), [`replace_thing`](Client::replace_thing)) are retried after a connection error, a timeout, HTTP 429 or a 5xx. The others are retried only when the request certainly never reached the server (the connection could not be made), unless a call opts in. Waits grow exponentially with jitter, and a `Retry-After` on a 429 or 503 is honoured. Every attempt is stamped and signed anew. The defaults: [`RetryPolicy::DEFAULT`] (3 attempts), [`DEFAULT_TIMEOUT`] per attempt, [`DEFAULT_CONNECT_TIMEOUT`] to connect.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -309,6 +309,7 @@
 //! | [`Client::get_thing`] | `/api/v1/thing/get` | Get a thing |
 //! | [`Client::create_thing`] | `/api/v1/thing/create` | Create a thing |
 //! | [`Client::find_things`] | `/api/v1/thing/find` | Find things, one page or --all |
+//! | [`Client::replace_thing`] | `/api/v1/things/{thingId}` | Replace a thing, by path and query parameters and a body |
 //!
 //! # About the API
 //!

@@ -38,11 +38,23 @@ impl MockApi {
     ) -> OperationMock<'_, types::FindThingsRequest, types::ThingPage> {
         self.operation(2)
     }
+
+    /// Stubs and calls of operation `replaceThing` (`PUT /api/v1/things/{thingId}`), mocking [`Client::replace_thing`](crate::Client::replace_thing).
+    pub fn replace_thing(
+        &self,
+    ) -> OperationMock<
+        '_,
+        (types::ReplaceThingParams, types::CreateThingRequest),
+        types::Thing,
+    > {
+        self.operation(3)
+    }
 }
 
 /// Whether a payload reads as its operation's type, by operation.
-pub(crate) const PAYLOAD_CHECKS: [PayloadCheck; 3] = [
+pub(crate) const PAYLOAD_CHECKS: [PayloadCheck; 4] = [
     reads_as::<types::ThingIdRequest>,
     reads_as::<types::CreateThingRequest>,
     reads_as::<types::FindThingsRequest>,
+    reads_as::<(types::ReplaceThingParams, types::CreateThingRequest)>,
 ];

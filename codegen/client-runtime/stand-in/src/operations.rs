@@ -103,4 +103,23 @@ impl Client {
     ) -> Result<Vec<crate::types::Thing>, Error> {
         futures_util::TryStreamExt::try_collect(self.find_things_stream(payload)).await
     }
+
+    /// Replace a thing, by path and query parameters and a body
+    ///
+    /// The runtime's parameter paths run through it.
+    ///
+    /// Sends `PUT /api/v1/things/{thingId}` (operation `replaceThing`).
+    ///
+    /// Safe to repeat: retried after a passing failure, as the client's [`RetryPolicy`](crate::RetryPolicy) allows.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] says what failed and whether the request may have reached the server.
+    pub async fn replace_thing(
+        &self,
+        params: &crate::types::ReplaceThingParams,
+        payload: &crate::types::CreateThingRequest,
+    ) -> Result<crate::types::Thing, Error> {
+        self.call(3, &(params, payload)).await
+    }
 }

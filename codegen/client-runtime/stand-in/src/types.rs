@@ -92,6 +92,51 @@ impl FindThingsRequest {
     }
 }
 
+/// The path and query parameters of `replaceThing` (`PUT /api/v1/things/{thingId}`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReplaceThingParams {
+    /// The thing's id.
+    #[serde(rename = "thingId")]
+    pub thing_id: String,
+    /// Only from these states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<ThingState>>,
+    /// Only if its amount is at least this.
+    #[serde(
+        rename = "atLeast",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::decimal"
+    )]
+    pub at_least: Option<rust_decimal::Decimal>,
+}
+
+impl ReplaceThingParams {
+    /// Creates a `ReplaceThingParams` from its required fields; optional fields start as `None`.
+    pub fn new(thing_id: impl Into<String>) -> Self {
+        Self {
+            thing_id: thing_id.into(),
+            state: None,
+            at_least: None,
+        }
+    }
+
+    /// Sets `state`: Only from these states.
+    #[must_use]
+    pub fn with_state(mut self, state: impl Into<Vec<ThingState>>) -> Self {
+        self.state = Some(state.into());
+        self
+    }
+
+    /// Sets `at_least`: Only if its amount is at least this.
+    #[must_use]
+    pub fn with_at_least(mut self, at_least: impl Into<rust_decimal::Decimal>) -> Self {
+        self.at_least = Some(at_least.into());
+        self
+    }
+}
+
 /// A thing.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
