@@ -67,6 +67,7 @@ fn customer_purse_spec() {
             "src/operations.rs",
             "src/paging.rs",
             "src/params.rs",
+            "src/request.rs",
             "src/retry.rs",
             "src/signing.rs",
             "src/types.rs",
