@@ -302,6 +302,25 @@ mod tests {
     }
 
     #[test]
+    fn an_account_is_asked_for_only_when_requests_carry_one() {
+        let path = config_file("account", "[profiles.one]\napi_secret = \"s3cret\"\n");
+        let resolved = Credentials::resolve(&args(&path, Some("one")));
+        std::fs::remove_file(path).unwrap();
+        if HAS_ACCOUNT {
+            let error = resolved.err().unwrap();
+            assert!(
+                error
+                    .message()
+                    .starts_with("no account: give --account, set "),
+                "{}",
+                error.message()
+            );
+        } else {
+            assert_eq!(resolved.ok().map(|c| c.account).as_deref(), Some(""));
+        }
+    }
+
+    #[test]
     fn a_bad_config_file_is_refused_with_its_line_and_without_the_secret() {
         let path = config_file(
             "bad",
