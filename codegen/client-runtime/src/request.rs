@@ -47,8 +47,9 @@ impl Signing {
     }
 }
 
-/// The spec's signing.
-const SIGNING: Signing = Signing::new(&REQUEST_RECIPE, ENVELOPE);
+/// The spec's signing: a static, not a constant, so that every call reads the one value
+/// (a constant would be built, and dropped, on each call) and the compiler folds it.
+static SIGNING: Signing = Signing::new(&REQUEST_RECIPE, ENVELOPE);
 
 /// The property names of the envelope every request body extends, when the spec has one.
 #[derive(Debug, Clone, Copy)]
@@ -81,6 +82,8 @@ struct Stamps {
 }
 
 impl Stamps {
+    /// Inlined, as every step of a request is, so that the contract's recipe folds away.
+    #[inline(always)]
     fn new(recipe: &Recipe, now: i64) -> Self {
         let timestamp = recipe.timestamp.and_then(|timestamp| {
             let needed = matches!(timestamp.place, Place::Header(_))
@@ -117,6 +120,7 @@ enum Stamp<'a> {
 
 impl<'a, P: ?Sized> Envelope<'a, P> {
     /// `payload` in the envelope, with what of `stamps` the recipe puts there.
+    #[inline(always)]
     fn new(
         names: EnvelopeNames,
         account: &'a str,
