@@ -478,3 +478,23 @@ fn a_struct_removed_is_one_change_not_one_per_member() {
         "a member of the removed struct is listed too: {lines:#?}"
     );
 }
+
+/// A field added to a public struct is minor because the struct is `#[non_exhaustive]`, and
+/// its line says so.
+#[test]
+fn a_field_added_says_why_it_is_minor() {
+    let scenario = scenarios()
+        .into_iter()
+        .find(|scenario| scenario.name == "response-optional-field-added")
+        .expect("the scenario exists");
+    let (old, new) = specs(&base_spec(), &scenario);
+    let (_, lines) = report(&scenario, &old, &new);
+    assert!(
+        lines.contains(
+            &"minor: field `types::Widget::colour` added, as `types::Widget` is \
+              #[non_exhaustive] (spec: components.schemas.Widget.properties.colour)"
+                .to_owned()
+        ),
+        "{lines:#?}"
+    );
+}
