@@ -136,7 +136,8 @@ pub(crate) fn check_signing(
                     Problem::new(
                         &at,
                         format!(
-                            "webhooks are signed like requests unless `recipe` says otherwise,                              and {}",
+                            "webhooks are signed like requests unless `recipe` says otherwise, \
+                             and {}",
                             problem.message
                         ),
                     )
