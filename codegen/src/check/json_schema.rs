@@ -454,6 +454,16 @@ mod tests {
     }
 
     #[test]
+    fn an_enum_of_a_boolean_and_null_allows_only_those() {
+        let schema = r#"{"enum": [true, null]}"#;
+        assert_eq!(check(schema, "true"), Ok(()));
+        assert_eq!(check(schema, "null"), Ok(()));
+        for other in ["false", "'true'", "0"] {
+            assert!(check(schema, other).is_err(), "{other} is allowed");
+        }
+    }
+
+    #[test]
     fn additional_properties_with_a_schema_applies_it_to_each_unnamed_property() {
         let schema = r#"{"type": "object", "properties": {"a": {"type": "string"}},
             "additionalProperties": {"type": "number"}}"#;
