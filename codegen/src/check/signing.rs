@@ -597,6 +597,24 @@ fn encoding_named(name: &str, at: &SpecPath) -> Result<Encoding> {
 mod tests {
     use super::*;
 
+    /// Webhooks signed like requests take the request recipe's parts, never its timestamp or
+    /// nonce, which a webhook does not carry.
+    #[test]
+    fn webhooks_signed_like_requests_have_no_timestamp_or_nonce() {
+        let spec =
+            include_str!("../../tests/specs/bad/webhooks-signed-like-requests-by-method.yaml")
+                .replace(
+                    "parts: [method, pathWithQuery, timestamp, body]",
+                    "parts: [body]\n    nonce: {header: X-Nonce}",
+                );
+        let api = crate::load(&spec, "spec.yaml").unwrap_or_else(|error| panic!("{error}"));
+        let (requests, webhooks) = (&api.signing.recipe, &api.signing.webhook_recipe);
+        assert!(requests.timestamp.is_some() && requests.nonce.is_some());
+        assert_eq!(webhooks.parts, [Part::Body]);
+        assert!(webhooks.timestamp.is_none(), "{webhooks:?}");
+        assert!(webhooks.nonce.is_none(), "{webhooks:?}");
+    }
+
     #[test]
     fn the_schema_is_json_with_only_keywords_the_checker_applies() {
         let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
