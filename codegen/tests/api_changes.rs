@@ -442,3 +442,57 @@ fn a_change_of_the_generated_tests_only_is_no_change() {
     let changes = codegen::changes::between(&old, &new);
     assert!(changes.is_empty(), "{changes:#?}");
 }
+
+/// A struct that goes is one change, not one more for each of its fields and methods: the
+/// report and the changelog name what a user sees go, once.
+#[test]
+fn a_struct_removed_is_one_change_not_one_per_member() {
+    let remove = |keys: &[&str]| Edit {
+        set: None,
+        remove: Some(keys.iter().map(|key| key.to_string()).collect()),
+        value: None,
+    };
+    let scenario = Scenario {
+        name: "struct-removed".to_owned(),
+        expect: "major".to_owned(),
+        why: "the event and its data's struct go".to_owned(),
+        old: Vec::new(),
+        new: vec![
+            remove(&["x-webhooks", "widget-recalled"]),
+            remove(&["components", "schemas", "WidgetRecalled"]),
+        ],
+    };
+    let (old, new) = specs(&base_spec(), &scenario);
+    let (class, lines) = report(&scenario, &old, &new);
+    assert_eq!(class, "major", "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with("major: struct `types::WidgetRecalled` removed")),
+        "{lines:#?}"
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|line| line.contains("`types::WidgetRecalled::")),
+        "a member of the removed struct is listed too: {lines:#?}"
+    );
+}
+
+/// Every scenario's report, line by line: what `cargo xtask codegen` prints and the changelog
+/// lists. Each change is named once, under the spec path behind it; what only follows from
+/// another change (a constructor's body, the contract's list of operations) is left out.
+#[test]
+fn the_report_of_every_scenario() {
+    let base = base_spec();
+    let mut shown = String::new();
+    for scenario in scenarios() {
+        let (old, new) = specs(&base, &scenario);
+        let (class, lines) = report(&scenario, &old, &new);
+        shown.push_str(&format!("{}: {class}\n", scenario.name));
+        for line in lines {
+            shown.push_str(&format!("  {line}\n"));
+        }
+    }
+    insta::assert_snapshot!(shown);
+}

@@ -381,3 +381,103 @@ impl Unreleased {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> semver::Version {
+        semver::Version::parse(text).expect("a version")
+    }
+
+    fn change(class: Class) -> ApiChange {
+        ApiChange {
+            class,
+            what: "field `types::Widget::name` removed".to_owned(),
+            why: None,
+            spec_path: "components.schemas.Widget.properties.name".to_owned(),
+        }
+    }
+
+    fn unreleased(released: Option<&str>, version: &str, classes: &[Class]) -> Unreleased {
+        Unreleased {
+            released: released.map(v),
+            version: v(version),
+            changes: classes.iter().copied().map(change).collect(),
+        }
+    }
+
+    #[test]
+    fn a_change_shows_its_class_first() {
+        assert_eq!(
+            change(Class::Major).to_string(),
+            "major: field `types::Widget::name` removed \
+             (spec: components.schemas.Widget.properties.name)"
+        );
+        let why = ApiChange {
+            why: Some("as `types::Widget` is #[non_exhaustive]".to_owned()),
+            class: Class::Minor,
+            ..change(Class::Minor)
+        };
+        assert_eq!(
+            why.to_string(),
+            "minor: field `types::Widget::name` removed, as `types::Widget` is \
+             #[non_exhaustive] (spec: components.schemas.Widget.properties.name)"
+        );
+    }
+
+    #[test]
+    fn the_release_needed_is_the_most_breaking_change() {
+        assert_eq!(needed(&[]), None);
+        let changes = [Class::Patch, Class::Major, Class::Minor].map(change);
+        assert_eq!(needed(&changes), Some(Class::Major));
+        let unreleased = unreleased(Some("1.2.3"), "1.3.0", &[Class::Patch, Class::Minor]);
+        assert_eq!(unreleased.needed(), Some(Class::Minor));
+    }
+
+    #[test]
+    fn a_version_too_low_for_the_changes_is_a_problem() {
+        // A breaking change after 0.1.3 needs 0.2.0: 0.1.4 is refused, saying so.
+        let problem = unreleased(Some("0.1.3"), "0.1.4", &[Class::Patch, Class::Major])
+            .version_problem()
+            .expect("0.1.4 is too low");
+        assert_eq!(
+            problem,
+            "x-rust-crate.version 0.1.4 is too low: the changes since release 0.1.3 are major, \
+             so the next release must be 0.2.0 or later"
+        );
+        assert_eq!(
+            unreleased(Some("0.1.3"), "0.2.0", &[Class::Major]).version_problem(),
+            None
+        );
+        // A minor change after 1.2.3 needs 1.3.0.
+        assert!(
+            unreleased(Some("1.2.3"), "1.2.4", &[Class::Minor])
+                .version_problem()
+                .is_some()
+        );
+        assert_eq!(
+            unreleased(Some("1.2.3"), "1.3.0", &[Class::Minor]).version_problem(),
+            None
+        );
+    }
+
+    #[test]
+    fn without_changes_only_a_version_below_the_release_is_a_problem() {
+        assert_eq!(
+            unreleased(Some("1.2.3"), "1.2.2", &[])
+                .version_problem()
+                .as_deref(),
+            Some("x-rust-crate.version 1.2.2 is lower than the released 1.2.3")
+        );
+        assert_eq!(
+            unreleased(Some("1.2.3"), "1.2.3", &[]).version_problem(),
+            None
+        );
+        // With no release recorded, any version will do.
+        assert_eq!(
+            unreleased(None, "0.0.1", &[Class::Major]).version_problem(),
+            None
+        );
+    }
+}

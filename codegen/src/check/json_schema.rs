@@ -434,4 +434,43 @@ mod tests {
         let error = check(r##"{"$ref": "#/$defs/none"}"##, "a").unwrap_err();
         assert!(error.contains("`$ref`"), "{error}");
     }
+
+    #[test]
+    fn the_bounds_of_minimum_maximum_and_min_length_are_allowed() {
+        assert_eq!(check(PARTS, "parts: [body]\nskew: 0"), Ok(()));
+        assert_eq!(check(PARTS, "parts: [body]\nskew: 10"), Ok(()));
+        // `minLength: 1`: one character is enough.
+        assert_eq!(check(PARTS, "parts: [{text: a}]"), Ok(()));
+    }
+
+    #[test]
+    fn an_enum_of_numbers_allows_only_its_numbers() {
+        let schema = r#"{"enum": [1, 18446744073709551615]}"#;
+        assert_eq!(check(schema, "1"), Ok(()));
+        assert_eq!(check(schema, "18446744073709551615"), Ok(()));
+        for other in ["2", "18446744073709551614", "'1'"] {
+            assert!(check(schema, other).is_err(), "{other} is allowed");
+        }
+    }
+
+    #[test]
+    fn an_enum_of_a_boolean_and_null_allows_only_those() {
+        let schema = r#"{"enum": [true, null]}"#;
+        assert_eq!(check(schema, "true"), Ok(()));
+        assert_eq!(check(schema, "null"), Ok(()));
+        for other in ["false", "'true'", "0"] {
+            assert!(check(schema, other).is_err(), "{other} is allowed");
+        }
+    }
+
+    #[test]
+    fn additional_properties_with_a_schema_applies_it_to_each_unnamed_property() {
+        let schema = r#"{"type": "object", "properties": {"a": {"type": "string"}},
+            "additionalProperties": {"type": "number"}}"#;
+        assert_eq!(check(schema, "{a: x, b: 1.5, c: 2}"), Ok(()));
+        assert_eq!(
+            check(schema, "{a: x, b: y}"),
+            Err("x.b: must be a number, not a string".to_owned())
+        );
+    }
 }

@@ -635,6 +635,82 @@ fn encoding_named(name: &str, at: &SpecPath) -> Result<Encoding> {
 mod tests {
     use super::*;
 
+    /// A signature written as the recipe writes it is accepted, for each algorithm and
+    /// encoding (base64 with one `=` of padding for SHA-256, two for SHA-512).
+    #[test]
+    fn a_well_written_example_signature_is_accepted() {
+        let cases = [
+            (
+                Algorithm::HmacSha256,
+                Encoding::LowercaseHex,
+                "ab".repeat(32),
+            ),
+            (
+                Algorithm::HmacSha512,
+                Encoding::UppercaseHex,
+                "AB".repeat(64),
+            ),
+            (
+                Algorithm::HmacSha256,
+                Encoding::Base64,
+                format!("{}=", "a+/B".repeat(10) + "abc"),
+            ),
+            (
+                Algorithm::HmacSha512,
+                Encoding::Base64,
+                format!("{}==", "a+/B".repeat(21) + "ab"),
+            ),
+        ];
+        for (algorithm, encoding, signature) in cases {
+            let recipe = Recipe {
+                algorithm,
+                encoding,
+                parts: vec![Part::Body],
+                separator: String::new(),
+                terminated: false,
+                timestamp: None,
+                nonce: None,
+            };
+            let example = spec::SigningExample {
+                secret: "secret".to_owned(),
+                body: "{}".to_owned(),
+                signature: signature.clone(),
+                method: None,
+                path_with_query: None,
+                url: None,
+                timestamp: None,
+                nonce: None,
+                key: None,
+            };
+            let checked = check_example(&example, &recipe, &SpecPath::root());
+            assert!(
+                checked.is_ok(),
+                "{algorithm:?} {encoding:?} {signature}: {checked:?}"
+            );
+            let mut wrong = example;
+            wrong.signature.replace_range(0..1, "*");
+            assert!(check_example(&wrong, &recipe, &SpecPath::root()).is_err());
+        }
+    }
+
+    /// Webhooks signed like requests take the request recipe's parts, never its timestamp or
+    /// nonce, which a webhook does not carry.
+    #[test]
+    fn webhooks_signed_like_requests_have_no_timestamp_or_nonce() {
+        let spec =
+            include_str!("../../tests/specs/bad/webhooks-signed-like-requests-by-method.yaml")
+                .replace(
+                    "parts: [method, pathWithQuery, timestamp, body]",
+                    "parts: [body]\n    nonce: {header: X-Nonce}",
+                );
+        let api = crate::load(&spec, "spec.yaml").unwrap_or_else(|error| panic!("{error}"));
+        let (requests, webhooks) = (&api.signing.recipe, &api.signing.webhook_recipe);
+        assert!(requests.timestamp.is_some() && requests.nonce.is_some());
+        assert_eq!(webhooks.parts, [Part::Body]);
+        assert!(webhooks.timestamp.is_none(), "{webhooks:?}");
+        assert!(webhooks.nonce.is_none(), "{webhooks:?}");
+    }
+
     #[test]
     fn the_schema_is_json_with_only_keywords_the_checker_applies() {
         let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
