@@ -693,22 +693,30 @@ mod tests {
         }
     }
 
-    /// Webhooks signed like requests take the request recipe's parts, never its timestamp or
-    /// nonce, which a webhook does not carry.
+    /// Webhooks signed like requests take the request recipe's parts, and its timestamp and
+    /// nonce only when it signs them in headers: a webhook has no request envelope, and the
+    /// verifier reads no value it does not check.
     #[test]
-    fn webhooks_signed_like_requests_have_no_timestamp_or_nonce() {
-        let spec =
-            include_str!("../../tests/specs/bad/webhooks-signed-like-requests-by-method.yaml")
-                .replace(
-                    "parts: [method, pathWithQuery, timestamp, body]",
-                    "parts: [body]\n    nonce: {header: X-Nonce}",
-                );
-        let api = crate::load(&spec, "spec.yaml").unwrap_or_else(|error| panic!("{error}"));
-        let (requests, webhooks) = (&api.signing.recipe, &api.signing.webhook_recipe);
+    fn webhooks_signed_like_requests_keep_only_the_values_signed_in_headers() {
+        let spec = include_str!("../../tests/specs/bad/webhooks-signed-like-requests-by-path.yaml");
+        let load = |parts: &str| {
+            let spec = spec.replace(
+                "parts: [method, pathWithQuery, timestamp, body]",
+                &format!("parts: {parts}\n    nonce: {{header: X-Nonce}}"),
+            );
+            crate::load(&spec, "spec.yaml").unwrap_or_else(|error| panic!("{error}"))
+        };
+        let unsigned = load("[body]");
+        let (requests, webhooks) = (&unsigned.signing.recipe, &unsigned.signing.webhook_recipe);
         assert!(requests.timestamp.is_some() && requests.nonce.is_some());
         assert_eq!(webhooks.parts, [Part::Body]);
         assert!(webhooks.timestamp.is_none(), "{webhooks:?}");
         assert!(webhooks.nonce.is_none(), "{webhooks:?}");
+        let signed = load("[timestamp, nonce, body]");
+        let (requests, webhooks) = (&signed.signing.recipe, &signed.signing.webhook_recipe);
+        assert_eq!(webhooks.parts, [Part::Timestamp, Part::Nonce, Part::Body]);
+        assert_eq!(webhooks.timestamp, requests.timestamp);
+        assert_eq!(webhooks.nonce, requests.nonce);
     }
 
     #[test]
