@@ -16,20 +16,22 @@ use crate::params::Method;
 use crate::signing::{self, Message, Nonce, Part, Place, Recipe, Timestamp, TimestampText};
 
 /// How requests are signed and what their body is: a recipe and an envelope. The client
-/// signs by the contract's ([`SIGNING`]); the runtime's tests sign by other APIs' too.
+/// signs by the contract's ([`SIGNING`]); the runtime's tests sign by other APIs' too. Only
+/// constant data, so that the contract's, a constant, folds away in the inlined request
+/// path (a header name, which holds an atomic, would keep it from folding).
+#[derive(Clone, Copy)]
 pub(crate) struct Signing {
     pub(crate) recipe: &'static Recipe,
     /// The envelope every request body extends, when the spec has one.
     pub(crate) envelope: Option<EnvelopeNames>,
     /// The header the recipe sends the timestamp in, when it sends it in one.
-    timestamp_header: Option<HeaderName>,
+    timestamp_header: Option<&'static str>,
     /// The header the recipe sends a nonce in, when it sends it in one.
-    nonce_header: Option<HeaderName>,
+    nonce_header: Option<&'static str>,
 }
 
 impl Signing {
-    /// By `recipe`, with `envelope`; the header names checked when the constant that
-    /// holds it is compiled.
+    /// By `recipe`, with `envelope`.
     pub(crate) const fn new(recipe: &'static Recipe, envelope: Option<EnvelopeNames>) -> Self {
         Self {
             recipe,
@@ -38,20 +40,19 @@ impl Signing {
                 Some(Timestamp {
                     place: Place::Header(name),
                     ..
-                }) => Some(HeaderName::from_static(name)),
+                }) => Some(name),
                 _ => None,
             },
             nonce_header: match recipe.nonce {
-                Some(Place::Header(name)) => Some(HeaderName::from_static(name)),
+                Some(Place::Header(name)) => Some(name),
                 _ => None,
             },
         }
     }
 }
 
-/// The spec's signing: a static, not a constant, so that every call reads the one value
-/// (a constant would be built, and dropped, on each call) and the compiler folds it.
-static SIGNING: Signing = Signing::new(&REQUEST_RECIPE, ENVELOPE);
+/// The spec's signing.
+const SIGNING: Signing = Signing::new(&REQUEST_RECIPE, ENVELOPE);
 
 /// The property names of the envelope every request body extends, when the spec has one.
 #[derive(Debug, Clone, Copy)]
@@ -247,11 +248,11 @@ impl Client {
         let headers = request.headers_mut();
         headers.insert(KEY, inner.api_key.clone());
         headers.insert(SIGNATURE, signature);
-        if let (Some(name), Some(text)) = (&signing.timestamp_header, &stamps.timestamp) {
-            headers.insert(name.clone(), header_value(text.as_str().as_bytes())?);
+        if let (Some(name), Some(text)) = (signing.timestamp_header, &stamps.timestamp) {
+            headers.insert(header_name(name)?, header_value(text.as_str().as_bytes())?);
         }
-        if let (Some(name), Some(nonce)) = (&signing.nonce_header, &stamps.nonce) {
-            headers.insert(name.clone(), header_value(nonce.as_str().as_bytes())?);
+        if let (Some(name), Some(nonce)) = (signing.nonce_header, &stamps.nonce) {
+            headers.insert(header_name(name)?, header_value(nonce.as_str().as_bytes())?);
         }
         if payload.is_some() {
             headers.insert(CONTENT_TYPE, JSON);
@@ -266,6 +267,16 @@ impl Client {
         }
         Ok(request)
     }
+}
+
+/// The name of a header the recipe places a value in: checked, never a panic (the
+/// generator's checker has checked it already).
+fn header_name(name: &str) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        Error::Encode(serde::ser::Error::custom(
+            "the signing recipe names a header that is not a valid header name",
+        ))
+    })
 }
 
 /// A value the recipe made (a signature, a timestamp, a nonce) as a header value: checked,
