@@ -256,7 +256,8 @@ pub(crate) fn read(
         let json = match param.kind {
             Kind::Text => serde_json::Value::String(text).to_string(),
             Kind::Integer => match text.parse::<i64>() {
-                Ok(_) => text,
+                // As JSON writes it: `+5` is 5.
+                Ok(number) => number.to_string(),
                 Err(_) => return Err(format!("`{name}`: `{text}` is not an integer")),
             },
             // JSON's grammar for a number; its digits are kept as sent.

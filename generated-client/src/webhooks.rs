@@ -29,7 +29,7 @@ use crate::contract::{
     SIGNATURE_HEADER_AS_WRITTEN, WEBHOOK_DATA_PROPERTY, WEBHOOK_IDENTITY_PROPERTIES,
     WEBHOOK_RECIPE,
 };
-use crate::signing::{self, Message, Place, SignatureError, Signer, Timestamp};
+use crate::signing::{self, Message, SignatureError, Signer};
 
 pub use crate::webhook_events::WebhookEvent;
 
@@ -328,19 +328,10 @@ impl<'a> Delivered<'a> {
 
 /// The header of the timestamp the webhook recipe signs, when it signs one (the spec's
 /// checker makes sure a signed one is sent in a header).
-const TIMESTAMP_HEADER: Option<&str> = match WEBHOOK_RECIPE.timestamp {
-    Some(Timestamp {
-        place: Place::Header(name),
-        ..
-    }) => Some(name),
-    _ => None,
-};
+const TIMESTAMP_HEADER: Option<&str> = WEBHOOK_RECIPE.timestamp_header();
 
 /// The header of the nonce the webhook recipe signs, when it signs one.
-const NONCE_HEADER: Option<&str> = match WEBHOOK_RECIPE.nonce {
-    Some(Place::Header(name)) => Some(name),
-    _ => None,
-};
+const NONCE_HEADER: Option<&str> = WEBHOOK_RECIPE.nonce_header();
 
 fn header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<&'h str, WebhookError> {
     headers

@@ -22,30 +22,12 @@ pub(crate) struct Signing {
     pub(crate) recipe: &'static Recipe,
     /// The envelope every request body extends, when the spec has one.
     pub(crate) envelope: Option<EnvelopeNames>,
-    /// The header the recipe sends the timestamp in, when it sends it in one.
-    timestamp_header: Option<&'static str>,
-    /// The header the recipe sends a nonce in, when it sends it in one.
-    nonce_header: Option<&'static str>,
 }
 
 impl Signing {
     /// By `recipe`, with `envelope`.
     pub(crate) const fn new(recipe: &'static Recipe, envelope: Option<EnvelopeNames>) -> Self {
-        Self {
-            recipe,
-            envelope,
-            timestamp_header: match recipe.timestamp {
-                Some(Timestamp {
-                    place: Place::Header(name),
-                    ..
-                }) => Some(name),
-                _ => None,
-            },
-            nonce_header: match recipe.nonce {
-                Some(Place::Header(name)) => Some(name),
-                _ => None,
-            },
-        }
+        Self { recipe, envelope }
     }
 }
 
@@ -241,15 +223,15 @@ impl Client {
             nonce: stamps.nonce.as_ref().map_or("", Nonce::as_str),
             key: inner.api_key.as_bytes(),
         };
-        let signature = header_value(inner.signer.sign_request(recipe, &message).as_bytes())?;
+        let signature = header_value(inner.signer.sign_by(recipe, &message).as_bytes())?;
         let mut request = reqwest::Request::new(method.to_reqwest(), url.clone());
         let headers = request.headers_mut();
         headers.insert(KEY, inner.api_key.clone());
         headers.insert(SIGNATURE, signature);
-        if let (Some(name), Some(text)) = (signing.timestamp_header, &stamps.timestamp) {
+        if let (Some(name), Some(text)) = (recipe.timestamp_header(), &stamps.timestamp) {
             headers.insert(header_name(name)?, header_value(text.as_str().as_bytes())?);
         }
-        if let (Some(name), Some(nonce)) = (signing.nonce_header, &stamps.nonce) {
+        if let (Some(name), Some(nonce)) = (recipe.nonce_header(), &stamps.nonce) {
             headers.insert(header_name(name)?, header_value(nonce.as_str().as_bytes())?);
         }
         if payload.is_some() {

@@ -37,6 +37,27 @@ pub(crate) struct Recipe {
     pub(crate) nonce: Option<Place>,
 }
 
+impl Recipe {
+    /// The header the recipe sends its timestamp in, when it sends it in one.
+    pub(crate) const fn timestamp_header(&self) -> Option<&'static str> {
+        match self.timestamp {
+            Some(Timestamp {
+                place: Place::Header(name),
+                ..
+            }) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The header the recipe sends its nonce in, when it sends it in one.
+    pub(crate) const fn nonce_header(&self) -> Option<&'static str> {
+        match self.nonce {
+            Some(Place::Header(name)) => Some(name),
+            _ => None,
+        }
+    }
+}
+
 /// An HMAC.
 #[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -375,26 +396,21 @@ impl Signer {
     }
 
     /// The signature of `message`, by the recipe. For tests: requests are signed with
-    /// [`sign_request`](Self::sign_request).
+    /// [`sign_by`](Self::sign_by).
     #[cfg(test)]
     pub(crate) fn sign_message(&self, message: &Message<'_>) -> Signature {
         self.sign_by(self.recipe, message)
     }
 
-    /// The signature of a request by `recipe`'s parts and encoding, with this signer's HMAC:
-    /// for a signer made with [`new`](Self::new), the contract's request recipe, known when
-    /// the crate is compiled, so that the parts' loop and the encoding's choice fold away
-    /// and Calypso's body-only recipe costs what a plain HMAC does (always inlined: called
-    /// apart, with the recipe a value, it would loop over the parts at run time).
+    /// The signature of `message` by `recipe`'s parts and encoding, with this signer's HMAC:
+    /// for a request, the contract's recipe, known when the crate is compiled, so that the
+    /// parts' loop and the encoding's choice fold away and Calypso's body-only recipe costs
+    /// what a plain HMAC does (always inlined: called apart, with the recipe a value, it
+    /// would loop over the parts at run time). Each HMAC's digest is encoded as an array of
+    /// its own length: a loop of a known count, which the compiler unrolls and vectorizes
+    /// (hex in about 10 ns for 64 bytes).
     #[inline(always)]
-    pub(crate) fn sign_request(&self, recipe: &Recipe, message: &Message<'_>) -> Signature {
-        self.sign_by(recipe, message)
-    }
-
-    /// Each HMAC's digest is encoded as an array of its own length: a loop of a known count,
-    /// which the compiler unrolls and vectorizes (hex in about 10 ns for 64 bytes).
-    #[inline(always)]
-    fn sign_by(&self, recipe: &Recipe, message: &Message<'_>) -> Signature {
+    pub(crate) fn sign_by(&self, recipe: &Recipe, message: &Message<'_>) -> Signature {
         match &self.keyed {
             Keyed::Sha256(keyed) => {
                 let mut mac = keyed.clone();
@@ -781,7 +797,7 @@ mod tests {
             ..Message::of_body(BODY.as_bytes())
         };
         assert_eq!(
-            signer.sign_request(&REQUEST_RECIPE, &message).as_bytes(),
+            signer.sign_by(&REQUEST_RECIPE, &message).as_bytes(),
             signer.sign_message(&message).as_bytes()
         );
     }
