@@ -237,11 +237,16 @@ impl Client {
         if payload.is_some() {
             headers.insert(CONTENT_TYPE, JSON);
         }
-        *request.timeout_mut() = match self.options.timeout {
+        // Only when there is one: reqwest keeps a request's timeout among its extensions, a
+        // map that `timeout_mut` allocates even to write `None` (three allocations a call).
+        let timeout = match self.options.timeout {
             Some(timeout) => Some(timeout),
             None if inner.http_applies_timeout => None,
             None => Some(inner.timeout),
         };
+        if let Some(timeout) = timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
         if payload.is_some() {
             *request.body_mut() = Some(body.into());
         }
@@ -275,8 +280,11 @@ mod tests {
     use secrecy::SecretString;
     use sha2::{Sha256, Sha512};
 
+    use std::time::Duration;
+
     use super::*;
     use crate::clock::FixedClock;
+    use crate::retry::RequestOptions;
     use crate::signing::{Algorithm, Encoding, TimestampFormat};
 
     const SECRET: &str = "the-secret";
@@ -513,5 +521,30 @@ mod tests {
             );
         }
         assert!(header(&by_contract, SIGNATURE_HEADER).is_some());
+    }
+
+    #[test]
+    fn a_request_has_a_timeout_of_its_own_only_where_the_http_client_applies_none() {
+        let signed = |client: &Client| {
+            client
+                .signed_request(Method::Post, &url("http://h/pay"), Some(&payload()))
+                .expect("a request")
+        };
+        // The HTTP client this crate builds applies the client's timeout to every request.
+        let built = client();
+        assert_eq!(signed(&built).timeout(), None);
+        let overridden = built.with_options(RequestOptions::new().timeout(Duration::from_secs(3)));
+        assert_eq!(signed(&overridden).timeout(), Some(&Duration::from_secs(3)));
+        // An application's own HTTP client applies none of ours: each request carries it.
+        let own = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .account("acct-1")
+            .api_key(KEY_VALUE)
+            .api_secret(SecretString::from(SECRET))
+            .http_client(reqwest::Client::new())
+            .timeout(Duration::from_secs(7))
+            .build()
+            .expect("a client");
+        assert_eq!(signed(&own).timeout(), Some(&Duration::from_secs(7)));
     }
 }
