@@ -72,6 +72,12 @@ impl Api {
             .map(|def| def.spec_path.clone())
     }
 
+    /// The API sends webhooks whose signature covers the URL it delivers them to, so their
+    /// verifier must be told that URL (`WebhookVerifier::with_url`, emitted for such APIs).
+    pub fn webhooks_sign_url(&self) -> bool {
+        self.webhooks.is_some() && self.signing.webhook_recipe.signs(&Part::Url)
+    }
+
     /// The struct named `name`, if it is one.
     pub fn struct_def(&self, name: &str) -> Option<&StructDef> {
         self.types.iter().find_map(|def| match &def.kind {

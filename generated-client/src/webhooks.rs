@@ -68,6 +68,9 @@ impl Webhook {
 pub struct WebhookVerifier {
     /// Never empty; no public key twice.
     pairs: Vec<KeyPair>,
+    /// The URL the API delivers to, as registered with it, for a recipe that signs it; set
+    /// by the `with_url` that only the crates of such APIs have (emitted with their events).
+    pub(crate) url: Option<Box<str>>,
 }
 
 /// One subscription's key pair.
@@ -85,10 +88,12 @@ impl std::fmt::Debug for WebhookVerifier {
             .iter()
             .map(|pair| pair.public_key.as_str())
             .collect();
-        f.debug_struct("WebhookVerifier")
-            .field("public_keys", &public_keys)
-            .field("secret_keys", &"[redacted]")
-            .finish()
+        let mut debug = f.debug_struct("WebhookVerifier");
+        debug.field("public_keys", &public_keys);
+        if SIGNS_URL {
+            debug.field("url", &self.url);
+        }
+        debug.field("secret_keys", &"[redacted]").finish()
     }
 }
 
@@ -100,6 +105,7 @@ impl WebhookVerifier {
                 public_key: public_key.into(),
                 signer: Signer::with_recipe(secret_key, &WEBHOOK_RECIPE),
             }],
+            url: None,
         }
     }
 
@@ -206,13 +212,13 @@ impl WebhookVerifier {
             .iter()
             .find(|pair| pair.public_key == key)
             .ok_or(WebhookError::WrongKey)?;
-        // What the recipe signs of it: webhooks are POSTed, and the verifier is not told
-        // the URL (the spec's checker refuses a webhook recipe that signs it).
+        // What the recipe signs of it: webhooks are POSTed, to the URL the verifier is told
+        // when the recipe signs it (the spec's checker refuses a recipe that signs a path).
         let message = Message {
             body: delivered.body,
             method: "POST",
             path_with_query: "",
-            url: "",
+            url: self.url.as_deref().unwrap_or_default(),
             timestamp: delivered.timestamp.trim(),
             nonce: delivered.nonce.trim(),
             key: key.as_bytes(),
@@ -324,6 +330,22 @@ impl<'a> Delivered<'a> {
             body,
         })
     }
+}
+
+/// Whether the webhook recipe signs the URL the API delivers to.
+const SIGNS_URL: bool = signs_url(&WEBHOOK_RECIPE);
+
+/// Whether `recipe` signs the whole URL: a const fn, so that the constant recipe answers when
+/// the crate compiles.
+const fn signs_url(recipe: &signing::Recipe) -> bool {
+    let mut index = 0;
+    while index < recipe.parts.len() {
+        if matches!(recipe.parts[index], signing::Part::Url) {
+            return true;
+        }
+        index += 1;
+    }
+    false
 }
 
 /// The header of the timestamp the webhook recipe signs, when it signs one (the spec's
@@ -758,8 +780,14 @@ mod tests {
     const PUBLIC_KEY: &str = "public";
     const SECRET_KEY: &str = "the-subscription-secret";
 
+    /// The URL deliveries are made to, for a recipe that signs it.
+    const URL: &str = "https://merchant.example/webhooks?shop=1";
+
+    /// A verifier of the subscription, told the URL when the recipe signs it.
     fn verifier() -> WebhookVerifier {
-        WebhookVerifier::new(PUBLIC_KEY, &SecretString::from(SECRET_KEY))
+        let mut verifier = WebhookVerifier::new(PUBLIC_KEY, &SecretString::from(SECRET_KEY));
+        verifier.url = SIGNS_URL.then(|| URL.into());
+        verifier
     }
 
     /// The values a delivery's headers carry besides the key and the signature, for the
@@ -777,7 +805,7 @@ mod tests {
             body: body.as_bytes(),
             method: "POST",
             path_with_query: "",
-            url: "",
+            url: if SIGNS_URL { URL } else { "" },
             timestamp: TIMESTAMP,
             nonce: NONCE,
             key: PUBLIC_KEY.as_bytes(),
@@ -824,6 +852,45 @@ mod tests {
                 assert!(matches!(bad, Err(WebhookError::BadSignature)), "{bad:?}");
             }
         }
+    }
+
+    #[test]
+    fn only_a_recipe_with_the_url_among_its_parts_signs_it() {
+        use signing::Part;
+        for (parts, signs) in [
+            (&[Part::Body][..], false),
+            (&[Part::Method, Part::PathWithQuery, Part::Body], false),
+            (&[Part::Url, Part::Body], true),
+            (&[Part::Method, Part::Key, Part::Url], true),
+        ] {
+            let recipe = signing::Recipe {
+                parts,
+                ..WEBHOOK_RECIPE
+            };
+            assert_eq!(signs_url(&recipe), signs, "{parts:?}");
+        }
+    }
+
+    #[test]
+    fn the_url_is_signed_exactly_when_the_recipe_signs_it() {
+        let body = "{\"any\":\"X\"}";
+        let headers = delivered(PUBLIC_KEY, &sign(body));
+        let mut elsewhere = verifier();
+        elsewhere.url = Some("https://merchant.example/webhooks?shop=2".into());
+        let mut untold = verifier();
+        untold.url = None;
+        let signature_failed = |checked: Result<Webhook, WebhookError>| {
+            matches!(
+                checked,
+                Err(WebhookError::BadSignature | WebhookError::MalformedSignature)
+            )
+        };
+        for other in [elsewhere, untold] {
+            let checked = other.verify(&headers, body.as_bytes());
+            assert_eq!(signature_failed(checked), SIGNS_URL);
+        }
+        // Its debug output shows the URL where it matters.
+        assert_eq!(format!("{:?}", verifier()).contains(URL), SIGNS_URL);
     }
 
     #[test]

@@ -15,7 +15,10 @@ use hyper::{Request, Response, StatusCode};
 use secrecy::SecretString;
 
 use crate::app::Context;
-use crate::contract::{ENV_WEBHOOK_KEY, ENV_WEBHOOK_SECRET, KEY_HEADER, SIGNATURE_HEADER};
+use crate::contract::{
+    with_webhook_url, ENV_WEBHOOK_KEY, ENV_WEBHOOK_SECRET, KEY_HEADER, SIGNATURE_HEADER,
+    WEBHOOKS_SIGN_URL,
+};
 use crate::failure::{Failure, Kind};
 use crate::output::Output;
 
@@ -41,6 +44,10 @@ pub(crate) struct Keys {
     /// The subscription's secret key, which signs its webhooks
     #[arg(long, env = ENV_WEBHOOK_SECRET, value_name = "SECRET", hide_env_values = true)]
     webhook_secret: Option<SecretString>,
+    /// The URL the API delivers the webhooks to, exactly as registered with it: the
+    /// webhook signature covers it
+    #[arg(long, value_name = "URL", required = WEBHOOKS_SIGN_URL, hide = !WEBHOOKS_SIGN_URL)]
+    webhook_url: Option<String>,
 }
 
 /// `webhooks listen`.
@@ -109,7 +116,17 @@ impl Keys {
                     "webhook_secret",
                 )
             })?;
-        Ok((client::WebhookVerifier::new(key.clone(), &secret), key))
+        let verifier = client::WebhookVerifier::new(key.clone(), &secret);
+        let verifier = match &self.webhook_url {
+            Some(url) if WEBHOOKS_SIGN_URL => with_webhook_url(verifier, url),
+            Some(_) => {
+                return Err(Failure::usage(
+                    "--webhook-url: this API's webhook signature does not cover a URL",
+                ))
+            }
+            None => verifier,
+        };
+        Ok((verifier, key))
     }
 }
 

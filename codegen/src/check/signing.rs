@@ -466,21 +466,21 @@ fn check_placements(
     Ok(())
 }
 
-/// The webhook verifier reads a delivery's headers and body, and knows its method (webhooks
-/// are POSTed) but not the URL the API delivered it to: a webhook recipe signs the body, the
-/// method, the key, fixed text, and a timestamp and a nonce read from headers; not the URL or
-/// its path.
+/// The webhook verifier reads a delivery's headers and body, knows its method (webhooks are
+/// POSTed), and is told the URL the API delivers to, as registered, when the recipe signs it:
+/// a webhook recipe signs the body, the method, that URL, the key, fixed text, and a
+/// timestamp and a nonce read from headers; not the path alone.
 fn check_webhook_recipe(recipe: &Recipe, path: &SpecPath) -> Result<()> {
     if let Some(index) = recipe
         .parts
         .iter()
-        .position(|part| matches!(part, Part::Url | Part::PathWithQuery))
+        .position(|part| matches!(part, Part::PathWithQuery))
     {
         return Err(Problem::new(
             &path.key("parts").index(index),
-            "a webhook recipe cannot sign the URL or its path: the webhook verifier is not \
-             told the URL the API delivers to; it signs the body, the method, the key, \
-             fixed text, and a timestamp and a nonce sent in headers",
+            "a webhook recipe cannot sign the path: the webhook verifier is told the whole URL \
+             the API delivers to, as registered (`url`); it signs the body, the method, that \
+             URL, the key, fixed text, and a timestamp and a nonce sent in headers",
         ));
     }
     for (index, part) in recipe.parts.iter().enumerate() {

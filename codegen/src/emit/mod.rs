@@ -181,7 +181,7 @@ fn emitted(api: &Api, paths: SpecPaths) -> Vec<(Module, TokenStream)> {
     if let Some(webhooks) = &api.webhooks {
         modules.push((
             Module::private("src/webhook_events.rs"),
-            webhook_events::emit(webhooks, paths),
+            webhook_events::emit(webhooks, api.webhooks_sign_url(), paths),
         ));
     }
     modules

@@ -59,6 +59,8 @@ pub struct CrateView {
     pub paged: Option<OperationView>,
     /// The API sends webhooks.
     pub webhooks: bool,
+    /// The webhook signature covers the URL the API delivers to: the verifier is told it.
+    pub webhooks_sign_url: bool,
     /// The first webhook event, for the webhook example; `None` without webhooks.
     pub webhook_event: Option<EventView>,
     /// The envelope properties that identify a delivery (`identityProperties`); empty
@@ -179,6 +181,7 @@ impl CrateView {
                 .find(|op| op.pagination.is_some())
                 .map(OperationView::of),
             webhooks: api.webhooks.is_some(),
+            webhooks_sign_url: api.webhooks_sign_url(),
             webhook_event: (api.webhooks.as_ref())
                 .and_then(|webhooks| webhooks.events.first())
                 .map(|event| EventView {

@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     template!("client-runtime", "client", "docs/mock-operation.md"),
     template!("client-runtime", "client", "docs/operation.md"),
     template!("client-runtime", "client", "docs/stream.md"),
+    template!("client-runtime", "client", "docs/with-url.md"),
     template!("client-runtime", "client", "facts/errors.md"),
     template!("client-runtime", "client", "facts/redirects.md"),
     template!("client-runtime", "client", "facts/retries.md"),

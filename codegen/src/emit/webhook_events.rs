@@ -1,16 +1,19 @@
 //! `src/webhook_events.rs` (for specs with webhooks): the typed event of each event
 //! type. The runtime's `webhooks.rs` checks a webhook's signature and envelope, then asks
-//! `WebhookEvent::read` for its event.
+//! `WebhookEvent::read` for its event. For an API whose webhook signature covers the URL it
+//! delivers to, also the verifier's `with_url`, which tells it that URL.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust_types::ident;
-use super::{SpecPaths, docs};
+use super::{SpecPaths, docs, templates};
 use crate::check::{OTHER_EVENT_VARIANT, UNTYPED_EVENT_VARIANT};
 use crate::model::Webhooks;
 
-pub fn emit(webhooks: &Webhooks, paths: SpecPaths) -> TokenStream {
+/// The events' module; with `WebhookVerifier::with_url` when `signs_url` (the webhook recipe
+/// signs the URL the API delivers to, which only such crates' verifiers are told).
+pub fn emit(webhooks: &Webhooks, signs_url: bool, paths: SpecPaths) -> TokenStream {
     let other = ident(OTHER_EVENT_VARIANT);
     let untyped = ident(UNTYPED_EVENT_VARIANT);
     let variants = webhooks.events.iter().map(|event| {
@@ -45,6 +48,24 @@ pub fn emit(webhooks: &Webhooks, paths: SpecPaths) -> TokenStream {
         .and_then(|event| event.spec_path.split('.').next())
         .unwrap_or("x-webhooks");
     let spec = paths.mark(root);
+    let with_url = signs_url.then(|| {
+        let doc = docs::outer(&templates::render(
+            "client/docs/with-url.md",
+            minijinja::Value::UNDEFINED,
+        ));
+        let spec = paths.mark("x-request-signing");
+        quote! {
+            #spec
+            impl crate::webhooks::WebhookVerifier {
+                #doc
+                #[must_use]
+                pub fn with_url(mut self, url: impl Into<String>) -> Self {
+                    self.url = Some(url.into().into_boxed_str());
+                    self
+                }
+            }
+        }
+    });
     quote! {
         //! The events the API sends, typed by their event type.
 
@@ -107,5 +128,7 @@ pub fn emit(webhooks: &Webhooks, paths: SpecPaths) -> TokenStream {
                 })
             }
         }
+
+        #with_url
     }
 }

@@ -359,3 +359,125 @@ fn the_tool_s_verbose_request_line_is_the_operation_s() {
         "{stderr}"
     );
 }
+
+/// An invoice notification, as the fixture describes one (its body is inferred).
+const NOTIFICATION: &str = r#"{"id":"n-1","type":"invoicePaid","timestamp":"2025-03-01T02:30:00Z","invoice":{"id":"inv-1","state":"paid"}}"#;
+/// The URL the notification is delivered to, as registered (`notificationsUrl`).
+const NOTIFICATIONS_URL: &str = "https://shop.example/coinpayments/webhooks";
+const NOTIFIED_AT: &str = "2025-03-01T02:30:00";
+/// Computed apart from the generator, with Python's hmac module, as requests are signed:
+/// base64(hmac.new(b"cp-test-client-secret", ("\ufeff" + "POST" + NOTIFICATIONS_URL +
+/// CLIENT_ID + NOTIFIED_AT + NOTIFICATION).encode(), hashlib.sha256).digest())
+const NOTIFICATION_SIGNATURE: &str = "c61FHnr8E/GiyQzTrbDYyVsUC980qJJtrXIAspBiazQ=";
+
+fn notification_headers(timestamp: &str) -> coinpayments_client::reqwest::header::HeaderMap {
+    let mut headers = coinpayments_client::reqwest::header::HeaderMap::new();
+    headers.insert("x-coinpayments-client", CLIENT_ID.parse().expect("a value"));
+    headers.insert(
+        "x-coinpayments-signature",
+        NOTIFICATION_SIGNATURE.parse().expect("a value"),
+    );
+    headers.insert("x-coinpayments-timestamp", timestamp.parse().expect("a value"));
+    headers
+}
+
+fn notification_verifier() -> coinpayments_client::WebhookVerifier {
+    coinpayments_client::WebhookVerifier::new(
+        CLIENT_ID,
+        &coinpayments_client::SecretString::from("cp-test-client-secret"),
+    )
+}
+
+#[test]
+fn a_notification_signed_with_the_url_it_was_delivered_to_is_verified() {
+    let webhook = notification_verifier()
+        .with_url(NOTIFICATIONS_URL)
+        .verify(&notification_headers(NOTIFIED_AT), NOTIFICATION.as_bytes())
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert!(
+        matches!(
+            &webhook.event,
+            coinpayments_client::WebhookEvent::InvoicePaid(invoice)
+                if invoice.id == "inv-1" && invoice.state.as_deref() == Some("paid")
+        ),
+        "{webhook:?}"
+    );
+    assert_eq!(webhook.identity().map(|id| id.as_str()), Some("n-1"));
+    assert_eq!(webhook.matched_key, CLIENT_ID);
+}
+
+#[test]
+fn the_url_and_the_timestamp_are_signed() {
+    use coinpayments_client::WebhookError;
+    let body = NOTIFICATION.as_bytes();
+    let untold = notification_verifier().verify(&notification_headers(NOTIFIED_AT), body);
+    assert!(matches!(untold, Err(WebhookError::BadSignature)), "{untold:?}");
+    let elsewhere = notification_verifier()
+        .with_url("https://shop.example/coinpayments/webhooks/")
+        .verify(&notification_headers(NOTIFIED_AT), body);
+    assert!(matches!(elsewhere, Err(WebhookError::BadSignature)), "{elsewhere:?}");
+    let later = notification_verifier()
+        .with_url(NOTIFICATIONS_URL)
+        .verify(&notification_headers("2025-03-01T02:30:01"), body);
+    assert!(matches!(later, Err(WebhookError::BadSignature)), "{later:?}");
+    let mut headers = notification_headers(NOTIFIED_AT);
+    headers.remove("x-coinpayments-timestamp");
+    let undated = notification_verifier()
+        .with_url(NOTIFICATIONS_URL)
+        .verify(&headers, body);
+    assert!(
+        matches!(undated, Err(WebhookError::MissingHeader(name)) if name.eq_ignore_ascii_case("x-coinpayments-timestamp")),
+        "{undated:?}"
+    );
+}
+
+/// `webhooks verify` of the generated tool, the notification on stdin: its exit code and
+/// stderr.
+fn verify_notification_with_tool(args: &[&str]) -> (Option<i32>, String) {
+    use std::io::Write;
+    let tool = std::env::var("TOOL").expect("compile_generated.rs gives the tool's path");
+    let mut child = std::process::Command::new(tool)
+        .args(["webhooks", "verify", "--body-file", "-"])
+        .args(["--signature", NOTIFICATION_SIGNATURE, "--webhook-key", CLIENT_ID])
+        .args(args)
+        .env("COINPAYMENTS_CLIENT_WEBHOOK_SECRET", "cp-test-client-secret")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the tool runs");
+    let mut stdin = child.stdin.take().expect("a pipe");
+    stdin.write_all(NOTIFICATION.as_bytes()).expect("written");
+    drop(stdin);
+    let output = child.wait_with_output().expect("the tool ends");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_tool_verifies_a_notification_given_the_url_it_was_delivered_to() {
+    let timestamp = format!("X-CoinPayments-Timestamp: {NOTIFIED_AT}");
+    let (code, stderr) = verify_notification_with_tool(&[
+        "--webhook-url",
+        NOTIFICATIONS_URL,
+        "--header",
+        &timestamp,
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("verified invoicePaid"), "{stderr}");
+
+    let (code, stderr) = verify_notification_with_tool(&["--header", &timestamp]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--webhook-url"), "{stderr}");
+
+    let (code, stderr) = verify_notification_with_tool(&[
+        "--webhook-url",
+        "https://shop.example/elsewhere",
+        "--header",
+        &timestamp,
+    ]);
+    assert_ne!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("does not match"), "{stderr}");
+}

@@ -27,6 +27,20 @@ pub(crate) const OPERATIONS: &[(&str, &str, &str, bool)] = &[
 /// the tool neither asks for an account nor shows `--account`.
 pub(crate) const HAS_ACCOUNT: bool = true;
 
+/// Whether the webhook signature covers the URL the API delivers to: the
+/// `webhooks` commands then need `--webhook-url`.
+pub(crate) const WEBHOOKS_SIGN_URL: bool = false;
+
+/// `verifier`, told the URL the API delivers to when its webhook signature covers
+/// it; unchanged otherwise.
+pub(crate) fn with_webhook_url(
+    verifier: client::WebhookVerifier,
+    url: &str,
+) -> client::WebhookVerifier {
+    let _ = url;
+    verifier
+}
+
 ///The environment variable `CLIENT_RUNTIME_PROFILE`.
 pub(crate) const ENV_PROFILE: &str = "CLIENT_RUNTIME_PROFILE";
 

@@ -57,6 +57,30 @@ pub fn emit(api: &Api) -> TokenStream {
                 pub(crate) const #constant: &str = #variable;
             }
         });
+    let webhook_url = api.webhooks.as_ref().map(|_| {
+        let signs_url = api.webhooks_sign_url();
+        let with_url = match signs_url {
+            true => quote!(verifier.with_url(url)),
+            false => quote! {
+                let _ = url;
+                verifier
+            },
+        };
+        quote! {
+            /// Whether the webhook signature covers the URL the API delivers to: the
+            /// `webhooks` commands then need `--webhook-url`.
+            pub(crate) const WEBHOOKS_SIGN_URL: bool = #signs_url;
+
+            /// `verifier`, told the URL the API delivers to when its webhook signature covers
+            /// it; unchanged otherwise.
+            pub(crate) fn with_webhook_url(
+                verifier: client::WebhookVerifier,
+                url: &str,
+            ) -> client::WebhookVerifier {
+                #with_url
+            }
+        }
+    });
     quote! {
         #module_doc
 
@@ -79,6 +103,8 @@ pub fn emit(api: &Api) -> TokenStream {
         /// Whether requests carry an account (in the spec's request envelope): without one,
         /// the tool neither asks for an account nor shows `--account`.
         pub(crate) const HAS_ACCOUNT: bool = #has_account;
+
+        #webhook_url
 
         #(#env)*
     }
