@@ -654,6 +654,38 @@ fn a_saved_webhook_is_verified_said_what_it_is_and_printed() {
 }
 
 #[test]
+fn a_webhook_url_is_refused_where_the_webhook_signature_covers_none() {
+    // The stand-in's webhooks are signed like Calypso's, over the body alone: a URL given
+    // would be checked against nothing, so the tool says so rather than ignore it.
+    let home = folder("verify-url");
+    let file = home.join("webhook.json");
+    let body = webhook("THING_CREATED", "{}");
+    std::fs::write(&file, &body).unwrap();
+    let refused = run(
+        &mut webhook_tool(&home),
+        &[
+            "webhooks",
+            "verify",
+            "--body-file",
+            file.to_str().unwrap(),
+            "--signature",
+            &sign(WEBHOOK_SECRET, &body),
+            "--webhook-url",
+            "https://shop.example/webhooks",
+        ],
+    );
+    assert_eq!(refused.code, Some(2), "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("--webhook-url: this API's webhook signature does not cover a URL"),
+        "{refused:?}"
+    );
+    let help = run(&mut webhook_tool(&home), &["webhooks", "verify", "--help"]);
+    assert!(!help.stdout.contains("--webhook-url"), "{help:?}");
+}
+
+#[test]
 fn a_listener_that_cannot_print_a_webhook_says_so_and_still_takes_it() {
     let home = folder("listen-full");
     let mut child = webhook_tool(&home)

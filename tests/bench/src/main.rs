@@ -109,6 +109,17 @@ struct Effort {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [command, kind, calls] = args.as_slice()
+        && command == "per-call"
+    {
+        return match overhead::per_call(kind, calls) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("{error}\nusage: bench per-call client|floor CALLS");
+                ExitCode::from(2)
+            }
+        };
+    }
     let mut effort = Effort {
         generator_runs: 21,
         overhead_rounds: 21,

@@ -74,6 +74,59 @@ pub fn measure(rounds: usize, calls_per_round: u32) -> Result<Vec<Overhead>, Str
     ])
 }
 
+/// `bench per-call client|floor CALLS`: that many small calls of the client, or of the
+/// floor, and nothing else: for `valgrind --tool=callgrind --toggle-collect=...`, which counts
+/// the instructions of each, the same from run to run (BENCHMARKS.md says how).
+pub fn per_call(kind: &str, calls: &str) -> Result<(), String> {
+    let calls: u32 = calls
+        .parse()
+        .map_err(|_| format!("CALLS: `{calls}` is not a count"))?;
+    let payload = hand_signed::transaction_request();
+    match kind {
+        "client" => {
+            let client = Client::builder()
+                .base_url("http://127.0.0.1:9")
+                .account(ACCOUNT)
+                .api_key(API_KEY)
+                .api_secret(SecretString::from(API_SECRET))
+                .build()
+                .map_err(|error| error.to_string())?;
+            let url = client_runtime::bench::operation_url(&client, "getThing")
+                .ok_or("the client has no operation getThing")?;
+            client_calls(&client, &url, &payload, calls)
+        }
+        "floor" => floor_calls(&hand_signed::keyed()?, &payload, calls),
+        other => Err(format!("`{other}` is neither client nor floor")),
+    }
+}
+
+/// The client's calls of [`per_call`], apart, so that callgrind can count them alone.
+#[inline(never)]
+fn client_calls<P: Serialize>(
+    client: &Client,
+    url: &reqwest::Url,
+    payload: &P,
+    calls: u32,
+) -> Result<(), String> {
+    for _ in 0..calls {
+        let request =
+            client_runtime::bench::signed_request(client, black_box(url), black_box(payload))
+                .map_err(|error| error.to_string())?;
+        black_box(request);
+    }
+    Ok(())
+}
+
+/// The floor's calls of [`per_call`], apart.
+#[inline(never)]
+fn floor_calls<P: Serialize>(keyed: &Hmac<Sha512>, payload: &P, calls: u32) -> Result<(), String> {
+    for _ in 0..calls {
+        let (body, mac) = hand_signed::body_and_mac(keyed, payload)?;
+        black_box((body, mac.finalize()));
+    }
+    Ok(())
+}
+
 /// Times the client, the floor and a hand-built request in alternating rounds, so that all
 /// see the same machine; each ratio is the median of the rounds' ratios.
 fn compare<P: Serialize>(
