@@ -38,13 +38,7 @@ pub struct Overhead {
 /// Both payloads: the smallest request (one id) and a large one (a customer with 8 KiB of
 /// text, much of it needing JSON escapes).
 pub fn measure(rounds: usize, calls_per_round: u32) -> Result<Vec<Overhead>, String> {
-    let client = Client::builder()
-        .base_url("http://127.0.0.1:9")
-        .account(ACCOUNT)
-        .api_key(API_KEY)
-        .api_secret(SecretString::from(API_SECRET))
-        .build()
-        .map_err(|error| error.to_string())?;
+    let client = client()?;
     let keyed = hand_signed::keyed()?;
     let small = hand_signed::transaction_request();
     let description: String = "Müller & Söhne \"GmbH\"\t\n/ 😀 ".repeat(256);
@@ -74,6 +68,17 @@ pub fn measure(rounds: usize, calls_per_round: u32) -> Result<Vec<Overhead>, Str
     ])
 }
 
+/// The client the rows time, with the published example credentials; it sends nothing.
+fn client() -> Result<Client, String> {
+    Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .account(ACCOUNT)
+        .api_key(API_KEY)
+        .api_secret(SecretString::from(API_SECRET))
+        .build()
+        .map_err(|error| error.to_string())
+}
+
 /// `bench per-call client|floor CALLS`: that many small calls of the client, or of the
 /// floor, and nothing else: for `valgrind --tool=callgrind --toggle-collect=...`, which counts
 /// the instructions of each, the same from run to run (BENCHMARKS.md says how).
@@ -84,13 +89,7 @@ pub fn per_call(kind: &str, calls: &str) -> Result<(), String> {
     let payload = hand_signed::transaction_request();
     match kind {
         "client" => {
-            let client = Client::builder()
-                .base_url("http://127.0.0.1:9")
-                .account(ACCOUNT)
-                .api_key(API_KEY)
-                .api_secret(SecretString::from(API_SECRET))
-                .build()
-                .map_err(|error| error.to_string())?;
+            let client = client()?;
             let url = client_runtime::bench::operation_url(&client, "getThing")
                 .ok_or("the client has no operation getThing")?;
             client_calls(&client, &url, &payload, calls)
