@@ -91,6 +91,12 @@ fn generated_crates_make_signed_calls_their_mock_accepts() {
         let tool_path = support::target_dir().join("debug").join(name);
         support::cargo_with_env(&out, &["test", "-p", "calls"], ("TOOL", &tool_path));
         support::cargo(&out, &["test", "-p", name, "--lib"]);
+        // Its docs, the spec's prose among them, as docs.rs would build them: no warning.
+        support::cargo_with_env(
+            &out,
+            &["doc", "--no-deps", "-p", name, "--features", "mock"],
+            ("RUSTDOCFLAGS", "-D warnings"),
+        );
         fs::remove_dir_all(&out).expect("temporary folder is removable");
     }
 }

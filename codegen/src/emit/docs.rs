@@ -44,14 +44,56 @@ fn doc_lines(text: &str) -> Vec<String> {
                 }
                 return format!(" {trimmed}");
             }
-            let line = if in_fence { line.trim_end() } else { trimmed };
-            if line.is_empty() {
+            if in_fence {
+                let line = line.trim_end();
+                return if line.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {line}")
+                };
+            }
+            if trimmed.is_empty() {
                 String::new()
             } else {
-                format!(" {line}")
+                format!(" {}", autolink(trimmed))
             }
         })
         .collect()
+}
+
+/// `line` with each bare URL in `<…>`, which rustdoc makes a link of and its `bare_urls` lint
+/// asks for; a URL in a code span, already in `<…>` or a link's `(…)`, or in brackets, is left
+/// as it is. A URL ends at whitespace or a bracket, and a final `.`, `,`, `;`, `:`, `!` or `?`
+/// is taken to be the sentence's.
+fn autolink(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    let mut previous = ' ';
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        let bare = !in_code
+            && !matches!(previous, '<' | '(' | '[')
+            && (rest.starts_with("https://") || rest.starts_with("http://"));
+        if bare {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || "<>()[]`\"".contains(c))
+                .unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            rest = &rest[url.len()..];
+            previous = '>';
+            continue;
+        }
+        if c == '`' {
+            in_code = !in_code;
+        }
+        out.push(c);
+        previous = c;
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// The first line of `text`, for short mentions.
@@ -62,4 +104,60 @@ pub fn first_line(text: &str) -> &str {
 /// An operation's summary as one line, for tables of operations.
 pub fn summary_line(op: &Operation) -> &str {
     op.summary.as_deref().map(first_line).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_url_becomes_a_link_and_others_stay_as_they_are() {
+        let cases = [
+            (
+                "- https://docs.example/a/b (the signature)",
+                "- <https://docs.example/a/b> (the signature)",
+            ),
+            (
+                "See https://docs.example/x, then http://h.example/y.",
+                "See <https://docs.example/x>, then <http://h.example/y>.",
+            ),
+            (
+                "Already <https://docs.example/x>.",
+                "Already <https://docs.example/x>.",
+            ),
+            (
+                "A [link](https://docs.example/x).",
+                "A [link](https://docs.example/x).",
+            ),
+            (
+                "Code `curl https://docs.example/x` here",
+                "Code `curl https://docs.example/x` here",
+            ),
+            (
+                "No URL: https:/ and http only",
+                "No URL: https:/ and http only",
+            ),
+            (
+                "Ünïcode then https://d.example/ü",
+                "Ünïcode then <https://d.example/ü>",
+            ),
+        ];
+        for (given, wanted) in cases {
+            assert_eq!(autolink(given), wanted, "{given}");
+        }
+    }
+
+    #[test]
+    fn doc_lines_link_bare_urls_outside_fences_only() {
+        let text = "Read https://docs.example/x\n```\ncurl https://api.example/y\n```";
+        assert_eq!(
+            doc_lines(text),
+            [
+                " Read <https://docs.example/x>",
+                " ```text",
+                " curl https://api.example/y",
+                " ```",
+            ]
+        );
+    }
 }

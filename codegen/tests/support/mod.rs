@@ -55,7 +55,11 @@ pub fn cargo(dir: &Path, args: &[&str]) {
 }
 
 /// [`cargo`], with one more variable in cargo's environment (and so in its tests').
-pub fn cargo_with_env(dir: &Path, args: &[&str], (variable, value): (&str, &Path)) {
+pub fn cargo_with_env(
+    dir: &Path,
+    args: &[&str],
+    (variable, value): (&str, impl AsRef<std::ffi::OsStr>),
+) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .args(args)
