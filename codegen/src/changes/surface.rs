@@ -788,3 +788,17 @@ fn names_in(modules: &[Module<'_>], module: &str, name: &str) -> bool {
                     .any(|item| item.name == name && item.kind != Outlined::Impl)
             })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_whole_word_outside_a_path_is_replaced() {
+        let signature = "fn f(a: Amount, b: AmountList, c: Vec<Amount>, d: types::Amount, e: my_Amount, f: Amount2) -> Amount";
+        assert_eq!(
+            replace_word(signature, "Amount", "Decimal"),
+            "fn f(a: Decimal, b: AmountList, c: Vec<Decimal>, d: types::Amount, e: my_Amount, f: Amount2) -> Decimal"
+        );
+    }
+}
