@@ -666,6 +666,7 @@ fn public_names(modules: &[Module<'_>], path: &str) -> Vec<String> {
 }
 
 /// What a use path names in the crate.
+#[derive(Debug, PartialEq, Eq)]
 enum Resolved {
     /// Every public item of this module (`client::*`).
     Glob(String),
@@ -792,6 +793,50 @@ fn names_in(modules: &[Module<'_>], module: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_use_path_leads_through_the_modules_uses_and_stops_at_another_crate() {
+        let sources = [
+            ("", "pub mod a; pub mod c; pub use a::b::Thing;"),
+            (
+                "a",
+                "pub mod b; pub use self::b::Thing as Alias; use crate::c::Other; impl Other {}",
+            ),
+            ("a::b", "pub struct Thing; pub use super::super::c::Other;"),
+            ("c", "pub struct Other; use std::fmt;"),
+        ];
+        let outlines: Vec<Vec<outline::Item>> = sources
+            .iter()
+            .map(|(_, source)| outline::of_file(&syn::parse_file(source).expect("Rust"), false))
+            .collect();
+        let modules: Vec<Module<'_>> = sources
+            .iter()
+            .zip(&outlines)
+            .map(|((path, _), items)| Module {
+                path: (*path).to_owned(),
+                items,
+                public: true,
+                spec_path: String::new(),
+            })
+            .collect();
+        let resolved = |module: &str, target: &str| {
+            let target: Vec<String> = target.split("::").map(str::to_owned).collect();
+            resolve(&modules, module, &target, 0)
+        };
+        let item = |path: &str| Some(Resolved::Item(path.to_owned()));
+        assert_eq!(resolved("", "a::b::Thing"), item("a::b::Thing"));
+        assert_eq!(resolved("", "a::Alias"), item("a::b::Thing"));
+        assert_eq!(resolved("a::b", "super::super::c::Other"), item("c::Other"));
+        // An impl of an imported type defines nothing: the use says where the type is.
+        assert_eq!(resolved("", "a::Other"), item("c::Other"));
+        assert_eq!(
+            resolved("a", "b::*"),
+            Some(Resolved::Glob("a::b".to_owned()))
+        );
+        // Another crate's paths, from a module with items and uses of its own.
+        assert_eq!(resolved("c", "std::fmt::Display"), None);
+        assert_eq!(resolved("a", "serde::Serialize"), None);
+    }
 
     #[test]
     fn only_a_whole_word_outside_a_path_is_replaced() {
