@@ -833,6 +833,8 @@ mod tests {
             resolved("a", "b::*"),
             Some(Resolved::Glob("a::b".to_owned()))
         );
+        // A path from the crate root, written in a module that has no item of that name.
+        assert_eq!(resolved("c", "a::b::Thing"), item("a::b::Thing"));
         // Another crate's paths, from a module with items and uses of its own.
         assert_eq!(resolved("c", "std::fmt::Display"), None);
         assert_eq!(resolved("a", "serde::Serialize"), None);
